@@ -1,0 +1,70 @@
+"""Staff accounts: a role and an organisation, which together give the user's scope."""
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CITY_ADMIN = "city_admin", "市卡中心管理员"
+    DISTRICT_ADMIN = "district_admin", "区管理员"
+    OUTLET_OPERATOR = "outlet_operator", "网点操作员"
+    BANK_OPERATOR = "bank_operator", "银行网点操作员"
+    AUDITOR = "auditor", "审计员"
+
+
+# Roles that may only read (SPEC: auditor is read-only, scoped).
+READ_ONLY_ROLES = {Role.AUDITOR}
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
+    org = models.ForeignKey(
+        "orgs.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name="所属机构",
+    )
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "工作人员"
+        verbose_name_plural = "工作人员"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=True) | models.Q(org__isnull=False),
+                name="staff_has_org",
+            )
+        ]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def read_only(self) -> bool:
+        return self.role in READ_ONLY_ROLES
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.user} · {self.name}"
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()

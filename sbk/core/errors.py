@@ -1,0 +1,65 @@
+"""Errors that services raise and every front door (API, console, CLI) shows unchanged.
+
+Each carries a stable machine ``code``, the ``field`` it concerns and a Chinese message
+for people; a ``ServiceError`` may hold several problems at once (all rules broken, not
+just the first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    field: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "field": self.field, "message": self.message}
+
+
+class ServiceError(Exception):
+    """A refused business action. ``status`` hints the HTTP status for the API."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, *, field: str | None = None, problems=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.problems: list[Problem] = list(problems or [Problem(code, message, field)])
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "field": self.field,
+            "errors": [p.as_dict() for p in self.problems],
+        }
+
+    @classmethod
+    def from_problems(cls, problems: list[Problem]) -> ServiceError:
+        first = problems[0]
+        message = "；".join(p.message for p in problems)
+        return cls(first.code, message, field=first.field, problems=problems)
+
+
+class NotFound(ServiceError):
+    status = 404
+
+    def __init__(self, what: str = "记录"):
+        super().__init__("not_found", f"{what}不存在或不在您的管辖范围内")
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+    def __init__(self, message: str = "无权执行此操作"):
+        super().__init__("forbidden", message)
+
+
+class Conflict(ServiceError):
+    status = 409

@@ -1,0 +1,58 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from sbk.demo import data
+from sbk.demo.builder import build
+from sbk.divisions.services import load_divisions
+from sbk.orgs.models import Organisation
+
+
+class Command(BaseCommand):
+    help = "生成演示省份：省本级、地市、区县、各类网点、合作银行、各角色工作人员和 N 名合成持卡人"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--people", type=int, default=5000, help="合成持卡人数（默认 5000）")
+        parser.add_argument("--seed", type=int, default=2026, help="随机种子（相同种子结果相同）")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="数据库已有机构时只打印登录账号"
+        )
+        parser.add_argument("--reset", action="store_true", help="清空数据库后重新生成")
+
+    def handle(self, *args, **opts):
+        if opts["reset"]:
+            call_command("flush", interactive=False, verbosity=0)
+            load_divisions()
+        if Organisation.objects.exists():
+            if not opts["if_empty"]:
+                raise CommandError(
+                    "数据库中已有机构数据：用 --reset 清空后重建，或 --if-empty 跳过"
+                )
+            self.stdout.write("演示数据已存在，跳过生成。")
+            self._print_logins(self._existing_logins())
+            return
+        logins, count = build(opts["people"], opts["seed"])
+        self.stdout.write(
+            f"已生成演示数据：{Organisation.objects.count()} 个机构，{count} 名持卡人"
+        )
+        self._print_logins(logins)
+
+    def _existing_logins(self):
+        from sbk.accounts.models import User
+
+        return [
+            (u.username, data.DEMO_PASSWORD, u.get_role_display(), u.org.name)
+            for u in User.objects.select_related("org").filter(org__isnull=False).order_by("id")
+        ]
+
+    def _print_logins(self, logins):
+        self.stdout.write(f"\n演示账号（密码均为 {data.DEMO_PASSWORD}）：")
+        for item in logins:
+            username, _pw, role, org = (
+                item
+                if isinstance(item, tuple)
+                else (item.username, item.password, item.role, item.org)
+            )
+            self.stdout.write(f"  {username:<16} {role:<10} {org}")
+        self.stdout.write(
+            "控制台：http://127.0.0.1:8000/  API 文档：http://127.0.0.1:8000/api/docs\n"
+        )

@@ -1,0 +1,49 @@
+"""Who may see what: the one place where organisation scope is decided.
+
+Every queryset of scoped records in the console, the API and the services goes through
+these functions; a record outside the user's scope is simply not there (404), never
+"there but forbidden", so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from sbk.core.errors import NotFound
+
+from .models import Organisation, OrgKind
+
+
+def org_q(user, prefix: str = "") -> Q:
+    """A Q selecting organisations (through ``prefix``, e.g. "org__") in the user's scope."""
+    org = getattr(user, "org", None)
+    if not getattr(user, "is_authenticated", False) or user.is_active is False:
+        return Q(pk__in=[])
+    if user.is_superuser and org is None:
+        return Q()
+    if org is None:
+        return Q(pk__in=[])
+    q = Q(**{f"{prefix}path__startswith": org.path})
+    if org.kind == OrgKind.BANK:
+        q |= Q(**{f"{prefix}bank": org})
+    return q
+
+
+def visible_orgs(user) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(org_q(user))
+
+
+def scoped(user, qs: QuerySet, org_field: str = "org") -> QuerySet:
+    """Restrict a queryset of records that carry an organisation to the user's scope."""
+    return qs.filter(org_q(user, prefix=f"{org_field}__"))
+
+
+def get_scoped(user, qs: QuerySet, what: str = "记录", org_field: str = "org", **lookup):
+    try:
+        return scoped(user, qs, org_field).get(**lookup)
+    except qs.model.DoesNotExist:
+        raise NotFound(what) from None
+
+
+def can_act_in(user, org: Organisation) -> bool:
+    return visible_orgs(user).filter(pk=org.pk).exists()

@@ -1,0 +1,210 @@
+"""Registry actions: create a person, change a person, reveal a person's full record.
+
+Each is one transaction with one audit row; changes also leave one PersonChange row per
+field. Audit rows hold masked forms only: the trail must not become a copy of the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from sbk.core import audit
+from sbk.core.errors import Forbidden, Problem, ServiceError
+from sbk.orgs.scope import can_act_in, get_scoped
+
+from . import lookup
+from .models import Person, PersonChange, PersonStatus
+from .rules import clean_person
+
+SENSITIVE = ("id_number", "phone", "address")
+EDITABLE = (
+    "name",
+    "doc_type",
+    "id_number",
+    "gender",
+    "birth_date",
+    "nationality",
+    "phone",
+    "address",
+    "residence_division",
+    "category",
+    "category_note",
+)
+
+
+def ensure_writer(user, org=None) -> None:
+    if getattr(user, "read_only", False):
+        raise Forbidden("审计员为只读角色，不能修改数据")
+    if org is not None and not can_act_in(user, org):
+        raise Forbidden(f"{org.name}不在您的管辖范围内")
+
+
+def _raise(cleaned) -> None:
+    raise ServiceError.from_problems([Problem(c, m, f) for f, c, m in cleaned.problems])
+
+
+def apply_values(person: Person, values: dict) -> None:
+    """Set cleaned values and everything derived from them (indexes, masks)."""
+    for key, value in values.items():
+        if key in EDITABLE or key == "name_printable":
+            setattr(person, key, value)
+    if "id_number" in values:
+        person.id_index = lookup.id_index(values["id_number"])
+        person.id_masked = lookup.masked_id(values["id_number"])
+    if "phone" in values:
+        person.phone_index = lookup.phone_index(values["phone"])
+        person.phone_masked = lookup.masked_phone(values["phone"])
+
+
+def snapshot(person: Person) -> dict:
+    """What the audit trail may hold about a person: masked, never full."""
+    return {
+        "name": person.name,
+        "doc_type": person.doc_type,
+        "id_masked": person.id_masked,
+        "gender": person.gender,
+        "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+        "nationality": person.nationality,
+        "phone_masked": person.phone_masked,
+        "residence_division": person.residence_division,
+        "category": person.category,
+        "category_note": person.category_note,
+        "org": person.org.code if person.org_id else None,
+        "status": person.status,
+    }
+
+
+def _duplicate() -> ServiceError:
+    return ServiceError("duplicate", "该证件号码已在持卡库中登记", field="id_number")
+
+
+@transaction.atomic
+def create_person(*, acting_user, org, data: dict, reason: str = "") -> Person:
+    """Register a person in the cardholder base (持卡人登记)."""
+    ensure_writer(acting_user, org)
+    cleaned = clean_person(data)
+    if not cleaned.ok:
+        _raise(cleaned)
+    person = Person(org=org)
+    apply_values(person, cleaned.values)
+    if Person.objects.filter(doc_type=person.doc_type, id_index=person.id_index).exists():
+        raise _duplicate()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        raise _duplicate() from None
+    audit.record(
+        acting_user=acting_user,
+        action="person.create",
+        obj=person,
+        after=snapshot(person),
+        reason=reason,
+    )
+    return person
+
+
+def _display(field: str, value) -> str:
+    if value is None:
+        return ""
+    if field == "id_number":
+        return lookup.masked_id(value)
+    if field == "phone":
+        return lookup.masked_phone(value)
+    if field == "address":
+        return "（已加密）" if value else ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+@transaction.atomic
+def change_person(person_id: int, *, acting_user, changes: dict, reason: str) -> Person:
+    """Change a person's information (信息变更), cross-checking against the document number."""
+    ensure_writer(acting_user)
+    if not (reason or "").strip():
+        raise ServiceError("reason_required", "修改持卡人信息须填写原因", field="reason")
+    person = get_scoped(acting_user, Person.objects.select_for_update(), "持卡人", pk=person_id)
+    if person.status == PersonStatus.CANCELLED:
+        raise ServiceError("person_cancelled", "该持卡人已注销，不能修改信息")
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ServiceError("field_not_editable", f"不能修改字段：{'、'.join(sorted(unknown))}")
+    merged = {f: getattr(person, f) for f in EDITABLE}
+    merged.update(changes)
+    cleaned = clean_person(merged)
+    if not cleaned.ok:
+        _raise(cleaned)
+    before = snapshot(person)
+    diffs = {
+        f: (getattr(person, f), cleaned.values.get(f, getattr(person, f)))
+        for f in EDITABLE
+        if cleaned.values.get(f, getattr(person, f)) != getattr(person, f)
+    }
+    if not diffs:
+        return person
+    apply_values(
+        person,
+        {
+            **{f: new for f, (_, new) in diffs.items()},
+            "name_printable": cleaned.values.get("name_printable", person.name_printable),
+        },
+    )
+    if "id_number" in diffs and (
+        Person.objects.filter(doc_type=person.doc_type, id_index=person.id_index)
+        .exclude(pk=person.pk)
+        .exists()
+    ):
+        raise _duplicate()
+    person.version = F("version") + 1
+    person.save()
+    person.refresh_from_db()
+    PersonChange.objects.bulk_create(
+        [
+            PersonChange(
+                person=person,
+                actor=acting_user,
+                field=f,
+                old_value=_display(f, old),
+                new_value=_display(f, new),
+                old_secret=str(old or "") if f in SENSITIVE else "",
+                new_secret=str(new or "") if f in SENSITIVE else "",
+                reason=reason,
+            )
+            for f, (old, new) in diffs.items()
+        ]
+    )
+    audit.record(
+        acting_user=acting_user,
+        action="person.change",
+        obj=person,
+        before=before,
+        after=snapshot(person),
+        reason=reason,
+    )
+    return person
+
+
+@transaction.atomic
+def reveal_person(person_id: int, *, acting_user, purpose: str, channel: str = "console") -> dict:
+    """Show a person's full document number, phone and address; every call is logged."""
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise ServiceError(
+            "purpose_required", "查看完整信息须说明用途（办理事项）", field="purpose"
+        )
+    person = get_scoped(acting_user, Person.objects.all(), "持卡人", pk=person_id)
+    audit.record_access(
+        user=acting_user, obj=person, purpose=purpose, label=person.id_masked, channel=channel
+    )
+    return {"id_number": person.id_number, "phone": person.phone, "address": person.address}
+
+
+def find_by_number(user, number: str):
+    """Exact lookup through the blind index, within the user's scope."""
+    from sbk.orgs.scope import scoped
+
+    return scoped(user, Person.objects.filter(id_index=lookup.id_index(number)))
