@@ -63,8 +63,12 @@ class World:
         self.bank = org("BANK1", OrgKind.BANK, "310000", self.centre, name="测试银行")
         self.district_a = org("DA", OrgKind.DISTRICT, "310112", self.centre, name="闵行区")
         self.district_b = org("DB", OrgKind.DISTRICT, "310115", self.centre, name="浦东新区")
-        self.outlet_a = org("OA1", OrgKind.COMMUNITY_OUTLET, "310112", self.district_a, name="A网点")
-        self.outlet_b = org("OB1", OrgKind.COMMUNITY_OUTLET, "310115", self.district_b, name="B网点")
+        self.outlet_a = org(
+            "OA1", OrgKind.COMMUNITY_OUTLET, "310112", self.district_a, name="A网点"
+        )
+        self.outlet_b = org(
+            "OB1", OrgKind.COMMUNITY_OUTLET, "310115", self.district_b, name="B网点"
+        )
         self.bank_outlet_a = org(
             "BOA", OrgKind.BANK_OUTLET, "310112", self.district_a, bank=self.bank, name="银行A"
         )
