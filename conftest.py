@@ -20,6 +20,10 @@ def pytest_configure(config):
     path = Path(tempfile.mkdtemp(prefix="sbk-test-keys-")) / "keys.json"
     KeyRing.generate().save(path)
     settings.SBK_KEYS_FILE = str(path)
+    # The logs refuse DELETE in the database; Django's flush after a transactional test may.
+    from sbk.core.appendonly import allow_test_flush
+
+    allow_test_flush()
     # PBKDF2's million rounds cost ~0.2 s a user; tests create hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

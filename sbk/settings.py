@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "sbk.registry",
     "sbk.web",
     "sbk.demo",
+    "sbk.notify",
+    "sbk.cards",
+    "sbk.exports",
+    "sbk.photos",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "sbk.accounts.middleware.IdleTimeoutMiddleware",
+    "sbk.accounts.middleware.SecurityGateMiddleware",
+    "sbk.core.middleware.DecryptionErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # axes must come last: it turns a locked-out attempt into its response.
@@ -127,6 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "sbk.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "sbk.accounts.passwords.PasswordHistoryValidator"},
 ]
 
 # Login throttling (django-axes): lock the username+IP pair after repeated failures.
@@ -172,6 +179,50 @@ SBK_CIPHER = os.environ.get("SBK_CIPHER", "SM4-GCM")
 
 # Import: rows per bulk insert.
 SBK_IMPORT_BATCH = 2000
+
+# ID photo compliance (issue 4): PhotoRules fields over the seed's defaults, e.g.
+# {"center_tol_px": 8, "require_dpi": True}; a bad key fails the system check (sbk.E101).
+SBK_PHOTO_RULES: dict = {}
+
+# Personal data protection (issue 10, SPEC §8).
+SBK_AUDIT_RETENTION_DAYS = int(os.environ.get("SBK_AUDIT_RETENTION_DAYS", "180"))
+SBK_EXPORT_APPROVAL_ROWS = int(os.environ.get("SBK_EXPORT_APPROVAL_ROWS", "1000"))
+SBK_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("SBK_PASSWORD_MAX_AGE_DAYS", "90"))
+SBK_PASSWORD_HISTORY = int(os.environ.get("SBK_PASSWORD_HISTORY", "5"))
+SBK_TOTP_REQUIRED_ROLES = [
+    r.strip()
+    for r in os.environ.get("SBK_TOTP_REQUIRED_ROLES", "city_admin").split(",")
+    if r.strip()
+]
+OTP_TOTP_ISSUER = "sbk 社保卡服务平台"
+
+# Card lifecycle (issue 3). Configuration, not constants: each year's method may change them.
+SBK_APPLICATION_DEADLINE_DAYS = int(os.environ.get("SBK_APPLICATION_DEADLINE_DAYS", "7"))
+SBK_DEADLINE_WORKING_DAYS = _flag("SBK_DEADLINE_WORKING_DAYS", False)
+SBK_TEMP_LOSS_DAYS = int(os.environ.get("SBK_TEMP_LOSS_DAYS", "5"))  # temporary loss lapses
+SBK_UNCLAIMED_AFTER_DAYS = int(os.environ.get("SBK_UNCLAIMED_AFTER_DAYS", "90"))  # 滞发卡
+SBK_CARD_VALIDITY_YEARS = int(os.environ.get("SBK_CARD_VALIDITY_YEARS", "10"))
+SBK_CARD_VERSION = os.environ.get("SBK_CARD_VERSION", "3.00")
+SBK_CARD_NO_PREFIX = os.environ.get("SBK_CARD_NO_PREFIX", "S")
+SBK_PHOTO_CHECK = _flag("SBK_PHOTO_CHECK", True)  # call sbk.photos when it is installed
+
+# SMS through the outbox (sbk worker). Gateways: sbk.notify.gateways.ConsoleGateway,
+# FileGateway(path=...), HttpGateway(url=..., token=..., timeout=..., sign_name=...).
+SBK_SMS_GATEWAY = os.environ.get("SBK_SMS_GATEWAY", "sbk.notify.gateways.ConsoleGateway")
+SBK_SMS_OPTIONS = {
+    k: v
+    for k, v in {
+        "url": os.environ.get("SBK_SMS_URL", ""),
+        "token": os.environ.get("SBK_SMS_TOKEN", ""),
+        "path": os.environ.get("SBK_SMS_FILE", ""),
+    }.items()
+    if v
+}
+SBK_SMS_TEXTS: dict[str, str] = {}  # override the message templates by kind
+SBK_SMS_MAX_ATTEMPTS = int(os.environ.get("SBK_SMS_MAX_ATTEMPTS", "8"))
+SBK_SMS_BACKOFF_SECONDS = int(os.environ.get("SBK_SMS_BACKOFF_SECONDS", "30"))
+SBK_SMS_BACKOFF_MAX = int(os.environ.get("SBK_SMS_BACKOFF_MAX", "3600"))
+SBK_SMS_LEASE_SECONDS = int(os.environ.get("SBK_SMS_LEASE_SECONDS", "120"))
 
 LOGGING = {
     "version": 1,

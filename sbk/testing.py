@@ -85,3 +85,19 @@ class World:
         self.auditor = user("auditor", Role.AUDITOR, self.centre)
         self.person_a = person(self.outlet_a, name="甲某")
         self.person_b = person(self.outlet_b, name="乙某")
+
+
+def login(client, user):
+    """``client.force_login`` plus the TOTP step when the user's role requires one."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    if user.totp_required:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return user

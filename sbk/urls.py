@@ -9,5 +9,9 @@ admin.site.site_title = "sbk 后台"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("cards/", include("sbk.cards.urls")),
+    path("photos/", include("sbk.photos.urls")),
+    path("exports/", include("sbk.exports.urls")),
+    path("account/", include("sbk.accounts.urls")),
     path("", include("sbk.web.urls")),
 ]

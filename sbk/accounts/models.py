@@ -2,8 +2,10 @@
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -51,6 +53,43 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.password_changed_at is None:
+            self.password_changed_at = timezone.now()  # create_user() sets the hash directly
+        super().save(*args, **kwargs)
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    @property
+    def password_expired(self) -> bool:
+        """Older than SBK_PASSWORD_MAX_AGE_DAYS (never set counts as expired)."""
+        days = settings.SBK_PASSWORD_MAX_AGE_DAYS
+        if days <= 0 or not self.password or not self.has_usable_password():
+            return False
+        if self.password_changed_at is None:
+            return True
+        return timezone.now() - self.password_changed_at > timezone.timedelta(days=days)
+
+    @property
+    def totp_required(self) -> bool:
+        return self.role in settings.SBK_TOTP_REQUIRED_ROLES
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, so that the last N are not used again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
 
 
 class ApiToken(models.Model):

@@ -54,3 +54,40 @@ def create_staff(
         after={"username": username, "role": role, "org": org.code},
     )
     return user
+
+
+@transaction.atomic
+def change_password(*, acting_user, user: User, old_password: str, new_password: str) -> User:
+    """A user changes their own password: old one checked, rules and history applied."""
+    if acting_user is None or acting_user.pk != user.pk:
+        raise ServiceError("forbidden", "只能修改自己的密码")
+    if not user.check_password(old_password):
+        raise ServiceError("old_password", "原密码不正确", field="old_password")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ServiceError.from_problems(
+            [Problem(e.code or "password", list(e)[0], "new_password") for e in exc.error_list]
+        ) from None
+    user.set_password(new_password)
+    user.save()
+    audit.record(acting_user=acting_user, action="staff.password_change", obj=user)
+    return user
+
+
+@transaction.atomic
+def confirm_totp(*, acting_user, device, token: str) -> bool:
+    """Confirm a new TOTP device with a first valid code (enrolment)."""
+    if device.user_id != acting_user.pk:
+        raise ServiceError("forbidden", "只能绑定自己的动态口令设备")
+    if not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(
+        acting_user=acting_user,
+        action="staff.totp_enrol",
+        obj=acting_user,
+        after={"device": device.pk},
+    )
+    return True

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.db.backends.signals import connection_created
 
 
 class CoreConfig(AppConfig):
@@ -8,6 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = "平台核心"
 
     def ready(self):
-        from . import keys
+        from . import appendonly, keys
 
         checks.register(keys.check_key_file, "sbk")
+        checks.register(keys.check_keys_match_data, "sbk")
+        connection_created.connect(appendonly.on_connection_created)

@@ -241,14 +241,15 @@ def _now() -> str:
 
 
 _ring_lock = threading.Lock()
-_rings: dict[str, tuple[float, KeyRing]] = {}
+_rings: dict[str, tuple[tuple[int, int], KeyRing]] = {}
 
 
 def load_ring_cached(path: str | os.PathLike) -> KeyRing:
     """Load once per process, and again when the file changes (after ``sbk keys rotate``)."""
     p = str(path)
     try:
-        mtime = os.stat(p).st_mtime
+        st = os.stat(p)
+        mtime = (st.st_mtime_ns, st.st_size)
     except FileNotFoundError:
         raise KeyError_(f"密钥文件不存在：{p}（用 sbk keys generate {p} 生成）") from None
     with _ring_lock:

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from .chain import ChainedLog, ChainHead  # noqa: F401  (ChainHead is a model of this app)
+from .chain import ChainAnchor, ChainedLog, ChainHead  # noqa: F401  (models of this app)
 
 
 class AuditEntry(ChainedLog):
@@ -86,3 +86,24 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+class EncryptedFile(models.Model):
+    """A file under MEDIA_ROOT stored encrypted (``sbk.core.files``): photos and the like.
+
+    The row lets ``sbk keys reencrypt`` find every file still under an old key.
+    """
+
+    path = models.CharField(max_length=255, unique=True)
+    context = models.CharField(max_length=200)
+    key_id = models.CharField(max_length=32, db_index=True)
+    size = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "加密文件"
+        verbose_name_plural = "加密文件"
+
+    def __str__(self):
+        return self.path

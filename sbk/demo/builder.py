@@ -124,12 +124,22 @@ def _birth(rng: random.Random, low: int = 1940, high: int = 2020) -> dt.date:
     )
 
 
-def build_people(n: int, rng: random.Random) -> int:
-    outlets = list(
+def demo_outlets() -> list[Organisation]:
+    return list(
         Organisation.objects.filter(
             kind__in=[OrgKind.COMMUNITY_OUTLET, OrgKind.SERVICE_CENTRE, OrgKind.BANK_OUTLET]
-        ).select_related("parent")
+        ).order_by("code")
     )
+
+
+def build_people(n: int, rng: random.Random) -> int:
+    people = generate_people(n, rng, demo_outlets())
+    Person.objects.bulk_create(people, batch_size=2000)
+    return len(people)
+
+
+def generate_people(n: int, rng: random.Random, outlets: list[Organisation]) -> list[Person]:
+    """N unsaved people with valid numbers of every document type, spread over ``outlets``."""
     used: set[str] = set()
     people = []
     seqs: dict[tuple, int] = {}
@@ -194,8 +204,7 @@ def build_people(n: int, rng: random.Random) -> int:
         person = Person(org=outlet)
         apply_values(person, cleaned.values)
         people.append(person)
-    Person.objects.bulk_create(people, batch_size=2000)
-    return len(people)
+    return people
 
 
 @transaction.atomic

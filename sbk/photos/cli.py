@@ -52,9 +52,9 @@ def _parser(prog: str, stdout: TextIO) -> argparse.ArgumentParser:
     return Parser(prog=prog)
 
 
-def _load_rules(path: str | None) -> PhotoRules:
+def _load_rules(path: str | None, default: PhotoRules | None = None) -> PhotoRules:
     if not path:
-        return DEFAULT_RULES
+        return default or DEFAULT_RULES
     with open(path, encoding="utf-8") as fh:
         return PhotoRules.from_dict(json.load(fh))
 
@@ -126,7 +126,9 @@ def _unreadable_verdict(path: str, error: str) -> PhotoVerdict:
     return v
 
 
-def check_main(argv: list[str], stdout: TextIO | None = None) -> int:
+def check_main(
+    argv: list[str], stdout: TextIO | None = None, *, rules: PhotoRules | None = None
+) -> int:
     """``sbk photo check``; returns the exit code."""
     stdout = stdout or sys.stdout
     p = _parser("sbk photo check", stdout)
@@ -136,7 +138,7 @@ def check_main(argv: list[str], stdout: TextIO | None = None) -> int:
     _add_identity(p)
     try:
         args = p.parse_args(argv)
-        rules = _load_rules(args.rules)
+        rules = _load_rules(args.rules, rules)
     except _ArgumentError as exc:
         return exc.code
     except (OSError, ValueError) as exc:
@@ -176,7 +178,9 @@ def _reason_lines(reasons: list[Failure]) -> list[str]:
     return [f"  ✗ {RULE_TITLES.get(f.rule, f.rule)}（{f.rule}）：{f.message}" for f in reasons]
 
 
-def fix_main(argv: list[str], stdout: TextIO | None = None) -> int:
+def fix_main(
+    argv: list[str], stdout: TextIO | None = None, *, rules: PhotoRules | None = None
+) -> int:
     """``sbk photo fix``; returns the exit code."""
     stdout = stdout or sys.stdout
     p = _parser("sbk photo fix", stdout)
@@ -186,7 +190,7 @@ def fix_main(argv: list[str], stdout: TextIO | None = None) -> int:
     _add_identity(p)
     try:
         args = p.parse_args(argv)
-        rules = _load_rules(args.rules)
+        rules = _load_rules(args.rules, rules)
     except _ArgumentError as exc:
         return exc.code
     except (OSError, ValueError) as exc:

@@ -86,7 +86,9 @@ def test_bank_sees_its_outlets_in_every_district_and_nothing_else(client, world)
 
 
 def test_city_admin_sees_everything(client, world):
-    client.force_login(world.city_admin)
+    from sbk.testing import login
+
+    login(client, world.city_admin)  # force_login plus the TOTP step city admins owe
     assert client.get(f"/people/{world.person_b.pk}/").status_code == 200
     assert client.get(f"/people/{world.person_a.pk}/").status_code == 200
 

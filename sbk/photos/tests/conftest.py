@@ -58,3 +58,13 @@ def reference(astronaut_png) -> Reference:
 def pytest_configure(config):
     # MediaPipe triggers protobuf's deprecation warning on every inference
     config.addinivalue_line("filterwarnings", "ignore:SymbolDatabase.GetPrototype:UserWarning")
+
+
+# The platform tests need Django; the pure runs (-p no:django) leave them out.
+DJANGO_TESTS = {"test_platform.py", "test_web.py"}
+
+
+def pytest_ignore_collect(collection_path, config):
+    if collection_path.name in DJANGO_TESTS and not config.pluginmanager.hasplugin("django"):
+        return True
+    return None

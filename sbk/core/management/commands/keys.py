@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -5,7 +7,10 @@ from sbk.core.crypto import CIPHERS, KeyError_, KeyRing
 
 
 class Command(BaseCommand):
-    help = "密钥：generate PATH 生成密钥文件（不覆盖）；rotate 新增并启用一个密钥"
+    help = (
+        "密钥：generate PATH 生成密钥文件（不覆盖）；rotate 新增并启用一个密钥；"
+        "reencrypt 把旧密钥下的数据与文件重新加密"
+    )
     requires_system_checks = []
 
     def add_arguments(self, parser):
@@ -16,23 +21,86 @@ class Command(BaseCommand):
         gen.add_argument("--if-missing", action="store_true", help="文件已存在时什么也不做")
         rot = sub.add_parser("rotate", help="新增一个密钥并设为当前密钥（旧密钥保留用于解密）")
         rot.add_argument("--cipher", choices=sorted(CIPHERS))
+        rec = sub.add_parser("reencrypt", help="分批重新加密旧密钥下的数据（可中断后续跑）")
+        rec.add_argument("--batch", type=int, default=500, help="每批行数（每批一个短事务）")
+        rec.add_argument("--quiet", action="store_true", help="不显示进度条")
 
     def handle(self, *args, action, **opts):
         try:
             if action == "generate":
-                from pathlib import Path
-
                 if opts["if_missing"] and Path(opts["path"]).exists():
                     self.stdout.write(f"密钥文件已存在：{opts['path']}")
                     return
                 KeyRing.generate(opts["cipher"]).save(opts["path"])
                 self.stdout.write(f"已生成密钥文件 {opts['path']}（{opts['cipher']}），请妥善备份")
             elif action == "rotate":
-                ring = KeyRing.load(settings.SBK_KEYS_FILE)
-                new = ring.rotated(opts.get("cipher"))
-                new.save(settings.SBK_KEYS_FILE, overwrite=True)
-                self.stdout.write(
-                    f"当前密钥 {ring.current} → {new.current}；旧数据请用 sbk keys reencrypt 重新加密"
-                )
+                self._rotate(opts)
+            elif action == "reencrypt":
+                self._reencrypt(opts)
         except KeyError_ as exc:
             raise CommandError(str(exc)) from None
+
+    def _rotate(self, opts):
+        from sbk.core import audit
+
+        ring = KeyRing.load(settings.SBK_KEYS_FILE)
+        new = ring.rotated(opts.get("cipher"))
+        new.save(settings.SBK_KEYS_FILE, overwrite=True)
+        audit.record(
+            acting_user=None,
+            action="keys.rotate",
+            object_type="core.keyring",
+            object_id=new.current,
+            before={"current": ring.current},
+            after={"current": new.current, "cipher": new.keys[new.current].cipher},
+        )
+        self.stdout.write(
+            f"当前密钥 {ring.current} → {new.current}；旧数据请用 sbk keys reencrypt 重新加密"
+        )
+
+    def _reencrypt(self, opts):
+        from sbk.core import audit, keys
+        from sbk.core.reencrypt import ReencryptError, count_stale, reencrypt
+
+        ring = keys.ring()
+        rows, files = count_stale(ring)
+        if not rows and not files:
+            self.stdout.write(f"所有数据与文件均已在当前密钥 {ring.current} 之下，无需重新加密")
+            return
+        self.stdout.write(f"待重新加密：{rows} 行数据，{files} 个文件（当前密钥 {ring.current}）")
+        try:
+            if opts["quiet"]:
+                report = reencrypt(batch=opts["batch"], ring=ring)
+            else:
+                from rich.progress import (
+                    BarColumn,
+                    MofNCompleteColumn,
+                    Progress,
+                    TextColumn,
+                    TimeRemainingColumn,
+                )
+
+                columns = (
+                    TextColumn("重新加密"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeRemainingColumn(),
+                )
+                with Progress(*columns, transient=True) as bar:
+                    task = bar.add_task("reencrypt", total=rows + files)
+                    report = reencrypt(
+                        batch=opts["batch"], ring=ring, progress=lambda n: bar.advance(task, n)
+                    )
+        except ReencryptError as exc:
+            raise CommandError(f"[decrypt_failed] {exc}") from None
+        audit.record(
+            acting_user=None,
+            action="keys.reencrypt",
+            object_type="core.keyring",
+            object_id=ring.current,
+            after={"values": report.values, "rows": report.rows, "files": report.files},
+        )
+        self.stdout.write(
+            f"完成：重新加密 {report.values} 个值（{report.rows} 行）、{report.files} 个文件，"
+            f"当前密钥 {ring.current}"
+        )

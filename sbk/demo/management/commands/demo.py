@@ -56,3 +56,16 @@ class Command(BaseCommand):
         self.stdout.write(
             "控制台：http://127.0.0.1:8000/  API 文档：http://127.0.0.1:8000/api/docs\n"
         )
+        self._print_totp_notice()
+
+    def _print_totp_notice(self):
+        from django.conf import settings
+
+        from sbk.accounts.models import Role
+
+        roles = [Role(r).label for r in settings.SBK_TOTP_REQUIRED_ROLES if r in Role.values]
+        if roles:
+            self.stdout.write(
+                f"注意：{'、'.join(roles)}须使用动态口令（TOTP）：首次登录时会显示二维码，"
+                "请用手机验证器扫码绑定，此后每次登录都须输入动态口令。\n"
+            )

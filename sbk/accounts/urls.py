@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("otp/", views.otp_verify, name="otp"),
+    path("otp/enrol/", views.otp_enrol, name="otp_enrol"),
+    path("password/", views.password_change, name="password"),
+]

@@ -1,0 +1,619 @@
+"""Card endpoints: translate HTTP to the card services, nothing more.
+
+Every mutating endpoint goes through ``sbk.core.idempotency.run`` (Idempotency-Key).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+
+from ninja import Router, Schema
+
+from sbk.core import idempotency
+from sbk.core.errors import NotFound, ServiceError
+from sbk.orgs.models import Organisation
+from sbk.registry.queries import scoped_people
+
+from . import services
+from .models import Application, Card
+from .queries import (
+    applications_for,
+    cards_for,
+    overdue_applications,
+    production_queue,
+    transactions_for,
+)
+
+router = Router(tags=["社保卡业务"])
+
+
+class CardOut(Schema):
+    id: int
+    card_no: str
+    card_code: str
+    version: str
+    person_id: int
+    person_name: str
+    id_masked: str
+    status: str
+    status_label: str
+    org_code: str
+    bank_code: str | None
+    account_masked: str
+    produced_at: dt.datetime | None
+    issued_on: dt.date | None
+    expires_on: dt.date | None
+    electronic: bool
+    financial_activated_on: dt.date | None
+    temp_loss_until: dt.datetime | None
+    invalid_on: dt.date | None
+    replaces_card_no: str | None
+
+
+class ApplicationOut(Schema):
+    id: int
+    person_id: int
+    person_name: str
+    id_masked: str
+    kind: str
+    replace_reason: str
+    channel: int
+    outlet_code: str
+    intake_code: str | None
+    status: str
+    photo_source: str
+    photo_checked: bool
+    photo_ok: bool | None
+    photo_note: str
+    proxy: bool
+    agent_name: str
+    agent_id_masked: str
+    submitted_at: dt.datetime | None
+    deadline: dt.date | None
+    deadline_provisional: bool
+    done_at: dt.datetime | None
+    reject_reason: str
+    card_id: int | None
+    card_no: str | None
+    interception: dict | None
+
+
+class TransactionOut(Schema):
+    id: int
+    item: int
+    item_label: str
+    channel: int
+    action: str
+    outlet_code: str | None
+    operator: str | None
+    card_no: str | None
+    at: dt.datetime
+    outcome: str
+    details: dict
+
+
+class HistoryOut(Schema):
+    cards: list[CardOut]
+    applications: list[ApplicationOut]
+    transactions: list[TransactionOut]
+
+
+def card_out(c: Card) -> dict:
+    return {
+        "id": c.pk,
+        "card_no": c.card_no,
+        "card_code": c.card_code,
+        "version": c.version,
+        "person_id": c.person_id,
+        "person_name": c.person.name,
+        "id_masked": c.person.id_masked,
+        "status": c.status,
+        "status_label": c.status_label,
+        "org_code": c.org.code,
+        "bank_code": c.bank.code if c.bank_id else None,
+        "account_masked": c.account_masked,
+        "produced_at": c.produced_at,
+        "issued_on": c.issued_on,
+        "expires_on": c.expires_on,
+        "electronic": c.electronic,
+        "financial_activated_on": c.financial_activated_on,
+        "temp_loss_until": c.temp_loss_until,
+        "invalid_on": c.invalid_on,
+        "replaces_card_no": c.replaces.card_no if c.replaces_id else None,
+    }
+
+
+def app_out(a: Application) -> dict:
+    return {
+        "id": a.pk,
+        "person_id": a.person_id,
+        "person_name": a.stated_name,
+        "id_masked": a.stated_id_masked,
+        "kind": a.kind,
+        "replace_reason": a.replace_reason,
+        "channel": a.channel,
+        "outlet_code": a.outlet.code,
+        "intake_code": a.intake_org.code if a.intake_org_id else None,
+        "status": a.status,
+        "photo_source": a.photo_source,
+        "photo_checked": a.photo_checked,
+        "photo_ok": a.photo_ok,
+        "photo_note": a.photo_note,
+        "proxy": a.proxy,
+        "agent_name": a.agent_name,
+        "agent_id_masked": a.agent_id_masked,
+        "submitted_at": a.submitted_at,
+        "deadline": a.deadline,
+        "deadline_provisional": a.deadline_provisional,
+        "done_at": a.done_at,
+        "reject_reason": a.reject_reason,
+        "card_id": a.card_id,
+        "card_no": a.card.card_no if a.card_id else None,
+        "interception": a.interception,
+    }
+
+
+def txn_out(t) -> dict:
+    return {
+        "id": t.pk,
+        "item": t.item,
+        "item_label": t.get_item_display(),
+        "channel": t.channel,
+        "action": t.action,
+        "outlet_code": t.outlet.code if t.outlet_id else None,
+        "operator": t.operator.username if t.operator_id else None,
+        "card_no": t.card.card_no if t.card_id else None,
+        "at": t.at,
+        "outcome": t.outcome,
+        "details": t.details,
+    }
+
+
+def _page(qs, limit: int, offset: int):
+    limit = max(1, min(limit, 500))
+    offset = max(0, offset)
+    return qs[offset : offset + limit]
+
+
+def _json(schema, data):
+    return schema(**data).model_dump(mode="json")
+
+
+def _card(user, pk):
+    return cards_for(user).get(pk=pk)
+
+
+def _app(user, pk):
+    return applications_for(user).get(pk=pk)
+
+
+def _photo(b64: str) -> bytes | None:
+    if not b64:
+        return None
+    try:
+        return base64.b64decode(b64.split(",", 1)[-1], validate=True)
+    except (binascii.Error, ValueError):
+        raise ServiceError("photo_encoding", "照片应为 base64 编码", field="photo_base64") from None
+
+
+def _studio(code: str):
+    if not code:
+        return None
+    org = Organisation.objects.filter(code=code).first()
+    if org is None:
+        raise NotFound("照相馆所属银行")
+    return org
+
+
+class ProxyIn(Schema):
+    agent_name: str = ""
+    agent_id_number: str = ""
+    agent_relation: str = ""
+    authorisation: str = ""
+
+
+class ApplicationIn(Schema):
+    person_id: int
+    kind: str = "first"
+    channel: int | None = None
+    outlet_code: str = ""
+    replace_reason: str = ""
+    proxy: ProxyIn | None = None
+    photo_base64: str = ""
+    photo_source: str = "upload"
+    studio_code: str = ""
+    use_photo_on_file: bool = False
+    submit: bool = False
+    reason: str = ""
+
+
+class PhotoIn(Schema):
+    photo_base64: str = ""
+    photo_source: str = "upload"
+    studio_code: str = ""
+    use_photo_on_file: bool = False
+
+
+class ProduceIn(Schema):
+    verified: bool
+    face_confirmed: bool = False
+    account_no: str = ""
+    reason: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+    channel: int | None = None
+
+
+class LossIn(Schema):
+    kind: str = "formal"
+    channel: int | None = None
+    reason: str = ""
+
+
+class ActivateIn(Schema):
+    account_no: str = ""
+    channel: int | None = None
+    reason: str = ""
+
+
+class KioskIn(Schema):
+    id_number: str
+    photo_base64: str
+    kind: str = "first"
+    replace_reason: str = ""
+    proxy: ProxyIn | None = None
+    account_no: str = ""
+
+
+class ChangeIn(Schema):
+    changes: dict
+    reason: str
+    channel: int | None = None
+
+
+class CancelIn(Schema):
+    reason: str
+    cancelled_on: dt.date | None = None
+    channel: int | None = None
+
+
+class TransferIn(Schema):
+    kind: str
+    target_org: str = ""
+    destination: str = ""
+    reason: str = ""
+    channel: int | None = None
+
+
+class EnquiryIn(Schema):
+    topic: str
+    person_id: int | None = None
+    answer: str = ""
+    channel: int | None = None
+
+
+def _mutate(request, payload, act):
+    return idempotency.run(request, payload.model_dump(mode="json"), act)
+
+
+# ------------------------------------------------------------------------- applications
+@router.get("/applications", response=list[ApplicationOut])
+def list_applications(
+    request, status: str = "", person_id: int | None = None, limit: int = 100, offset: int = 0
+):
+    qs = applications_for(request.auth).select_related("intake_org")
+    if status:
+        qs = qs.filter(status=status)
+    if person_id:
+        qs = qs.filter(person_id=person_id)
+    return [app_out(a) for a in _page(qs, limit, offset)]
+
+
+@router.get("/applications/{app_id}", response=ApplicationOut)
+def get_application(request, app_id: int):
+    try:
+        return app_out(_app(request.auth, app_id))
+    except Application.DoesNotExist:
+        raise NotFound("制卡申请") from None
+
+
+@router.post("/applications", response={201: ApplicationOut})
+def create_application(request, payload: ApplicationIn):
+    """Start an application; with a photo (or the one on file) and ``submit`` it is
+    submitted in the same call (online one-step application)."""
+    user = request.auth
+
+    def act():
+        app = services.start_application(
+            payload.person_id,
+            acting_user=user,
+            kind=payload.kind,
+            channel=payload.channel,
+            outlet=payload.outlet_code or None,
+            replace_reason=payload.replace_reason,
+            proxy=payload.proxy.model_dump() if payload.proxy else None,
+            reason=payload.reason,
+        )
+        data = _photo(payload.photo_base64)
+        if data or payload.use_photo_on_file:
+            services.attach_photo(
+                app.pk,
+                acting_user=user,
+                data=data,
+                source=payload.photo_source,
+                studio=_studio(payload.studio_code),
+                use_on_file=payload.use_photo_on_file,
+            )
+        if payload.submit:
+            services.submit_application(app.pk, acting_user=user)
+        return 201, _json(ApplicationOut, app_out(_app(user, app.pk)))
+
+    return _mutate(request, payload, act)
+
+
+@router.post("/applications/{app_id}/photo", response=ApplicationOut)
+def application_photo(request, app_id: int, payload: PhotoIn):
+    user = request.auth
+
+    def act():
+        app = services.attach_photo(
+            app_id,
+            acting_user=user,
+            data=_photo(payload.photo_base64),
+            source=payload.photo_source,
+            studio=_studio(payload.studio_code),
+            use_on_file=payload.use_photo_on_file,
+        )
+        return 200, _json(ApplicationOut, app_out(_app(user, app.pk)))
+
+    return _mutate(request, payload, act)[1]
+
+
+@router.post("/applications/{app_id}/submit", response=ApplicationOut)
+def submit_application(request, app_id: int, payload: ReasonIn):
+    user = request.auth
+
+    def act():
+        app = services.submit_application(app_id, acting_user=user, reason=payload.reason)
+        return 200, _json(ApplicationOut, app_out(_app(user, app.pk)))
+
+    return _mutate(request, payload, act)[1]
+
+
+@router.post("/applications/{app_id}/reject", response=ApplicationOut)
+def reject_application(request, app_id: int, payload: ReasonIn):
+    user = request.auth
+
+    def act():
+        app = services.reject_application(app_id, acting_user=user, reason=payload.reason)
+        return 200, _json(ApplicationOut, app_out(_app(user, app.pk)))
+
+    return _mutate(request, payload, act)[1]
+
+
+@router.post("/applications/{app_id}/produce", response={201: CardOut})
+def produce_card(request, app_id: int, payload: ProduceIn):
+    user = request.auth
+
+    def act():
+        card = services.produce_card(
+            app_id,
+            acting_user=user,
+            verified=payload.verified,
+            face_confirmed=payload.face_confirmed,
+            account_no=payload.account_no,
+            reason=payload.reason,
+        )
+        return 201, _json(CardOut, card_out(_card(user, card.pk)))
+
+    return _mutate(request, payload, act)
+
+
+@router.get("/queue", response=list[ApplicationOut])
+def queue(request):
+    """The production queue of the outlets in the caller's scope."""
+    return [app_out(a) for a in production_queue(request.auth)[:500]]
+
+
+@router.get("/overdue", response=list[ApplicationOut])
+def overdue(request):
+    return [app_out(a) for a in overdue_applications(request.auth)[:1000]]
+
+
+# -------------------------------------------------------------------------------- cards
+@router.get("/cards", response=list[CardOut])
+def list_cards(
+    request, person_id: int | None = None, status: str = "", limit: int = 100, offset: int = 0
+):
+    qs = cards_for(request.auth).select_related("replaces")
+    if person_id:
+        qs = qs.filter(person_id=person_id)
+    if status:
+        qs = qs.filter(status=status)
+    return [card_out(c) for c in _page(qs, limit, offset)]
+
+
+@router.get("/cards/{card_id}", response=CardOut)
+def get_card(request, card_id: int):
+    try:
+        return card_out(_card(request.auth, card_id))
+    except Card.DoesNotExist:
+        raise NotFound("社保卡") from None
+
+
+def _card_endpoint(request, payload, fn, **kwargs):
+    user = request.auth
+
+    def act():
+        card = fn(acting_user=user, **kwargs)
+        return 200, _json(CardOut, card_out(_card(user, card.pk)))
+
+    return _mutate(request, payload, act)[1]
+
+
+@router.post("/cards/{card_id}/issue", response=CardOut)
+def issue_card(request, card_id: int, payload: ReasonIn):
+    return _card_endpoint(
+        request, payload, services.issue_card, card_id=card_id, reason=payload.reason
+    )
+
+
+@router.post("/cards/{card_id}/loss", response=CardOut)
+def report_loss(request, card_id: int, payload: LossIn):
+    return _card_endpoint(
+        request,
+        payload,
+        services.report_loss,
+        card_id=card_id,
+        kind=payload.kind,
+        channel=payload.channel,
+        reason=payload.reason,
+    )
+
+
+@router.post("/cards/{card_id}/unlock-loss", response=CardOut)
+def unlock_loss(request, card_id: int, payload: ReasonIn):
+    return _card_endpoint(
+        request,
+        payload,
+        services.unlock_loss,
+        card_id=card_id,
+        channel=payload.channel,
+        reason=payload.reason,
+    )
+
+
+@router.post("/cards/{card_id}/activate", response=CardOut)
+def activate_financial(request, card_id: int, payload: ActivateIn):
+    return _card_endpoint(
+        request,
+        payload,
+        services.activate_financial,
+        card_id=card_id,
+        account_no=payload.account_no,
+        channel=payload.channel,
+        reason=payload.reason,
+    )
+
+
+@router.post("/cards/{card_id}/unlock-pin", response=CardOut)
+def unlock_pin(request, card_id: int, payload: ReasonIn):
+    return _card_endpoint(
+        request,
+        payload,
+        services.unlock_pin,
+        card_id=card_id,
+        channel=payload.channel,
+        reason=payload.reason,
+    )
+
+
+@router.post("/kiosk/issue", response={201: CardOut})
+def kiosk_issue(request, payload: KioskIn):
+    user = request.auth
+
+    def act():
+        card = services.kiosk_issue(
+            payload.id_number,
+            acting_user=user,
+            photo=_photo(payload.photo_base64) or b"",
+            kind=payload.kind,
+            replace_reason=payload.replace_reason,
+            proxy=payload.proxy.model_dump() if payload.proxy else None,
+            account_no=payload.account_no,
+        )
+        return 201, _json(CardOut, card_out(_card(user, card.pk)))
+
+    return _mutate(request, payload, act)
+
+
+# ------------------------------------------------------------------------------ persons
+def _person_endpoint(request, payload, fn, **kwargs):
+    from sbk.registry.api import PersonOut
+
+    user = request.auth
+
+    def act():
+        person = fn(acting_user=user, **kwargs)
+        return 200, PersonOut.from_orm(person).model_dump(mode="json")
+
+    return _mutate(request, payload, act)[1]
+
+
+@router.post("/persons/{person_id}/change")
+def change_info(request, person_id: int, payload: ChangeIn):
+    return _person_endpoint(
+        request,
+        payload,
+        services.change_info,
+        person_id=person_id,
+        changes=payload.changes,
+        reason=payload.reason,
+        channel=payload.channel,
+    )
+
+
+@router.post("/persons/{person_id}/cancel")
+def cancel_person(request, person_id: int, payload: CancelIn):
+    return _person_endpoint(
+        request,
+        payload,
+        services.cancel_person,
+        person_id=person_id,
+        reason=payload.reason,
+        cancelled_on=payload.cancelled_on,
+        channel=payload.channel,
+    )
+
+
+@router.post("/persons/{person_id}/transfer")
+def transfer(request, person_id: int, payload: TransferIn):
+    return _person_endpoint(
+        request,
+        payload,
+        services.transfer,
+        person_id=person_id,
+        kind=payload.kind,
+        target_org=payload.target_org,
+        destination=payload.destination,
+        reason=payload.reason,
+        channel=payload.channel,
+    )
+
+
+@router.get("/persons/{person_id}/history", response=HistoryOut)
+def person_history(request, person_id: int):
+    user = request.auth
+    if not scoped_people(user).filter(pk=person_id).exists():
+        raise NotFound("持卡人")
+    return {
+        "cards": [card_out(c) for c in cards_for(user).filter(person_id=person_id)],
+        "applications": [
+            app_out(a)
+            for a in applications_for(user).filter(person_id=person_id).select_related("intake_org")
+        ],
+        "transactions": [
+            txn_out(t) for t in transactions_for(user).filter(person_id=person_id)[:200]
+        ],
+    }
+
+
+@router.post("/enquiries", response={201: TransactionOut})
+def record_enquiry(request, payload: EnquiryIn):
+    user = request.auth
+
+    def act():
+        txn = services.record_enquiry(
+            acting_user=user,
+            topic=payload.topic,
+            person_id=payload.person_id,
+            channel=payload.channel,
+            answer=payload.answer,
+        )
+        return 201, _json(TransactionOut, txn_out(txn))
+
+    return _mutate(request, payload, act)

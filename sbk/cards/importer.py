@@ -1,0 +1,416 @@
+"""Legacy migration: ``sbk cards import FILE.csv [--dry-run]``.
+
+One row per card ever issued, columns ``id_number,name,category,division_code,card_no,
+bank,issued_on,activated_on,cancelled_on,replaces_card_no``. People, partner banks and
+issuing regions missing from the database are created from the rows (a migration starts
+from an empty database): a region is an organisation of kind district (city for a
+prefecture-level code) with that division code, under a centre created if absent.
+
+Every row is checked first; the problems go to ``FILE.errors.csv`` (row, field, code,
+message). The file is imported whole or not at all, in one transaction.
+
+Statuses after import: a card replaced by another is ``replaced`` from the issue date of
+its successor, a cancelled card ``cancelled`` from its cancellation date, any other
+``issued``; so a card is valid at D exactly when issued_on <= D and it is neither
+cancelled nor replaced by a card issued on or before D (:func:`queries.valid_cards_at`).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from sbk.core import audit
+from sbk.divisions.table import load_table
+from sbk.idcard import check_id_number
+from sbk.orgs.models import Organisation, OrgKind
+from sbk.registry import lookup
+from sbk.registry.importer import ImportFileError
+from sbk.registry.models import Person
+from sbk.registry.rules import clean_person, parse_date
+from sbk.registry.services import apply_values
+
+from . import rules
+from .models import Card
+
+COLUMNS = (
+    "id_number",
+    "name",
+    "category",
+    "division_code",
+    "card_no",
+    "bank",
+    "issued_on",
+    "activated_on",
+    "cancelled_on",
+    "replaces_card_no",
+)
+CATEGORIES = {"employee", "resident", "other"}
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    code: str
+    message: str
+
+
+@dataclass
+class CardImportResult:
+    total: int = 0
+    people_created: int = 0
+    cards_written: int = 0
+    regions_created: list[str] = field(default_factory=list)
+    banks_created: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    report_path: Path | None = None
+    dry_run: bool = False
+
+
+@dataclass
+class Row:
+    number: int
+    id_number: str
+    id_index: str
+    name: str
+    category: str
+    division: str
+    card_no: str
+    bank: str
+    issued_on: object
+    activated_on: object
+    cancelled_on: object
+    replaces: str
+
+
+def _read(path: Path):
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lstrip("\ufeff").lower() for h in next(reader)]
+    except StopIteration:
+        raise ImportFileError("empty", "文件为空，没有表头") from None
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ImportFileError("header", f"缺少必需的列：{', '.join(missing)}")
+    for number, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        yield number, {k: (v or "").strip() for k, v in zip(header, values, strict=False)}
+
+
+def _parse_row(number: int, raw: dict, errors: list[RowError]) -> Row | None:
+    bad = len(errors)
+
+    def err(f, code, message):
+        errors.append(RowError(number, f, code, message))
+
+    result = check_id_number(raw.get("id_number", ""))
+    if not result.valid:
+        for e in result.errors:
+            err("id_number", e.code, e.message)
+    name = raw.get("name", "")
+    if not name:
+        err("name", "required", "姓名不能为空")
+    category = raw.get("category", "")
+    if category not in CATEGORIES:
+        err("category", "category", "category 应为 employee、resident 或 other")
+    division = raw.get("division_code", "")
+    if not (len(division) == 6 and division.isdigit() and load_table().exists(division)):
+        err("division_code", "division", f"发卡地行政区划代码“{division}”不存在")
+    card_no = raw.get("card_no", "").upper()
+    if not card_no or len(card_no) > 20:
+        err("card_no", "card_no", "卡号不能为空且不超过 20 个字符")
+    dates = {}
+    for f in ("issued_on", "activated_on", "cancelled_on"):
+        try:
+            dates[f] = parse_date(raw.get(f, ""))
+        except ValueError:
+            err(f, "date_format", f"{f}“{raw.get(f)}”应为 ISO 日期 YYYY-MM-DD")
+            dates[f] = None
+    if dates.get("issued_on") is None and not any(e.field == "issued_on" for e in errors[bad:]):
+        err("issued_on", "required", "发卡日期不能为空")
+    issued = dates.get("issued_on")
+    for f, label in (("activated_on", "金融功能启用日期"), ("cancelled_on", "注销日期")):
+        if issued and dates.get(f) and dates[f] < issued:
+            err(f, "date_order", f"{label}早于发卡日期")
+    if len(errors) > bad:
+        return None
+    number18 = result.upgraded or result.number
+    return Row(
+        number,
+        number18,
+        lookup.id_index(number18),
+        name,
+        category,
+        division,
+        card_no,
+        raw.get("bank", ""),
+        issued,
+        dates["activated_on"],
+        dates["cancelled_on"],
+        raw.get("replaces_card_no", "").upper(),
+    )
+
+
+def _check_links(rows: list[Row], errors: list[RowError]) -> None:
+    """Card numbers unique; replacements point at an earlier card of the same person;
+    at most one card left valid per person (in the file and with the database)."""
+    by_no: dict[str, Row] = {}
+    for r in rows:
+        if r.card_no in by_no:
+            errors.append(
+                RowError(
+                    r.number,
+                    "card_no",
+                    "duplicate_in_file",
+                    f"卡号与第 {by_no[r.card_no].number} 行重复",
+                )
+            )
+        else:
+            by_no[r.card_no] = r
+    existing = set()
+    numbers = list(by_no)
+    for i in range(0, len(numbers), 900):
+        existing.update(
+            Card.objects.filter(card_no__in=numbers[i : i + 900]).values_list("card_no", flat=True)
+        )
+    for no in existing:
+        errors.append(RowError(by_no[no].number, "card_no", "duplicate", f"卡号 {no} 已存在"))
+    successor: dict[str, Row] = {}
+    for r in rows:
+        if not r.replaces:
+            continue
+        old = by_no.get(r.replaces)
+        if old is None:
+            errors.append(
+                RowError(
+                    r.number,
+                    "replaces_card_no",
+                    "unknown_card",
+                    f"被替换的卡号 {r.replaces} 不在文件中",
+                )
+            )
+        elif old.id_index != r.id_index:
+            errors.append(
+                RowError(r.number, "replaces_card_no", "other_person", "被替换的卡属于另一人")
+            )
+        elif old.issued_on > r.issued_on:
+            errors.append(
+                RowError(r.number, "replaces_card_no", "date_order", "新卡发卡日期早于被替换的卡")
+            )
+        elif r.replaces in successor:
+            errors.append(
+                RowError(
+                    r.number,
+                    "replaces_card_no",
+                    "replaced_twice",
+                    f"卡号 {r.replaces} 已被第 {successor[r.replaces].number} 行替换",
+                )
+            )
+        else:
+            successor[r.replaces] = r
+    live: dict[str, Row] = {}
+    for r in rows:
+        if r.cancelled_on is None and r.card_no not in successor:
+            if r.id_index in live:
+                errors.append(
+                    RowError(
+                        r.number,
+                        "card_no",
+                        "multiple_valid_cards",
+                        f"同一人有两张有效卡（另见第 {live[r.id_index].number} 行）：须注销或替换其一",
+                    )
+                )
+            else:
+                live[r.id_index] = r
+    held = set()
+    indexes = list(live)
+    for i in range(0, len(indexes), 900):
+        held.update(
+            Card.objects.filter(
+                person__id_index__in=indexes[i : i + 900], status__in=rules.HELD
+            ).values_list("person__id_index", flat=True)
+        )
+    for idx in held:
+        errors.append(
+            RowError(live[idx].number, "card_no", "multiple_valid_cards", "该人在系统中已有有效卡")
+        )
+    for r in rows:
+        r.successor = successor.get(r.card_no)  # type: ignore[attr-defined]
+
+
+def _centre() -> Organisation:
+    centre = Organisation.objects.filter(kind=OrgKind.CENTRE).order_by("id").first()
+    return centre
+
+
+def _ensure_orgs(rows: list[Row], result: CardImportResult, acting_user):
+    from sbk.orgs.services import create_organisation
+
+    centre = _centre()
+    if centre is None:
+        first = rows[0].division
+        centre = create_organisation(
+            acting_user=acting_user,
+            code="CENTRE",
+            name="社会保障卡服务中心",
+            kind=OrgKind.CENTRE,
+            division_code=first[:2] + "0000",
+            reason="迁移导入",
+        )
+        result.regions_created.append(centre.code)
+    regions = {}
+    for o in Organisation.objects.filter(kind__in=[OrgKind.DISTRICT, OrgKind.CITY]).order_by("id"):
+        regions.setdefault(o.division_code, o)
+    if centre.division_code not in regions:
+        regions[centre.division_code] = centre
+    for code in sorted({r.division for r in rows} - set(regions)):
+        kind = OrgKind.CITY if code.endswith("00") else OrgKind.DISTRICT
+        regions[code] = create_organisation(
+            acting_user=acting_user,
+            code=f"R{code}",
+            name=load_table().name(code) or code,
+            kind=kind,
+            division_code=code,
+            parent=centre,
+            reason="迁移导入：发卡地区",
+        )
+        result.regions_created.append(regions[code].code)
+    banks = {}
+    for o in Organisation.objects.filter(kind=OrgKind.BANK):
+        banks[o.code] = banks[o.name] = o
+    for name in sorted({r.bank for r in rows if r.bank} - set(banks)):
+        code = "BANK-" + hashlib.sha1(name.encode()).hexdigest()[:8].upper()
+        banks[name] = create_organisation(
+            acting_user=acting_user,
+            code=code,
+            name=name,
+            kind=OrgKind.BANK,
+            division_code=centre.division_code,
+            parent=centre,
+            reason="迁移导入：合作银行",
+        )
+        result.banks_created.append(name)
+    return regions, banks
+
+
+def write_report(path: Path, result: CardImportResult) -> Path | None:
+    report = path.with_name(path.name + ".errors.csv")
+    if not result.errors:
+        report.unlink(missing_ok=True)
+        return None
+    with report.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["row", "field", "code", "message"])
+        for e in sorted(result.errors, key=lambda e: (e.row, e.field)):
+            w.writerow([e.row, e.field, e.code, e.message])
+    return report
+
+
+def import_cards(path, *, acting_user=None, dry_run: bool = False) -> CardImportResult:
+    path = Path(path)
+    result = CardImportResult(dry_run=dry_run)
+    rows: list[Row] = []
+    for number, raw in _read(path):
+        result.total += 1
+        row = _parse_row(number, raw, result.errors)
+        if row is not None:
+            rows.append(row)
+    _check_links(rows, result.errors)
+    result.report_path = write_report(path, result)
+    if dry_run or result.errors or not rows:
+        return result
+    with transaction.atomic():
+        _write(path, rows, result, acting_user)
+    return result
+
+
+def _write(path: Path, rows: list[Row], result: CardImportResult, acting_user) -> None:
+    regions, banks = _ensure_orgs(rows, result, acting_user)
+    indexes = list({r.id_index for r in rows})
+    people: dict[str, Person] = {}
+    for i in range(0, len(indexes), 900):
+        for p in Person.objects.filter(id_index__in=indexes[i : i + 900]):
+            people[p.id_index] = p
+    latest: dict[str, Row] = {}
+    for r in rows:
+        if r.id_index not in latest or r.issued_on >= latest[r.id_index].issued_on:
+            latest[r.id_index] = r
+    new_people = []
+    for idx, r in latest.items():
+        if idx in people:
+            continue
+        cleaned = clean_person(
+            {
+                "name": r.name,
+                "id_number": r.id_number,
+                "category": r.category,
+                "category_note": "迁移数据" if r.category == "other" else "",
+            }
+        )
+        p = Person(org=regions[r.division])
+        apply_values(p, cleaned.values)
+        people[idx] = p
+        new_people.append(p)
+    Person.objects.bulk_create(new_people, batch_size=settings.SBK_IMPORT_BATCH)
+    result.people_created = len(new_people)
+    cards = {}
+    for r in rows:
+        succ = r.successor  # type: ignore[attr-defined]
+        ends = [d for d in (r.cancelled_on, succ.issued_on if succ else None) if d]
+        status = rules.ISSUED
+        if succ is not None:
+            status = rules.REPLACED
+        elif r.cancelled_on:
+            status = rules.CANCELLED
+        region = regions[r.division]
+        cards[r.card_no] = Card(
+            person=people[r.id_index],
+            card_no=r.card_no,
+            division_code=r.division,
+            org=region,
+            bank=banks.get(r.bank) if r.bank else None,
+            status=status,
+            category=r.category,
+            issued_on=r.issued_on,
+            financial_activated_on=r.activated_on,
+            invalid_on=min(ends) if ends else None,
+            legacy=True,
+        )
+    Card.objects.bulk_create(list(cards.values()), batch_size=settings.SBK_IMPORT_BATCH)
+    links = []
+    for r in rows:
+        if r.replaces:
+            card = cards[r.card_no]
+            card.replaces = cards[r.replaces]
+            links.append(card)
+    Card.objects.bulk_update(links, ["replaces"], batch_size=settings.SBK_IMPORT_BATCH)
+    result.cards_written = len(cards)
+    audit.record(
+        acting_user=acting_user,
+        action="cards.import",
+        object_type="cards.card",
+        after={
+            "file": path.name,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "rows": result.total,
+            "cards": result.cards_written,
+            "people_created": result.people_created,
+            "regions_created": result.regions_created,
+            "banks_created": result.banks_created,
+        },
+    )

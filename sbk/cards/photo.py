@@ -1,0 +1,51 @@
+"""Calling the photo compliance check (sbk.photos) when it is there; saying so when not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+
+@dataclass
+class PhotoCheck:
+    checked: bool
+    ok: bool | None
+    failures: list[dict] = field(default_factory=list)
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return {"checked": self.checked, "ok": self.ok, "failures": self.failures}
+
+
+NOT_CHECKED = "照片未经机器检测（照片检测功能不可用），已记录照片，制卡前须人工核对"
+
+
+def _checker():
+    if not settings.SBK_PHOTO_CHECK:
+        return None
+    try:
+        from sbk.photos.checker import check_photo
+    except Exception:  # the capability is absent or cannot load (e.g. missing model)
+        return None
+    return check_photo
+
+
+def check(data: bytes, *, id_number: str = "", name: str = "") -> PhotoCheck:
+    fn = _checker()
+    if fn is None:
+        return PhotoCheck(False, None, [], NOT_CHECKED)
+    try:
+        verdict = fn(data, id_number=id_number or None, name=name or None)
+    except Exception as exc:  # a crash of the checker must not lose the application
+        return PhotoCheck(False, None, [], f"照片检测出错（{type(exc).__name__}），{NOT_CHECKED}")
+    failures = []
+    for f in getattr(verdict, "failures", []) or []:
+        failures.append(f.to_dict() if hasattr(f, "to_dict") else {"message": str(f)})
+    ok = bool(verdict.ok)
+    note = (
+        "照片机检通过"
+        if ok
+        else "照片机检未通过：" + "；".join(f.get("message", "") for f in failures)
+    )
+    return PhotoCheck(True, ok, failures, note[:200])

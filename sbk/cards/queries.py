@@ -1,0 +1,89 @@
+"""Read side of the card business: scoped querysets and the validity-at-a-date query.
+
+Scope is decided by :func:`sbk.orgs.scope.org_q` only: a card is visible to the users
+whose scope holds the organisation that made it or the holder's registering
+organisation; an application to those whose scope holds its production outlet, its
+intake outlet or the applicant's organisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from sbk.orgs.scope import org_q
+
+from . import rules
+from .models import Application, Card, ServiceTransaction
+
+
+def _visible(user, *prefixes: str) -> Q:
+    if user is None:  # the system itself (worker, import)
+        return Q()
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= org_q(user, prefix=prefix)
+    return q
+
+
+def cards_for(user) -> QuerySet[Card]:
+    return Card.objects.filter(_visible(user, "org__", "person__org__")).select_related(
+        "person", "org", "bank"
+    )
+
+
+def applications_for(user) -> QuerySet[Application]:
+    return Application.objects.filter(
+        _visible(user, "outlet__", "intake_org__", "person__org__")
+    ).select_related("person", "outlet", "card")
+
+
+def transactions_for(user) -> QuerySet[ServiceTransaction]:
+    return ServiceTransaction.objects.filter(
+        _visible(user, "outlet__", "person__org__")
+    ).select_related("operator", "card", "outlet")
+
+
+def production_queue(user) -> QuerySet[Application]:
+    """Applications waiting at the outlets in the user's scope, oldest first."""
+    return (
+        Application.objects.filter(_visible(user, "outlet__"))
+        .filter(status__in=[rules.SUBMITTED, rules.APP_PRODUCED])
+        .select_related("person", "outlet", "card")
+        .order_by("submitted_at", "id")
+    )
+
+
+def overdue_applications(user, today: dt.date | None = None) -> QuerySet[Application]:
+    """Open applications past their 7-day deadline."""
+    today = today or timezone.localdate()
+    return (
+        applications_for(user)
+        .filter(status=rules.SUBMITTED, deadline__lt=today)
+        .order_by("outlet__code", "deadline", "id")
+    )
+
+
+def overdue_by_outlet(user, today: dt.date | None = None) -> list[dict]:
+    groups: dict[int, dict] = {}
+    for app in overdue_applications(user, today):
+        g = groups.setdefault(app.outlet_id, {"outlet": app.outlet, "applications": []})
+        g["applications"].append(app)
+    return list(groups.values())
+
+
+def valid_cards_at(day: dt.date) -> QuerySet[Card]:
+    """Cards valid on ``day``: issued on or before it, not cancelled or replaced by then.
+
+    A replaced card's ``invalid_on`` is the issue date of the card that replaced it; a
+    cancelled card's, its cancellation date.
+    """
+    return Card.objects.filter(issued_on__lte=day).filter(
+        Q(invalid_on__isnull=True) | Q(invalid_on__gt=day)
+    )
+
+
+def held_card(person) -> Card | None:
+    return Card.objects.filter(person=person, status__in=rules.HELD).first()

@@ -1,0 +1,133 @@
+"""Browser walk through the console: application → production → issue → loss → replacement.
+
+Drives Debian's chromium through Playwright against the live server and saves a
+screenshot of each page into test-artifacts/. In CI (``CI`` set) a missing chromium is a
+failure, locally a skip.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+
+from sbk.cards.models import Application, Card
+from sbk.cards.tests.conftest import GOOD
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "cards"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def page_for(browser, live_server, user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    return page
+
+
+def test_application_production_issue_loss_replacement(browser, live_server, world, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(GOOD)
+    shots = iter(range(1, 100))
+
+    def shot(page, name):
+        page.screenshot(path=str(ARTIFACTS / f"{next(shots):02d}-{name}.png"), full_page=True)
+
+    clerk = page_for(browser, live_server, world.operator_a)
+    bank = page_for(browser, live_server, world.bank_operator_a)
+    person_url = f"{live_server.url}/people/{world.person_a.pk}/"
+
+    def apply(kind_link, name):
+        clerk.goto(person_url)
+        clerk.click(f"[data-testid=person-cards] a:has-text('{kind_link}')")
+        shot(clerk, f"{name}-start")
+        clerk.select_option("select[name=outlet]", "BOA")
+        clerk.click("text=下一步：照片")
+        clerk.wait_for_url("**/photo/")
+        if name == "first":
+            clerk.set_input_files("input[name=photo]", str(photo))
+        else:
+            clerk.check("input[name=use_on_file]")
+        shot(clerk, f"{name}-photo")
+        clerk.click("text=保存照片")
+        clerk.click("text=提交申请")
+        assert clerk.inner_text("[data-testid=app-status]") == "待制卡"
+        shot(clerk, f"{name}-submitted")
+
+    def produce_and_issue(name):
+        bank.goto(f"{live_server.url}/cards/queue/")
+        shot(bank, f"{name}-queue")
+        bank.click("text=核验")
+        bank.check("input[name=verified]")
+        shot(bank, f"{name}-verify")
+        bank.click("button:has-text('制卡')")
+        assert "制卡完成" in bank.inner_text("main")
+        shot(bank, f"{name}-produced")
+        bank.click("a:has-text('发卡')")
+        shot(bank, f"{name}-issue-confirm")
+        bank.click("[data-testid=confirm]")
+        assert bank.inner_text("[data-testid=card-status]") == "正常"
+        shot(bank, f"{name}-issued")
+
+    # first card
+    apply("申领社保卡", "first")
+    produce_and_issue("first")
+    first = Card.objects.get()
+
+    # formal loss report
+    clerk.goto(f"{live_server.url}/cards/cards/{first.pk}/")
+    clerk.click("text=正式挂失")
+    shot(clerk, "loss-confirm")
+    clerk.click("[data-testid=confirm]")
+    assert clerk.inner_text("[data-testid=card-status]") == "正式挂失"
+    shot(clerk, "lost")
+
+    # replacement with the photo on file
+    apply("补换卡", "replacement")
+    produce_and_issue("replacement")
+
+    first.refresh_from_db()
+    assert first.status == "replaced"
+    assert Card.objects.filter(status="issued").count() == 1
+    assert Application.objects.filter(status="issued").count() == 2
+    clerk.goto(person_url)
+    timeline = clerk.inner_text("[data-testid=card-timeline]")
+    assert "正式挂失" in timeline and "发卡" in timeline and "制卡" in timeline
+    shot(clerk, "person-timeline")

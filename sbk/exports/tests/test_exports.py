@@ -1,0 +1,142 @@
+"""Exports of personal data: audited, watermarked, masked by default, approval above a size."""
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from sbk.core.errors import Forbidden, ServiceError
+from sbk.core.models import AuditEntry
+from sbk.exports import services
+from sbk.exports.models import ExportRequest, ExportStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_small_csv_export_is_masked_audited_and_watermarked(world):
+    export = services.export_people(acting_user=world.operator_a, query="", fmt="csv")
+    text = export.content.decode("utf-8-sig")
+    first, *rest = text.splitlines()
+    assert first.startswith("# ") and "op_a" in first and "OA1" in first and "1 行" in first
+    rows = list(csv.reader(rest))
+    assert rows[0][:3] == ["姓名", "证件类型", "证件号码"] and len(rows) == 2
+    assert rows[1][2] == world.person_a.id_masked and world.person_a.id_number not in text
+    entry = AuditEntry.objects.get(action="export.people")
+    assert entry.actor_username == "op_a"
+    assert entry.after == {
+        "kind": "people",
+        "filter": "",
+        "format": "csv",
+        "full": False,
+        "rows": 1,
+    }
+
+
+def test_xlsx_carries_the_watermark_in_properties_and_page_header(world):
+    export = services.export_people(acting_user=world.city_admin, query="甲", fmt="xlsx")
+    wb = load_workbook(io.BytesIO(export.content))
+    ws = wb.active
+    assert ws.cell(2, 1).value == "甲某" and ws.max_row == 2
+    header = ws.oddHeader.center.text
+    assert "city" in header and "CENTRE" in header and "甲" in header
+    assert wb.properties.creator == "city" and "CENTRE" in wb.properties.description
+    custom = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert custom["sbk-user"] == "city" and custom["sbk-rows"] == 1
+    assert AuditEntry.objects.get(action="export.people").after["filter"] == "甲"
+
+
+def test_full_numbers_need_a_purpose_and_are_logged(world):
+    with pytest.raises(ServiceError) as exc:
+        services.export_people(acting_user=world.operator_a, fmt="json", full=True)
+    assert exc.value.code == "purpose_required"
+    export = services.export_people(
+        acting_user=world.operator_a, fmt="json", full=True, purpose="稽核检查"
+    )
+    body = json.loads(export.content)
+    assert body["watermark"]["user"] == "op_a" and body["watermark"]["full"] is True
+    assert body["rows"][0]["id_number"] == world.person_a.id_number
+    entry = AuditEntry.objects.get(action="export.people")
+    assert entry.after["full"] is True and entry.reason == "稽核检查"
+
+
+def test_large_export_waits_for_a_second_authorised_user(world, settings):
+    settings.SBK_EXPORT_APPROVAL_ROWS = 0
+    req = services.export_people(acting_user=world.admin_a, fmt="csv")
+    assert isinstance(req, ExportRequest) and req.status == ExportStatus.REQUESTED
+    with pytest.raises(Forbidden):  # not by the requester
+        services.decide_request(req.pk, acting_user=world.admin_a, approve=True)
+    with pytest.raises(ServiceError):  # nor by someone without scope over district A
+        services.decide_request(req.pk, acting_user=world.admin_b, approve=True)
+    with pytest.raises(ServiceError):  # nor by an operator
+        services.decide_request(req.pk, acting_user=world.operator_a, approve=True)
+    with pytest.raises(ServiceError) as exc:
+        services.download_request(req.pk, acting_user=world.admin_a)
+    assert exc.value.code == "export_not_approved"
+    services.decide_request(req.pk, acting_user=world.city_admin, approve=True, note="同意")
+    export = services.download_request(req.pk, acting_user=world.admin_a)
+    assert "admin_a" in export.content.decode("utf-8-sig").splitlines()[0]
+    req.refresh_from_db()
+    assert req.status == ExportStatus.DOWNLOADED and req.decided_by == world.city_admin
+    with pytest.raises(ServiceError):  # once
+        services.download_request(req.pk, acting_user=world.admin_a)
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="export.").values_list("action", flat=True)
+    )
+    assert actions == ["export.request", "export.approve", "export.people"]
+
+
+def test_rejected_export_cannot_be_downloaded(world, settings):
+    settings.SBK_EXPORT_APPROVAL_ROWS = 0
+    req = services.export_people(acting_user=world.operator_a, fmt="xlsx")
+    services.decide_request(req.pk, acting_user=world.admin_a, approve=False, note="不必要")
+    with pytest.raises(ServiceError):
+        services.download_request(req.pk, acting_user=world.operator_a)
+
+
+def test_console_export_uses_the_current_filter(client, world):
+    client.force_login(world.operator_a)
+    page = client.get("/people/?q=甲").content.decode()
+    assert 'data-testid="export-link"' in page
+    form = client.get("/exports/people/?q=甲")
+    assert form.status_code == 200 and 'data-testid="export-count">1<' in form.content.decode()
+    resp = client.post("/exports/people/", {"q": "甲", "fmt": "csv"})
+    assert resp.status_code == 200 and resp["Content-Disposition"].startswith("attachment")
+    assert AuditEntry.objects.get(action="export.people").after["filter"] == "甲"
+
+
+def test_console_approval_flow(client, world, settings):
+    settings.SBK_EXPORT_APPROVAL_ROWS = 0
+    client.force_login(world.operator_a)
+    resp = client.post("/exports/people/", {"q": "", "fmt": "json"})
+    assert resp.status_code == 302 and resp["Location"].endswith("/exports/requests/")
+    req = ExportRequest.objects.get()
+    client.force_login(world.admin_a)
+    assert "批准" in client.get("/exports/requests/").content.decode()
+    client.post(f"/exports/requests/{req.pk}/approve/", {"note": "ok"})
+    client.force_login(world.operator_a)
+    page = client.get("/exports/requests/").content.decode()
+    assert f"/exports/requests/{req.pk}/download/" in page
+    resp = client.get(f"/exports/requests/{req.pk}/download/")
+    assert resp.status_code == 200 and json.loads(resp.content)["watermark"]["user"] == "op_a"
+
+
+def test_api_export_and_approval(client, world, settings):
+    client.force_login(world.operator_a)
+    resp = client.get("/api/exports/people?format=csv")
+    assert resp.status_code == 200 and resp.content.decode("utf-8-sig").startswith("# ")
+    settings.SBK_EXPORT_APPROVAL_ROWS = 0
+    resp = client.get("/api/exports/people?format=json")
+    assert resp.status_code == 202 and resp.json()["status"] == "requested"
+    rid = resp.json()["id"]
+    assert client.get(f"/api/exports/requests/{rid}/download").status_code == 400
+    client.force_login(world.admin_a)
+    ok = client.post(
+        f"/api/exports/requests/{rid}/decision", {"approve": True}, content_type="application/json"
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "approved"
+    client.force_login(world.operator_a)
+    assert client.get(f"/api/exports/requests/{rid}/download").status_code == 200
+    full = client.get("/api/exports/people?format=json&full=true")
+    assert full.status_code == 400 and full.json()["code"] == "purpose_required"

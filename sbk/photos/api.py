@@ -1,0 +1,163 @@
+"""Photo endpoints: translate HTTP to the photo services, nothing more.
+
+POST /api/photos/check                      multipart ``file`` (+ ``person_id``, ``channel``,
+                                            ``check_name``) → the verdict (the CLI's JSON
+                                            object + ``results``), the stored check's ``id``
+                                            and ``preview_url``. Idempotency-Key accepted.
+GET  /api/photos/checks/{id}                the stored check
+GET  /api/photos/checks/{id}/preview.png    the annotated preview (PNG)
+POST /api/photos/fix                        multipart ``file`` (+ ``person_id``) → the fixed
+                                            JPEG, or 422 with every reason in Chinese.
+                                            Nothing is stored, so a retry is harmless.
+GET  /api/photos/stats                      pass rate and recaptures in the caller's scope
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import PurePath
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from ninja import File, Form, Router, UploadedFile
+
+from sbk.core import idempotency
+from sbk.core.errors import NotFound, ServiceError
+from sbk.orgs.scope import get_scoped, visible_orgs
+
+from . import queries, services
+from .config import MAX_UPLOAD_BYTES
+from .models import PhotoCheck
+from .rules import KB
+
+router = Router(tags=["证件照检测"])
+
+
+def read_upload(upload) -> bytes:
+    if upload is None:
+        raise ServiceError("file_required", "请上传照片文件", field="file")
+    if upload.size and upload.size > MAX_UPLOAD_BYTES:
+        raise ServiceError(
+            "file_too_large", f"照片文件过大，上限 {MAX_UPLOAD_BYTES // KB // KB} MB", field="file"
+        )
+    return upload.read()
+
+
+def person_for(user, person_id: int | None):
+    if not person_id:
+        return None
+    from sbk.registry.queries import scoped_people
+
+    person = scoped_people(user).filter(pk=person_id).first()
+    if person is None:
+        raise NotFound("持卡人")
+    return person
+
+
+def check_for(user, check_id: int) -> PhotoCheck:
+    return get_scoped(
+        user, PhotoCheck.objects.select_related("org", "person"), "照片检测记录", id=check_id
+    )
+
+
+def check_payload(check: PhotoCheck, verdict=None, file: str | None = None) -> dict:
+    verdict = verdict or services.stored_verdict(check)
+    out = services.verdict_json(verdict, file=file)
+    out.update(
+        id=check.pk,
+        at=check.at.isoformat(),
+        channel=check.channel,
+        org_code=check.org.code,
+        person_id=check.person_id,
+        recapture=check.recapture,
+        preview_url=reverse("api:photo_preview", args=[check.pk]),
+    )
+    return out
+
+
+@router.post("/check", url_name="photo_check")
+def check(
+    request,
+    file: File[UploadedFile],
+    person_id: Form[int | None] = None,
+    channel: Form[str] = "counter",
+    check_name: Form[bool] = False,
+):
+    """Check one photo and store the check. ``check_name``: also check the file name
+    against the convention (needs ``person_id``)."""
+    user = request.auth
+    data = read_upload(file)
+    person = person_for(user, person_id)
+    body = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "person_id": person_id,
+        "channel": channel,
+        "check_name": check_name,
+        "file": file.name,
+    }
+    filename = file.name if check_name else None
+    # the models run before the transaction opens (a replay pays them again, harmlessly)
+    verdict = services.evaluate(data, person=person, filename=filename)
+
+    def act():
+        stored = services.record_check(
+            acting_user=user,
+            data=data,
+            person=person,
+            channel=channel,
+            filename=filename,
+            verdict=verdict,
+        )
+        return 200, check_payload(stored, verdict, file=file.name)
+
+    return idempotency.run(request, body, act)[1]
+
+
+@router.get("/checks/{check_id}", url_name="photo_check_detail")
+def check_detail(request, check_id: int):
+    return check_payload(check_for(request.auth, check_id))
+
+
+@router.get("/checks/{check_id}/preview.png", url_name="photo_preview")
+def preview(request, check_id: int):
+    png = services.preview_png(check_for(request.auth, check_id))
+    resp = HttpResponse(png, content_type="image/png")
+    resp["Cache-Control"] = "private, no-store"
+    return resp
+
+
+def jpeg_response(fixed: services.Fixed) -> HttpResponse:
+    resp = HttpResponse(fixed.jpeg, content_type="image/jpeg")
+    resp["Content-Disposition"] = content_disposition_header(True, fixed.file_name)
+    resp["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@router.post("/fix", url_name="photo_fix")
+def fix(request, file: File[UploadedFile], person_id: Form[int | None] = None):
+    """A compliant JPEG made from the upload (named by the convention when the person is
+    given), or 422 with the reasons."""
+    user = request.auth
+    data = read_upload(file)
+    fixed = services.fix(
+        acting_user=user,
+        data=data,
+        person=person_for(user, person_id),
+        stem=PurePath(file.name or "photo").stem or "photo",
+    )
+    return jpeg_response(fixed)
+
+
+@router.get("/stats", url_name="photo_stats")
+def stats(request, start: dt.date | None = None, end: dt.date | None = None):
+    """Pass rate and recaptures per outlet and district in the caller's scope; ``start`` and
+    ``end`` are dates, both included."""
+    orgs = visible_orgs(request.auth)
+    return {
+        "start": start,
+        "end": end,
+        "pass_rate": queries.pass_rate(orgs, start, end),
+        "recaptures": queries.recapture_counts(orgs, start, end),
+    }

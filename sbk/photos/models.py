@@ -1,0 +1,72 @@
+"""Stored photo checks: who checked which photo where, the outcome and why.
+
+The photo itself is personal data: it is kept encrypted on disk (``photo`` is the path
+under MEDIA_ROOT of the sealed file), never in the database and never in plain.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .rules import RULE_TITLES
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", "柜面"
+    ONLINE = "online", "网上申请"
+    STUDIO = "studio", "照相馆"
+    KIOSK = "kiosk", "自助一体机"
+    CLI = "cli", "命令行"
+
+
+class PhotoCheck(models.Model):
+    at = models.DateTimeField("检测时间", default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="经办人",
+    )
+    org = models.ForeignKey(
+        "orgs.Organisation",
+        on_delete=models.PROTECT,
+        related_name="photo_checks",
+        verbose_name="经办机构",
+    )
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    person = models.ForeignKey(
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="photo_checks",
+        verbose_name="持卡人",
+    )
+    ok = models.BooleanField("合格")
+    failed_rules = models.JSONField("不合格项", default=list, blank=True)
+    measurements = models.JSONField("测量值", default=dict, blank=True)
+    # every rule with status / expected / actual / message, and the drawn geometry, so
+    # the preview shows the stored verdict even after the thresholds change
+    results = models.JSONField(default=list, blank=True)
+    geometry = models.JSONField(default=dict, blank=True)
+    photo = models.CharField("照片文件（加密）", max_length=200)
+    photo_sha256 = models.CharField(max_length=64)
+    photo_bytes = models.PositiveIntegerField(default=0)
+    recapture = models.BooleanField("重拍", default=False)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "照片检测"
+        verbose_name_plural = "照片检测"
+        indexes = [
+            models.Index(fields=["org", "at"], name="photocheck_org_at"),
+            models.Index(fields=["person", "at"], name="photocheck_person_at"),
+        ]
+
+    def __str__(self):
+        return f"照片检测 {self.pk}（{'合格' if self.ok else '不合格'}）"
+
+    @property
+    def failed_titles(self) -> list[str]:
+        return [RULE_TITLES.get(code, code) for code in self.failed_rules or []]

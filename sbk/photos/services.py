@@ -1,0 +1,258 @@
+"""Photo actions: check a photo and record the check; read back a stored photo and its
+annotated preview; auto-fix a photo.
+
+``record_check`` is one transaction with one audit row. The check itself (≈ 20 ms of
+model time) runs before the transaction opens, so the database is not held while the
+models think. The photo is stored encrypted (``sbk.core.files``, context
+``photos.photo``); the audit row holds the outcome and the person's id, never the
+document number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from sbk.core import audit
+from sbk.core.errors import Forbidden, NotFound, Problem, ServiceError
+from sbk.core.files import read_encrypted, save_encrypted
+
+from . import naming
+from .config import MAX_UPLOAD_BYTES, current_rules
+from .models import Channel, PhotoCheck
+from .queries import pass_rate, recapture_counts, scoped_checks  # noqa: F401  (re-exported)
+from .rules import FILE_NAME, KB, PhotoRules
+from .verdict import Geometry, Measurements, PhotoVerdict, RuleResult, _round
+
+PHOTO_CONTEXT = "photos.photo"
+
+
+# ------------------------------------------------------------------------------- helpers
+def _ensure_data(data: bytes | None) -> bytes:
+    if not data:
+        raise ServiceError("file_required", "请上传照片文件", field="file")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ServiceError(
+            "file_too_large",
+            f"照片文件过大（{len(data) / KB / KB:.1f} MB），上限 {MAX_UPLOAD_BYTES // KB // KB} MB",
+            field="file",
+        )
+    return bytes(data)
+
+
+def _ensure_person_visible(acting_user, person) -> None:
+    if person is None or acting_user is None:
+        return
+    from sbk.registry.queries import scoped_people
+
+    if not scoped_people(acting_user).filter(pk=person.pk).exists():
+        raise NotFound("持卡人")
+
+
+def _org_of(acting_user, person):
+    org = getattr(acting_user, "org", None)
+    if org is None and person is not None:
+        org = person.org
+    if org is None:
+        raise ServiceError("org_required", "照片检测须由所属机构的工作人员办理", field="org")
+    return org
+
+
+def _identity(person) -> tuple[str | None, str | None]:
+    if person is None:
+        return None, None
+    return person.id_number or None, person.name or None
+
+
+def evaluate(
+    data: bytes, *, person=None, filename: str | None = None, rules: PhotoRules | None = None
+) -> PhotoVerdict:
+    """The verdict of ``data``. The file-name rule applies when ``filename`` is given and
+    the person is known (the counter renames photos itself, so it passes no name)."""
+    from .checker import check_photo
+
+    id_number, name = _identity(person) if filename else (None, None)
+    return check_photo(
+        data, filename=filename, id_number=id_number, name=name, rules=rules or current_rules()
+    )
+
+
+def _stored_results(verdict: PhotoVerdict) -> list[dict]:
+    out = []
+    for r in verdict.results:
+        row = {
+            "rule": r.rule,
+            "status": r.status,
+            "expected": r.expected,
+            "actual": _round(r.actual),
+            "message": r.message,
+        }
+        if r.rule == FILE_NAME:
+            # the uploaded name may hold the full document number: keep only the verdict
+            row["actual"] = None
+            if r.status != "pass":
+                row["message"] = f"文件名不符合命名规定，应为 {r.expected}"
+        out.append(row)
+    return out
+
+
+# ------------------------------------------------------------------------------- actions
+def record_check(
+    *,
+    acting_user,
+    data: bytes,
+    person=None,
+    channel: str,
+    filename: str | None = None,
+    verdict: PhotoVerdict | None = None,
+) -> PhotoCheck:
+    """Check a photo and store the check (encrypted photo, outcome, failing rules).
+
+    ``verdict``, when the caller already has it, must be the verdict of ``data``.
+    A check of a person whose previous check failed is a recapture (重拍)."""
+    data = _ensure_data(data)
+    if getattr(acting_user, "read_only", False):
+        raise Forbidden("审计员为只读角色，不能办理照片检测")
+    if channel not in Channel.values:
+        raise ServiceError("channel", f"渠道“{channel}”无效", field="channel")
+    _ensure_person_visible(acting_user, person)
+    org = _org_of(acting_user, person)
+    if verdict is None:
+        verdict = evaluate(data, person=person, filename=filename)
+    return _store(acting_user, data, person, channel, org, verdict)
+
+
+@transaction.atomic
+def _store(acting_user, data, person, channel, org, verdict: PhotoVerdict) -> PhotoCheck:
+    recapture = False
+    if person is not None:
+        from sbk.registry.models import Person
+
+        # serialise checks of one person, so "follows a failed one" is well defined
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        previous = PhotoCheck.objects.filter(person=person).order_by("-at", "-id").first()
+        recapture = previous is not None and not previous.ok
+    now = timezone.now()
+    rel = f"photos/{now:%Y/%m}/{uuid.uuid4().hex}.bin"
+    save_encrypted(rel, data, PHOTO_CONTEXT)
+    check = PhotoCheck.objects.create(
+        at=now,
+        user=acting_user,
+        org=org,
+        channel=channel,
+        person=person,
+        ok=verdict.ok,
+        failed_rules=verdict.failed_rules(),
+        measurements=verdict.measurements.to_dict(),
+        results=_stored_results(verdict),
+        geometry=verdict.geometry.to_dict(),
+        photo=rel,
+        photo_sha256=hashlib.sha256(data).hexdigest(),
+        photo_bytes=len(data),
+        recapture=recapture,
+    )
+    audit.record(
+        acting_user=acting_user,
+        action="photo.check",
+        obj=check,
+        after={
+            "ok": check.ok,
+            "failed_rules": check.failed_rules,
+            "channel": channel,
+            "org": org.code,
+            "person_id": person.pk if person is not None else None,
+            "recapture": recapture,
+            "sha256": check.photo_sha256,
+        },
+    )
+    return check
+
+
+# ------------------------------------------------------------------------------- reading
+def photo_bytes(check: PhotoCheck) -> bytes:
+    """The stored photo, decrypted (the caller has already checked the scope)."""
+    return read_encrypted(check.photo, PHOTO_CONTEXT)
+
+
+def stored_verdict(check: PhotoCheck) -> PhotoVerdict:
+    """The verdict as stored with the check (not recomputed under today's rules)."""
+    m = dict(check.measurements or {})
+    fields = set(Measurements.__dataclass_fields__)
+    meas = Measurements(**{k: v for k, v in m.items() if k in fields})
+    if meas.dpi is not None:
+        meas.dpi = tuple(meas.dpi)
+    results = [
+        RuleResult(r["rule"], r["status"], r.get("expected", ""), r.get("actual"), r["message"])
+        for r in check.results or []
+    ]
+    g = dict(check.geometry or {})
+    geometry = Geometry(**{k: v for k, v in g.items() if k in Geometry.__dataclass_fields__})
+    return PhotoVerdict(ok=check.ok, measurements=meas, results=results, geometry=geometry)
+
+
+def preview_png(check: PhotoCheck) -> bytes:
+    """The annotated preview (PNG) of a stored check."""
+    from .annotate import annotate
+
+    return annotate(photo_bytes(check), stored_verdict(check), rules=current_rules())
+
+
+def verdict_json(verdict: PhotoVerdict, *, file: str | None = None) -> dict:
+    """The CLI's ``--json`` object plus ``results`` (every rule, passed ones too)."""
+    out = verdict.to_dict()
+    if file is not None:
+        out["file"] = file
+    out["results"] = [
+        {
+            "rule": r.rule,
+            "title": r.title,
+            "status": r.status,
+            "expected": r.expected,
+            "actual": _round(r.actual),
+            "message": r.message,
+        }
+        for r in verdict.results
+    ]
+    return out
+
+
+# ------------------------------------------------------------------------------- fixing
+@dataclass(frozen=True)
+class Fixed:
+    jpeg: bytes
+    file_name: str  # the convention name when the person is known, else "<stem>.jpg"
+    verdict: PhotoVerdict
+
+
+class PhotoUnfixable(ServiceError):
+    status = 422
+
+
+def fix(*, acting_user, data: bytes, person=None, stem: str = "photo") -> Fixed:
+    """Auto-fix a photo into a compliant one, or raise ``PhotoUnfixable`` with every reason
+    (rule code + Chinese message). Nothing is stored: the result goes back to the caller."""
+    from .fix import fix_photo
+
+    data = _ensure_data(data)
+    _ensure_person_visible(acting_user, person)
+    id_number, name = _identity(person)
+    rules = current_rules()
+    result = fix_photo(data, rules=rules, id_number=id_number, name=name)
+    if not result.ok or result.jpeg is None:
+        problems = [Problem(f.rule, f.message, "file") for f in result.reasons] or [
+            Problem("photo_unfixable", "无法自动修正此照片", "file")
+        ]
+        raise PhotoUnfixable(
+            "photo_unfixable",
+            "无法自动生成合格照片：" + "；".join(p.message for p in problems),
+            field="file",
+            problems=problems,
+        )
+    file_name = result.file_name
+    if not file_name and person is not None and id_number and name:
+        file_name = naming.expected_file_name(id_number, name, rules)
+    return Fixed(jpeg=result.jpeg, file_name=file_name or f"{stem}.jpg", verdict=result.verdict)
