@@ -9,6 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
+
 
 def pytest_configure(config):
     if not config.pluginmanager.hasplugin("django"):
@@ -32,3 +34,24 @@ def pytest_configure(config):
         # xdist workers of one run share PYTEST_XDIST_TESTRUNUID; pytest-django adds _gwN.
         run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or str(os.getpid())
         db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{run_id}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_pg_sessions(request):
+    """Threads of the live server can leave a PostgreSQL session open on the test database,
+    which then cannot be dropped: end such sessions before pytest-django drops it."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with blocker.unblock(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

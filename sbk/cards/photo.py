@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 
@@ -13,6 +14,7 @@ class PhotoCheck:
     ok: bool | None
     failures: list[dict] = field(default_factory=list)
     note: str = ""
+    verdict: Any = None  # the photos app's PhotoVerdict, recorded with the application
 
     def as_dict(self) -> dict:
         return {"checked": self.checked, "ok": self.ok, "failures": self.failures}
@@ -25,10 +27,10 @@ def _checker():
     if not settings.SBK_PHOTO_CHECK:
         return None
     try:
-        from sbk.photos.checker import check_photo
+        from sbk.photos.services import evaluate
     except Exception:  # the capability is absent or cannot load (e.g. missing model)
         return None
-    return check_photo
+    return evaluate
 
 
 def check(data: bytes, *, id_number: str = "", name: str = "") -> PhotoCheck:
@@ -36,7 +38,9 @@ def check(data: bytes, *, id_number: str = "", name: str = "") -> PhotoCheck:
     if fn is None:
         return PhotoCheck(False, None, [], NOT_CHECKED)
     try:
-        verdict = fn(data, id_number=id_number or None, name=name or None)
+        # The platform's configured thresholds (SBK_PHOTO_RULES); the counter renames the
+        # file itself, so the file-name rule does not apply here.
+        verdict = fn(data)
     except Exception as exc:  # a crash of the checker must not lose the application
         return PhotoCheck(False, None, [], f"照片检测出错（{type(exc).__name__}），{NOT_CHECKED}")
     failures = []
@@ -48,4 +52,4 @@ def check(data: bytes, *, id_number: str = "", name: str = "") -> PhotoCheck:
         if ok
         else "照片机检未通过：" + "；".join(f.get("message", "") for f in failures)
     )
-    return PhotoCheck(True, ok, failures, note[:200])
+    return PhotoCheck(True, ok, failures, note[:200], verdict)

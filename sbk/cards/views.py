@@ -8,7 +8,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sbk.cards.services.applications import PHOTO_CONTEXT
 from sbk.core.errors import NotFound, ServiceError
 from sbk.core.files import read_encrypted
 from sbk.orgs.models import Organisation, OrgKind
@@ -127,7 +126,8 @@ def application_photo_file(request, app_id):
     app = _get(applications_for(request.user), app_id, "制卡申请")
     if not app.photo:
         _404("照片")
-    return HttpResponse(read_encrypted(app.photo.name, PHOTO_CONTEXT), content_type="image/jpeg")
+    # The file was sealed under the context it was saved with (cards or photos).
+    return HttpResponse(read_encrypted(app.photo.name), content_type="image/jpeg")
 
 
 @login_required

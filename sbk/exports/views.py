@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sbk.core.errors import ServiceError
+from sbk.core.errors import NotFound, ServiceError
 from sbk.registry.queries import search_people
 
 from . import services
@@ -78,6 +78,8 @@ def decide(request, request_id, verdict):
         services.decide_request(
             request_id, acting_user=request.user, approve=verdict == "approve", note=note
         )
+    except NotFound as exc:
+        raise Http404(exc.message) from None  # out of scope: as if it did not exist
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -89,6 +91,8 @@ def decide(request, request_id, verdict):
 def download(request, request_id):
     try:
         export = services.download_request(request_id, acting_user=request.user)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("exports:requests")

@@ -109,17 +109,23 @@ def record_check(
     channel: str,
     filename: str | None = None,
     verdict: PhotoVerdict | None = None,
+    person_authorised: bool = False,
 ) -> PhotoCheck:
     """Check a photo and store the check (encrypted photo, outcome, failing rules).
 
     ``verdict``, when the caller already has it, must be the verdict of ``data``.
-    A check of a person whose previous check failed is a recapture (重拍)."""
+    A check of a person whose previous check failed is a recapture (重拍).
+
+    ``person_authorised`` is for a calling service that has already decided the user may
+    act for this person (a card application routed to a bank outlet, a kiosk that read
+    the document): the check is then recorded against the person whatever the user's scope."""
     data = _ensure_data(data)
     if getattr(acting_user, "read_only", False):
         raise Forbidden("审计员为只读角色，不能办理照片检测")
     if channel not in Channel.values:
         raise ServiceError("channel", f"渠道“{channel}”无效", field="channel")
-    _ensure_person_visible(acting_user, person)
+    if not person_authorised:
+        _ensure_person_visible(acting_user, person)
     org = _org_of(acting_user, person)
     if verdict is None:
         verdict = evaluate(data, person=person, filename=filename)

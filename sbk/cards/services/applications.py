@@ -134,9 +134,17 @@ def _start(person, *, acting_user, kind, channel, outlet, replace_reason, proxy)
 
 
 PHOTO_CONTEXT = "cards.photo"
+PHOTO_CHANNELS = {
+    PhotoSource.UPLOAD: "online",
+    PhotoSource.STUDIO: "studio",
+    PhotoSource.COUNTER: "counter",
+    PhotoSource.KIOSK: "kiosk",
+}
 
 
-def _attach_photo(app, person, *, data=None, source="upload", studio=None, use_on_file=False):
+def _attach_photo(
+    app, person, *, acting_user, data=None, source="upload", studio=None, use_on_file=False
+):
     if use_on_file:
         prior = (
             Application.objects.filter(person=person)
@@ -167,10 +175,27 @@ def _attach_photo(app, person, *, data=None, source="upload", studio=None, use_o
             )
         app.photo_studio = studio
     verdict = photo_check.check(data, id_number=person.id_number, name=person.name)
-    # A face photo is sensitive personal data: sealed on disk, the key outside (SPEC §8).
-    rel = f"photos/applications/{timezone.now():%Y/%m}/{app.pk}-{timezone.now():%Y%m%d%H%M%S%f}.jpg"
-    save_encrypted(rel, data, PHOTO_CONTEXT)
-    app.photo.name = rel
+    if verdict.verdict is not None:
+        # Every application photo counts in the outlet's photo pass rate and recaptures;
+        # the check keeps the one encrypted copy the application points at.
+        from sbk.photos.services import record_check
+
+        stored = record_check(
+            acting_user=acting_user,
+            data=data,
+            person=person,
+            channel=PHOTO_CHANNELS[source],
+            verdict=verdict.verdict,
+            person_authorised=True,
+        )
+        app.photo.name = stored.photo
+        verdict.note = f"{verdict.note}（检测记录 #{stored.pk}）"[:200]
+    else:
+        # A face photo is sensitive personal data: sealed on disk, the key outside (SPEC §8).
+        now = timezone.now()
+        rel = f"photos/applications/{now:%Y/%m}/{app.pk}-{now:%Y%m%d%H%M%S%f}.jpg"
+        save_encrypted(rel, data, PHOTO_CONTEXT)
+        app.photo.name = rel
     app.photo_source = source
     app.photo_checked, app.photo_ok = verdict.checked, verdict.ok
     app.photo_result, app.photo_note = verdict.as_dict(), verdict.note
@@ -317,7 +342,15 @@ def attach_photo(
     person, app = lock_application(acting_user, app_id)
     app_transition(app, "attach_photo", "更换照片")
     before = app_snapshot(app)
-    _attach_photo(app, person, data=data, source=source, studio=studio, use_on_file=use_on_file)
+    _attach_photo(
+        app,
+        person,
+        acting_user=acting_user,
+        data=data,
+        source=source,
+        studio=studio,
+        use_on_file=use_on_file,
+    )
     app.save()
     audit.record(
         acting_user=acting_user,
@@ -519,7 +552,7 @@ def kiosk_issue(
         replace_reason=replace_reason,
         proxy=proxy,
     )
-    _attach_photo(app, person, data=photo, source=PhotoSource.KIOSK)
+    _attach_photo(app, person, acting_user=acting_user, data=photo, source=PhotoSource.KIOSK)
     _submit(app, now)
     card = _produce(
         app,

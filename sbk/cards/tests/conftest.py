@@ -8,9 +8,9 @@ BAD = b"BAD-PHOTO"
 
 
 @pytest.fixture(autouse=True)
-def _media_and_photo(settings, tmp_path, monkeypatch):
+def _media_and_photo(request, settings, tmp_path, monkeypatch):
     """Photos go to a temporary directory; the photo check is a fast fake (GOOD passes,
-    BAD fails) unless a test asks for the real one."""
+    BAD fails) unless a test is marked ``real_photo_check``."""
     settings.MEDIA_ROOT = tmp_path / "media"
 
     def fake(data, *, id_number="", name=""):
@@ -19,4 +19,5 @@ def _media_and_photo(settings, tmp_path, monkeypatch):
             return PhotoCheck(True, False, [failure], "照片机检未通过：照片尺寸不符")
         return PhotoCheck(True, True, [], "照片机检通过")
 
-    monkeypatch.setattr(photo_module, "check", fake)
+    if "real_photo_check" not in request.keywords:
+        monkeypatch.setattr(photo_module, "check", fake)

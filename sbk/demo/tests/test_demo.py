@@ -44,3 +44,20 @@ def test_build_makes_every_kind_and_role():
     assert roles == {"市卡中心管理员", "区管理员", "网点操作员", "银行网点操作员", "审计员"}
     assert Organisation.objects.filter(kind=OrgKind.BANK).count() == 3
     assert Organisation.objects.filter(division_code="611000").exists()
+
+
+def test_demo_otp_prints_the_current_code_in_debug_only(world, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=world.city_admin, name="demo", confirmed=False)
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("demo", otp="city", stdout=out)
+    assert device.verify_token(out.getvalue().strip())
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("demo", otp="city", stdout=StringIO())

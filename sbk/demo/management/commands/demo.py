@@ -17,8 +17,16 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="数据库已有机构时只打印登录账号"
         )
         parser.add_argument("--reset", action="store_true", help="清空数据库后重新生成")
+        parser.add_argument(
+            "--otp",
+            metavar="USERNAME",
+            help="（仅 DEBUG 演示环境）显示该账号动态口令设备的当前口令，便于无手机验证器时试用",
+        )
 
     def handle(self, *args, **opts):
+        if opts["otp"]:
+            self._print_current_otp(opts["otp"])
+            return
         if opts["reset"]:
             call_command("flush", interactive=False, verbosity=0)
             load_divisions()
@@ -68,4 +76,19 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"注意：{'、'.join(roles)}须使用动态口令（TOTP）：首次登录时会显示二维码，"
                 "请用手机验证器扫码绑定，此后每次登录都须输入动态口令。\n"
+                "演示环境没有验证器时：sbk demo --otp admin 显示当前口令。\n"
             )
+
+    def _print_current_otp(self, username: str) -> None:
+        """A demo convenience: the code an authenticator app would show right now."""
+        from django.conf import settings
+        from django_otp.oath import totp
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        if not settings.DEBUG:
+            raise CommandError("--otp 只用于 DEBUG 演示环境：生产环境的动态口令只在用户的验证器上")
+        device = TOTPDevice.objects.filter(user__username=username).order_by("-id").first()
+        if device is None:
+            raise CommandError(f"{username} 还没有动态口令设备：先用该账号登录，打开绑定页面")
+        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+        self.stdout.write(f"{code:0{device.digits}d}")
