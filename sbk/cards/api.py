@@ -9,7 +9,7 @@ import base64
 import binascii
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from sbk.core import idempotency
 from sbk.core.errors import NotFound, ServiceError
@@ -352,7 +352,7 @@ def create_application(request, payload: ApplicationIn):
             services.submit_application(app.pk, acting_user=user)
         return 201, _json(ApplicationOut, app_out(_app(user, app.pk)))
 
-    return _mutate(request, payload, act)
+    return Status(*_mutate(request, payload, act))
 
 
 @router.post("/applications/{app_id}/photo", response=ApplicationOut)
@@ -410,7 +410,7 @@ def produce_card(request, app_id: int, payload: ProduceIn):
         )
         return 201, _json(CardOut, card_out(_card(user, card.pk)))
 
-    return _mutate(request, payload, act)
+    return Status(*_mutate(request, payload, act))
 
 
 @router.get("/queue", response=list[ApplicationOut])
@@ -528,7 +528,7 @@ def kiosk_issue(request, payload: KioskIn):
         )
         return 201, _json(CardOut, card_out(_card(user, card.pk)))
 
-    return _mutate(request, payload, act)
+    return Status(*_mutate(request, payload, act))
 
 
 # ------------------------------------------------------------------------------ persons
@@ -616,4 +616,4 @@ def record_enquiry(request, payload: EnquiryIn):
         )
         return 201, _json(TransactionOut, txn_out(txn))
 
-    return _mutate(request, payload, act)
+    return Status(*_mutate(request, payload, act))

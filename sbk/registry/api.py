@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from sbk.core import idempotency
@@ -116,8 +116,7 @@ def create_person(request, payload: PersonIn):
         person = services.create_person(acting_user=user, org=org, data=data, reason=reason)
         return 201, PersonOut.from_orm(person).model_dump(mode="json")
 
-    status, body = idempotency.run(request, payload.model_dump(), act)
-    return status, body
+    return Status(*idempotency.run(request, payload.model_dump(), act))
 
 
 @router.patch("/persons/{person_id}", response=PersonOut)

@@ -5,10 +5,13 @@ from django.utils import timezone
 
 
 def _tile(text: str) -> str:
+    # Wide enough for the whole line: CJK glyphs are ~15 px at this size, others ~8 px.
+    width = 40 + sum(15 if ord(ch) > 0x2E7F else 8 for ch in text)
+    height = 40 + width // 3
     svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="420" height="220">'
-        '<text x="20" y="140" transform="rotate(-20 210 110)" font-size="15" '
-        f'font-family="sans-serif" fill="#000">{escape(text)}</text></svg>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+        f'<text x="20" y="{height - 20}" transform="rotate(-18 {width // 2} {height // 2})" '
+        f'font-size="15" font-family="sans-serif" fill="#000">{escape(text)}</text></svg>'
     )
     return "data:image/svg+xml;charset=utf-8," + quote(svg)
 
