@@ -29,6 +29,7 @@ def _register():
     from sbk.exports.api import router as exports_router
     from sbk.orgs.api import router as orgs_router
     from sbk.photos.api import router as photos_router
+    from sbk.portal.api import router as portal_router
     from sbk.registry.api import router as registry_router
 
     api.add_router("/orgs", orgs_router)
@@ -36,6 +37,7 @@ def _register():
     api.add_router("/cards", cards_router)
     api.add_router("/photos", photos_router)
     api.add_router("/exports", exports_router)
+    api.add_router("/portal", portal_router)
 
 
 _register()

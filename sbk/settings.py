@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sbk.cards",
     "sbk.exports",
     "sbk.photos",
+    "sbk.portal",
 ]
 
 MIDDLEWARE = [

@@ -13,5 +13,6 @@ urlpatterns = [
     path("photos/", include("sbk.photos.urls")),
     path("exports/", include("sbk.exports.urls")),
     path("account/", include("sbk.accounts.urls")),
+    path("portal/", include("sbk.portal.urls")),
     path("", include("sbk.web.urls")),
 ]

@@ -1,10 +1,11 @@
-"""Session rules: idle timeout, the second factor, password expiry."""
+"""Session rules: idle timeout, the second factor, password expiry, applicants kept out
+of the staff console."""
 
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import JsonResponse
+from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -35,6 +36,16 @@ class IdleTimeoutMiddleware:
 
 EXEMPT_PREFIXES = ("/account/", "/login/", "/logout/", "/static/", "/favicon")
 
+# The one rule that keeps applicants (申请人) out of the staff console and the staff API:
+# an applicant may use these paths and nothing else. The staff API's authentication
+# (sbk.core.api_auth) applies the same rule to bearer tokens.
+APPLICANT_PREFIXES = (*EXEMPT_PREFIXES, "/portal/", "/api/portal/")
+
+
+def applicant_refused(user, path: str) -> bool:
+    """True when ``user`` is an applicant and ``path`` is not one of theirs."""
+    return bool(getattr(user, "is_applicant", False)) and not path.startswith(APPLICANT_PREFIXES)
+
 
 def needs_second_factor(user) -> bool:
     from django_otp import user_has_device
@@ -56,6 +67,8 @@ class SecurityGateMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         path = request.path_info
+        if user is not None and user.is_authenticated and applicant_refused(user, path):
+            return self._refuse_applicant(request, path)
         if (
             user is not None
             and user.is_authenticated
@@ -69,6 +82,16 @@ class SecurityGateMiddleware:
                     return JsonResponse({"code": code, "message": message}, status=403)
                 return redirect(f"{reverse(url)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse_applicant(request, path):
+        """Staff pages: an applicant's GET goes to the portal, anything else is refused."""
+        message = "申请人账户只能使用网上申请服务"
+        if path.startswith("/api/"):
+            return JsonResponse({"code": "applicant_forbidden", "message": message}, status=403)
+        if request.method in ("GET", "HEAD"):
+            return redirect("portal:home")
+        return HttpResponseForbidden(message)
 
     @staticmethod
     def _blocked(request, user):

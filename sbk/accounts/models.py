@@ -1,4 +1,5 @@
-"""Staff accounts: a role and an organisation, which together give the user's scope."""
+"""Accounts: staff (a role and an organisation, which together give the scope) and
+applicants (their own registry record)."""
 
 import hashlib
 
@@ -14,6 +15,7 @@ class Role(models.TextChoices):
     OUTLET_OPERATOR = "outlet_operator", "网点操作员"
     BANK_OPERATOR = "bank_operator", "银行网点操作员"
     AUDITOR = "auditor", "审计员"
+    APPLICANT = "applicant", "申请人"
 
 
 # Roles that may only read (SPEC: auditor is read-only, scoped).
@@ -30,6 +32,15 @@ class User(AbstractUser):
         related_name="staff",
         verbose_name="所属机构",
     )
+    # An applicant's account is tied to their own registry record (and to no organisation).
+    person = models.ForeignKey(
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        verbose_name="申请人本人",
+    )
     full_name = models.CharField("姓名", max_length=50, blank=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
 
@@ -37,10 +48,24 @@ class User(AbstractUser):
         verbose_name = "工作人员"
         verbose_name_plural = "工作人员"
         constraints = [
+            # Staff hold an organisation (superusers may not); an applicant holds their own
+            # person and nothing else: no organisation, no admin flags.
             models.CheckConstraint(
-                condition=models.Q(is_superuser=True) | models.Q(org__isnull=False),
-                name="staff_has_org",
-            )
+                condition=(
+                    ~models.Q(role="applicant")
+                    & models.Q(person__isnull=True)
+                    & (models.Q(is_superuser=True) | models.Q(org__isnull=False))
+                )
+                | models.Q(
+                    role="applicant",
+                    person__isnull=False,
+                    org__isnull=True,
+                    is_superuser=False,
+                    is_staff=False,
+                ),
+                name="user_scope_holder",
+            ),
+            models.UniqueConstraint(fields=["person"], name="one_account_per_person"),
         ]
 
     def __str__(self):
@@ -74,7 +99,13 @@ class User(AbstractUser):
         return timezone.now() - self.password_changed_at > timezone.timedelta(days=days)
 
     @property
+    def is_applicant(self) -> bool:
+        return self.role == Role.APPLICANT
+
+    @property
     def totp_required(self) -> bool:
+        if self.is_applicant:  # citizens sign in with their document number and password
+            return False
         return self.role in settings.SBK_TOTP_REQUIRED_ROLES
 
 

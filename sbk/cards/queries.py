@@ -3,7 +3,7 @@
 Scope is decided by :func:`sbk.orgs.scope.org_q` only: a card is visible to the users
 whose scope holds the organisation that made it or the holder's registering
 organisation; an application to those whose scope holds its production outlet, its
-intake outlet or the applicant's organisation.
+intake outlet or the applicant's organisation. An applicant sees their own only.
 """
 
 from __future__ import annotations
@@ -13,36 +13,39 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from sbk.orgs.scope import org_q
+from sbk.orgs.scope import org_q, person_q
 
 from . import rules
 from .models import Application, Card, ServiceTransaction
 
 
-def _visible(user, *prefixes: str) -> Q:
+def _visible(user, *prefixes: str, own: str | None = None) -> Q:
+    """Through the organisations at ``prefixes``; an applicant, their own (``own``) only."""
     if user is None:  # the system itself (worker, import)
         return Q()
     q = Q(pk__in=[])
     for prefix in prefixes:
         q |= org_q(user, prefix=prefix)
+    if own is not None:
+        q |= person_q(user, prefix=own)
     return q
 
 
 def cards_for(user) -> QuerySet[Card]:
-    return Card.objects.filter(_visible(user, "org__", "person__org__")).select_related(
-        "person", "org", "bank"
-    )
+    return Card.objects.filter(
+        _visible(user, "org__", "person__org__", own="person__")
+    ).select_related("person", "org", "bank")
 
 
 def applications_for(user) -> QuerySet[Application]:
     return Application.objects.filter(
-        _visible(user, "outlet__", "intake_org__", "person__org__")
+        _visible(user, "outlet__", "intake_org__", "person__org__", own="person__")
     ).select_related("person", "outlet", "card")
 
 
 def transactions_for(user) -> QuerySet[ServiceTransaction]:
     return ServiceTransaction.objects.filter(
-        _visible(user, "outlet__", "person__org__")
+        _visible(user, "outlet__", "person__org__", own="person__")
     ).select_related("operator", "card", "outlet")
 
 
@@ -83,6 +86,20 @@ def valid_cards_at(day: dt.date) -> QuerySet[Card]:
     return Card.objects.filter(issued_on__lte=day).filter(
         Q(invalid_on__isnull=True) | Q(invalid_on__gt=day)
     )
+
+
+def photo_on_file(person, exclude_pk: int | None = None) -> Application | None:
+    """The latest application of ``person`` whose photo may be reused (沿用已有照片): one
+    that went forward (submitted, produced, issued) and did not fail the photo check."""
+    qs = (
+        Application.objects.filter(person=person)
+        .exclude(photo="")
+        .exclude(photo_ok=False)
+        .filter(status__in=[rules.APP_PRODUCED, rules.APP_ISSUED, rules.SUBMITTED])
+    )
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("-id").first()
 
 
 def held_card(person) -> Card | None:

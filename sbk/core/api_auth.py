@@ -3,6 +3,7 @@
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
+from sbk.accounts.middleware import applicant_refused
 from sbk.accounts.models import ApiToken
 
 
@@ -15,6 +16,8 @@ class TokenAuth(HttpBearer):
         )
         if found is None:
             return None
+        if applicant_refused(found.user, request.path_info):
+            return None
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user
         return found.user
@@ -23,4 +26,6 @@ class TokenAuth(HttpBearer):
 class StaffSession(SessionAuth):
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
-        return user if user is not None and user.is_authenticated else None
+        if user is None or not user.is_authenticated:
+            return None
+        return None if applicant_refused(user, request.path_info) else user

@@ -3,6 +3,10 @@
 Every queryset of scoped records in the console, the API and the services goes through
 these functions; a record outside the user's scope is simply not there (404), never
 "there but forbidden", so its existence does not leak.
+
+Staff see by organisation (``org_q``). An applicant (申请人) has no organisation, so
+``org_q`` gives them nothing; they see their own person only (``person_q``), and the
+query helpers of the person-bearing records (applications, cards) add that explicitly.
 """
 
 from __future__ import annotations
@@ -29,13 +33,38 @@ def org_q(user, prefix: str = "") -> Q:
     return q
 
 
+def is_applicant(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active is not False
+        and getattr(user, "is_applicant", False)
+        and getattr(user, "person_id", None)
+    )
+
+
+def person_q(user, prefix: str = "") -> Q:
+    """A Q selecting persons (through ``prefix``, e.g. "person__") that are the user's own:
+    an applicant's own record, nobody for anyone else."""
+    if not is_applicant(user):
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}pk": user.person_id})
+
+
+# Records that are a person themselves: an applicant sees their own row of these.
+_PERSON_MODELS = {"registry.person"}
+
+
 def visible_orgs(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(org_q(user))
 
 
 def scoped(user, qs: QuerySet, org_field: str = "org") -> QuerySet:
-    """Restrict a queryset of records that carry an organisation to the user's scope."""
-    return qs.filter(org_q(user, prefix=f"{org_field}__"))
+    """Restrict a queryset of records that carry an organisation to the user's scope
+    (and, for persons, an applicant to their own record)."""
+    q = org_q(user, prefix=f"{org_field}__")
+    if qs.model._meta.label_lower in _PERSON_MODELS:
+        q |= person_q(user)
+    return qs.filter(q)
 
 
 def get_scoped(user, qs: QuerySet, what: str = "记录", org_field: str = "org", **lookup):

@@ -14,6 +14,7 @@ _PARTIAL = re.compile(r"^[0-9A-Z]{2,18}$")
 
 
 def scoped_people(user) -> QuerySet[Person]:
+    """Staff: the people of their organisations; an applicant: their own record."""
     return scoped(user, Person.objects.select_related("org"))
 
 

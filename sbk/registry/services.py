@@ -44,6 +44,8 @@ def ensure_writer(user, org=None) -> None:
         return
     if getattr(user, "read_only", False):
         raise Forbidden("审计员为只读角色，不能修改数据")
+    if getattr(user, "is_applicant", False):
+        raise Forbidden("申请人不能修改持卡库信息，请到受理网点办理信息变更")
     if org is not None and not can_act_in(user, org):
         raise Forbidden(f"{org.name}不在您的管辖范围内")
 

@@ -20,7 +20,7 @@ from .. import rules
 from ..errors import CardErrorCode as E
 from ..interception import intercept
 from ..models import Application, ApplicationKind, Card, Channel, PhotoSource, ServiceItem
-from ..queries import held_card
+from ..queries import held_card, photo_on_file
 from .common import (
     add_years,
     app_snapshot,
@@ -146,15 +146,7 @@ def _attach_photo(
     app, person, *, acting_user, data=None, source="upload", studio=None, use_on_file=False
 ):
     if use_on_file:
-        prior = (
-            Application.objects.filter(person=person)
-            .exclude(pk=app.pk)
-            .exclude(photo="")
-            .exclude(photo_ok=False)
-            .filter(status__in=[rules.APP_PRODUCED, rules.APP_ISSUED, rules.SUBMITTED])
-            .order_by("-id")
-            .first()
-        )
+        prior = photo_on_file(person, exclude_pk=app.pk)
         if prior is None:
             raise ServiceError(
                 E.PHOTO_NOT_ON_FILE, "没有可沿用的已有照片，请上传照片", field="photo"

@@ -37,6 +37,8 @@ def ensure_writer(user, org=None) -> None:
 
 
 def default_channel(user) -> int:
+    if getattr(user, "is_applicant", False):
+        return int(Channel.ONLINE)
     org = getattr(user, "org", None)
     return int(CHANNEL_BY_ORG_KIND.get(getattr(org, "kind", None), Channel.OTHER))
 

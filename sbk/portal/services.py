@@ -1,0 +1,251 @@
+"""The applicant's own actions (申请人网上服务): register an account, apply online.
+
+An applicant account (role ``applicant``) belongs to one registry person and to no
+organisation; scope (sbk.orgs.scope) lets it see that person's records only. The card
+business itself is done by the card services, called with the applicant as the acting
+user, so every rule, lock, journal row and SMS of the counter flow holds online too.
+
+Login: the applicant types their document number and password at ``/login/``; the login
+form finds the account through the number's blind index (:func:`login_username`), so
+neither the username nor the lockout records ever hold the number in clear.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from sbk.accounts.models import Role, User
+from sbk.cards import services as cards
+from sbk.cards.models import Application, ApplicationKind, Channel, PhotoSource
+from sbk.cards.queries import held_card
+from sbk.cards.rules import DRAFT, LOST
+from sbk.core import audit
+from sbk.core.errors import Conflict, Forbidden, NotFound, Problem, ServiceError
+from sbk.idcard import check_id_number, normalise
+from sbk.orgs.models import Organisation, OrgKind
+from sbk.registry import lookup
+from sbk.registry.models import Category, Person, PersonStatus
+from sbk.registry.names import check_name
+from sbk.registry.rules import clean_person, normalise_phone
+from sbk.registry.services import create_person
+
+MISMATCH = "姓名、证件号码或手机号码与持卡库登记信息不一致，请核对后重试或到受理网点核实"
+
+
+# ----------------------------------------------------------------------------- helpers
+def own_person(user) -> Person:
+    """The applicant's own registry record; anyone else is refused."""
+    if not getattr(user, "is_applicant", False) or not getattr(user, "person_id", None):
+        raise Forbidden("仅限申请人本人使用")
+    return Person.objects.select_related("org").get(pk=user.person_id)
+
+
+def production_outlets():
+    """Where an online application may be produced: the active bank outlets (SPEC §2)."""
+    return Organisation.objects.filter(kind=OrgKind.BANK_OUTLET, active=True).order_by("code")
+
+
+def _production_outlet(code: str) -> Organisation:
+    code = (code or "").strip()
+    if not code:
+        raise ServiceError("outlet_required", "请选择制卡的银行网点", field="outlet")
+    outlet = production_outlets().filter(code=code).first()
+    if outlet is None:
+        raise NotFound("制卡银行网点")
+    return outlet
+
+
+def _number(id_number: str) -> str:
+    result = check_id_number(normalise(id_number or ""))
+    if not result.valid:
+        raise ServiceError.from_problems(
+            [Problem(e.code, e.message, "id_number") for e in result.errors]
+            or [Problem("id_number", "证件号码无效", "id_number")]
+        )
+    return result.upgraded or result.number
+
+
+def login_username(text: str) -> str:
+    """The username to authenticate for what was typed in the login form's username box.
+
+    A valid document number becomes its applicant account's username; an unknown one a
+    pseudonym that matches no account (so lockout counting still works, without the
+    number in clear). Anything else is a staff username and is returned unchanged.
+    """
+    text = (text or "").strip()
+    result = check_id_number(normalise(text))
+    if not result.valid:
+        return text
+    index = lookup.id_index(result.upgraded or result.number)
+    username = (
+        User.objects.filter(role=Role.APPLICANT, person__id_index=index)
+        .values_list("username", flat=True)
+        .first()
+    )
+    return username or f"unregistered-{index[:16]}"
+
+
+def _new_username() -> str:
+    while True:
+        username = f"a{secrets.token_hex(6)}"
+        if not User.objects.filter(username=username).exists():
+            return username
+
+
+def _home_org(outlet_code: str | None, person_values: dict) -> Organisation:
+    """The registering organisation of a person first met online: the district of the
+    chosen outlet, else the district of their residence, else the card centre."""
+    if outlet_code:
+        outlet = Organisation.objects.filter(code=outlet_code, active=True).first()
+        if outlet is None or not outlet.is_outlet:
+            raise NotFound("受理网点")
+        return outlet.district() or outlet
+    division = person_values.get("residence_division") or ""
+    found = (
+        Organisation.objects.filter(kind=OrgKind.DISTRICT, division_code=division, active=True)
+        .order_by("path")
+        .first()
+    )
+    found = found or Organisation.objects.filter(kind=OrgKind.CENTRE).order_by("path").first()
+    if found is None:
+        raise ServiceError("no_org", "系统尚未配置卡中心，暂不能注册")
+    return found
+
+
+def _password_problems(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError.from_problems(
+            [Problem(e.code or "password", list(e)[0], "password") for e in exc.error_list]
+        ) from None
+
+
+# ---------------------------------------------------------------------------- actions
+@transaction.atomic
+def register_applicant(
+    *,
+    name: str,
+    id_number: str,
+    phone: str,
+    password: str,
+    outlet_code: str | None = None,
+    category: str = Category.RESIDENT,
+) -> User:
+    """An applicant registers (注册): their account, and their registry record if new.
+
+    A person already in the registry must be met with the same name and, when one is
+    on file, the same phone; a person gets one account only.
+    """
+    number = _number(id_number)
+    name = check_name(name or "").name
+    if not name:
+        raise ServiceError("name_empty", "请填写姓名", field="name")
+    phone = normalise_phone(phone)
+    checked = clean_person({"phone": phone}, partial=True)
+    if not phone or not checked.ok:
+        raise ServiceError("phone", "请填写11位手机号码，用于接收办理短信", field="phone")
+    person = Person.objects.select_for_update().filter(id_index=lookup.id_index(number)).first()
+    created = person is None
+    if created:
+        values = {"name": name, "id_number": number, "phone": phone, "category": category}
+        org = _home_org(outlet_code, clean_person(values).values)
+        person = create_person(acting_user=None, org=org, data=values, reason="申请人网上注册")
+    else:
+        if person.name != name or (person.phone and person.phone != phone):
+            raise ServiceError("identity_mismatch", MISMATCH, field="id_number")
+        if person.status == PersonStatus.CANCELLED:
+            raise Conflict("person_cancelled", "该证件号码对应的持卡人已注销，不能注册")
+    if User.objects.filter(person=person).exists():
+        raise Conflict("already_registered", "该证件号码已注册申请人账户，请直接登录")
+    user = User(username=_new_username(), role=Role.APPLICANT, person=person, full_name=person.name)
+    _password_problems(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise Conflict("already_registered", "该证件号码已注册申请人账户，请直接登录") from None
+    audit.record(
+        acting_user=user,
+        action="applicant.register",
+        obj=user,
+        after={
+            "username": user.username,
+            "person": person.pk,
+            "id_masked": person.id_masked,
+            "phone_masked": person.phone_masked,
+            "new_person": created,
+            "org": person.org.code,
+        },
+    )
+    return user
+
+
+def online_kind(person: Person) -> tuple[str, str] | None:
+    """(kind, replace reason) of the application this person may make online, or None:
+    a first card when they hold none, a replacement once their card is formally lost."""
+    card = held_card(person)
+    if card is None:
+        return ApplicationKind.FIRST, ""
+    if card.status == LOST:
+        return ApplicationKind.REPLACEMENT, "lost"
+    return None
+
+
+def draft_application(user) -> Application | None:
+    person = own_person(user)
+    return (
+        Application.objects.filter(person=person, status=DRAFT)
+        .select_related("outlet")
+        .order_by("-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def apply_online(
+    *,
+    acting_user,
+    outlet_code: str = "",
+    photo: bytes | None = None,
+    use_on_file: bool = False,
+) -> Application:
+    """Sporadic online application (零星制卡), as the applicant: start (or continue the
+    draft), the photo (upload, checked, or the qualifying one on file), submit.
+
+    Composed of the card services (each audited). A photo that fails the check leaves the
+    application as a draft with the reasons in ``photo_note``/``photo_result``; the
+    applicant uploads again, which continues that draft.
+    """
+    person = own_person(acting_user)
+    app = draft_application(acting_user)
+    if app is None:
+        kind = online_kind(person)
+        if kind is None:
+            raise Conflict(
+                "has_valid_card",
+                "您已持有有效社保卡。卡片遗失请先正式挂失后申请补卡，卡片损坏请到网点办理",
+            )
+        app = cards.start_application(
+            person.pk,
+            acting_user=acting_user,
+            kind=kind[0],
+            replace_reason=kind[1],
+            channel=Channel.ONLINE,
+            outlet=_production_outlet(outlet_code),
+        )
+    app = cards.attach_photo(
+        app.pk,
+        acting_user=acting_user,
+        data=None if use_on_file else photo,
+        source=PhotoSource.UPLOAD,
+        use_on_file=use_on_file,
+    )
+    if app.photo_ok is False:
+        return app
+    return cards.submit_application(app.pk, acting_user=acting_user)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("register/", views.register, name="register"),
+    path("apply/", views.apply, name="apply"),
+    path("applications/<int:app_id>/", views.application, name="application"),
+    path("cards/<int:card_id>/", views.card, name="card"),
+]

@@ -1,0 +1,127 @@
+"""The applicant's pages (申请人网上服务). Views translate HTTP to services and queries."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from sbk.core.errors import NotFound, ServiceError
+
+from . import queries, services
+from .forms import ApplyForm, RegisterForm
+
+
+def applicant_required(view):
+    """Signed-in applicants only; staff have the console."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not getattr(request.user, "is_applicant", False):
+            return HttpResponseForbidden("网上申请服务仅供申请人使用")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("portal:home")
+    form = RegisterForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            user = services.register_applicant(
+                name=d["name"],
+                id_number=d["id_number"],
+                phone=d["phone"],
+                password=d["password"],
+                outlet_code=d["outlet"] or None,
+                category=d["category"],
+            )
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "注册成功。今后请用证件号码和密码登录")
+            return redirect("portal:home")
+    return render(request, "portal/register.html", {"form": form})
+
+
+@applicant_required
+def home(request):
+    user = request.user
+    person = queries.my_person(user)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "person": person,
+            "applications": queries.my_applications(user)[:20],
+            "cards": queries.my_cards(user)[:10],
+            "notifications": queries.my_notifications(user)[:20],
+            "today": timezone.localdate(),
+            "can_apply": person is not None and services.online_kind(person) is not None,
+        },
+    )
+
+
+@applicant_required
+def apply(request):
+    user = request.user
+    draft = services.draft_application(user)
+    posted = request.method == "POST"
+    form = ApplyForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        upload = form.cleaned_data["photo"]
+        try:
+            app = services.apply_online(
+                acting_user=user,
+                outlet_code=form.cleaned_data["outlet"],
+                photo=upload.read() if upload else None,
+                use_on_file=form.cleaned_data["use_on_file"],
+            )
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            if app.status == "submitted":
+                messages.success(
+                    request, f"申请已提交，请于 {app.deadline:%Y-%m-%d} 前到{app.outlet.name}制卡"
+                )
+                return redirect("portal:application", app_id=app.pk)
+            draft = app
+    person = queries.my_person(user)
+    return render(
+        request,
+        "portal/apply.html",
+        {
+            "form": form,
+            "draft": draft,
+            "failures": (draft.photo_result or {}).get("failures", []) if draft else [],
+            "on_file": queries.my_photo_on_file(user),
+            "kind": services.online_kind(person) if person else None,
+        },
+    )
+
+
+@applicant_required
+def application(request, app_id):
+    app = queries.my_application(request.user, app_id)
+    if app is None:
+        raise Http404(NotFound("制卡申请").message)
+    return render(request, "portal/application.html", {"app": app})
+
+
+@applicant_required
+def card(request, card_id):
+    found = queries.my_cards(request.user).filter(pk=card_id).first()
+    if found is None:
+        raise Http404(NotFound("社保卡").message)
+    return render(request, "portal/card.html", {"card": found})
