@@ -31,7 +31,7 @@ from sbk.registry import lookup
 from sbk.registry.models import Category, Person, PersonStatus
 from sbk.registry.names import check_name
 from sbk.registry.rules import clean_person, normalise_phone
-from sbk.registry.services import create_person
+from sbk.registry.services import change_person, create_person
 
 MISMATCH = "姓名、证件号码或手机号码与持卡库登记信息不一致，请核对后重试或到受理网点核实"
 
@@ -170,6 +170,11 @@ def register_applicant(
             user.save()
     except IntegrityError:
         raise Conflict("already_registered", "该证件号码已注册申请人账户，请直接登录") from None
+    if not created and not person.phone:
+        # Without a phone on file the applicant would never get the SMS of their case.
+        person = change_person(
+            person.pk, acting_user=None, changes={"phone": phone}, reason="申请人注册时登记联系电话"
+        )
     audit.record(
         acting_user=user,
         action="applicant.register",

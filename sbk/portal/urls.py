@@ -10,4 +10,5 @@ urlpatterns = [
     path("apply/", views.apply, name="apply"),
     path("applications/<int:app_id>/", views.application, name="application"),
     path("cards/<int:card_id>/", views.card, name="card"),
+    path("photo-checks/<int:check_id>/preview.png", views.photo_preview, name="photo_preview"),
 ]

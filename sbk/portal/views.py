@@ -7,7 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -106,6 +106,7 @@ def apply(request):
             "draft": draft,
             "failures": (draft.photo_result or {}).get("failures", []) if draft else [],
             "on_file": queries.my_photo_on_file(user),
+            "last_check": _last_photo_check(person) if draft else None,
             "kind": services.online_kind(person) if person else None,
         },
     )
@@ -125,3 +126,24 @@ def card(request, card_id):
     if found is None:
         raise Http404(NotFound("社保卡").message)
     return render(request, "portal/card.html", {"card": found})
+
+
+def _last_photo_check(person):
+    from sbk.photos.models import PhotoCheck
+
+    if person is None:
+        return None
+    return PhotoCheck.objects.filter(person=person).order_by("-at", "-id").first()
+
+
+@applicant_required
+def photo_preview(request, check_id):
+    """The annotated preview of one's own photo check: face box, eye line, guide lines."""
+    from sbk.photos.models import PhotoCheck
+    from sbk.photos.services import preview_png
+
+    person = queries.my_person(request.user)
+    found = PhotoCheck.objects.filter(pk=check_id, person=person).first() if person else None
+    if found is None:
+        raise Http404(NotFound("照片检测记录").message)
+    return HttpResponse(preview_png(found), content_type="image/png")

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from sbk.core import audit
-from sbk.core.errors import Forbidden, Problem, ServiceError
+from sbk.core.errors import Forbidden, NotFound, Problem, ServiceError
 from sbk.orgs.scope import can_act_in, get_scoped
 
 from . import lookup
@@ -135,7 +135,12 @@ def change_person(person_id: int, *, acting_user, changes: dict, reason: str) ->
     ensure_writer(acting_user)
     if not (reason or "").strip():
         raise ServiceError("reason_required", "修改持卡人信息须填写原因", field="reason")
-    person = get_scoped(acting_user, Person.objects.select_for_update(), "持卡人", pk=person_id)
+    if acting_user is None:  # the system itself, e.g. an applicant's own registration
+        person = Person.objects.select_for_update().filter(pk=person_id).first()
+        if person is None:
+            raise NotFound("持卡人")
+    else:
+        person = get_scoped(acting_user, Person.objects.select_for_update(), "持卡人", pk=person_id)
     if person.status == PersonStatus.CANCELLED:
         raise ServiceError("person_cancelled", "该持卡人已注销，不能修改信息")
     unknown = set(changes) - set(EDITABLE)

@@ -1,7 +1,9 @@
 import base64
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from sbk.cards import services as cards
 from sbk.cards.models import Application, Channel, PhotoSource
@@ -54,6 +56,12 @@ def test_failing_photo_shows_reasons_and_upload_again(
     assert resp.status_code == 200
     page = resp.content.decode()
     assert "照片未通过检测" in page and "未检测到人脸" in page
+    preview = re.search(r'src="(/portal/photo-checks/\d+/preview\.png)"', page).group(1)
+    png = client.get(preview)
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    other = Client()
+    other.force_login(world.operator_b)
+    assert other.get(preview).status_code == 403  # staff use the console, not the portal
     app = Application.objects.get(person=applicant.person)
     assert app.status == "draft" and app.photo_ok is False
     assert not Notification.objects.filter(person=applicant.person).exists()

@@ -50,6 +50,18 @@ def test_register_existing_person(world):
     assert list(p.accounts.all()) == [user]
 
 
+def test_register_records_the_phone_of_a_person_without_one(world):
+    from sbk.registry.models import PersonChange
+    from sbk.testing import person
+
+    p = person(world.outlet_a, name="无号码", phone="")
+    register_applicant(name=p.name, id_number=p.id_number, phone="13712345678", password=PASSWORD)
+    p.refresh_from_db()
+    assert p.phone == "13712345678"
+    change = PersonChange.objects.get(person=p, field="phone")
+    assert change.actor is None and change.new_value == "137****5678"
+
+
 @pytest.mark.parametrize("field", ["name", "phone"])
 def test_register_existing_person_mismatch(world, field):
     p = world.person_a

@@ -41,6 +41,10 @@ def test_other_persons_records_are_404(client, world, applicant, b_records, comp
     assert client.get(f"/portal/applications/{app.pk}/").status_code == 404
     assert client.get(f"/portal/cards/{card.pk}/").status_code == 404
     assert client.get(f"/api/portal/applications/{app.pk}").status_code == 404
+    from sbk.photos.models import PhotoCheck
+
+    b_check = PhotoCheck.objects.filter(person=world.person_b).first()
+    assert client.get(f"/portal/photo-checks/{b_check.pk}/preview.png").status_code == 404
     own = applications_for(applicant).get()
     assert client.get(f"/portal/applications/{own.pk}/").status_code == 200
     assert client.get(f"/api/portal/applications/{own.pk}").status_code == 200
