@@ -106,3 +106,12 @@ def test_database_url_is_honoured_and_cli_reaches_management_commands(tmp_path):
     assert verify.returncode == 0, verify.stdout + verify.stderr
     missing = run(["check"], env={**env, "SBK_KEYS_FILE": str(tmp_path / "none.json")})
     assert missing.returncode != 0 and "sbk.E001" in missing.stderr
+
+
+def test_wsgi_refuses_to_start_without_its_key_file(tmp_path):
+    code = "import sbk.wsgi"
+    env = {**os.environ, "SBK_KEYS_FILE": str(tmp_path / "missing.json")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode != 0 and "sbk.E001" in out.stderr
