@@ -4,7 +4,7 @@ of the staff console."""
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -27,9 +27,15 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 request.session["sbk_idle_logout"] = True
         response = self.get_response(request)
-        # After the view: a login in this very request starts the clock too.
+        # After the view: a login in this very request starts the clock too. Only a
+        # session login has a clock: a bearer-token call must not create a session.
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and hasattr(request, "session"):
+        if (
+            user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+            and request.session.get(SESSION_KEY) is not None
+        ):
             request.session[self.KEY] = int(time.time())
         return response
 

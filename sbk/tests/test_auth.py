@@ -53,3 +53,20 @@ def test_show_full_is_logged(client, world):
     assert AccessLog.objects.filter(object_id=str(world.person_a.pk), username="op_a").count() == 1
     page = client.get(f"/people/{world.person_a.pk}/").content.decode()
     assert world.person_a.id_number not in page and world.person_a.id_masked in page
+
+
+def test_bearer_token_calls_create_no_session(client, world):
+    from django.contrib.sessions.models import Session
+
+    from sbk.accounts.models import ApiToken
+
+    raw = "tok-" + "c" * 40
+    ApiToken.objects.create(user=world.admin_a, name="t", digest=ApiToken.digest_of(raw))
+    before = Session.objects.count()
+    for _ in range(3):
+        resp = client.get("/api/orgs", headers={"Authorization": f"Bearer {raw}"})
+        assert resp.status_code == 200
+        assert "sessionid" not in resp.cookies
+    assert Session.objects.count() == before
+    token = ApiToken.objects.get(name="t")
+    assert token.last_used_at is not None

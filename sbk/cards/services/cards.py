@@ -43,9 +43,12 @@ def _card_action(
     ensure_active(person)
     now = timezone.now()
     before = card_snapshot(card)
+    columns = [f.attname for f in Card._meta.concrete_fields if not f.primary_key]
+    old = {c: getattr(card, c) for c in columns}
     card.status = card_transition(card, action, now)
     extra = mutate(card, now) or {}
-    card.save()
+    # Write only what changed: the encrypted bank account is not re-sealed on every action.
+    card.save(update_fields=[c for c in columns if getattr(card, c) != old[c]])
     record_txn(
         item=item,
         channel=channel_value(channel, acting_user),
