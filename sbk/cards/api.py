@@ -5,14 +5,10 @@ Every mutating endpoint goes through ``sbk.core.idempotency.run`` (Idempotency-K
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime as dt
-
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
 from sbk.core import idempotency
-from sbk.core.errors import NotFound, ServiceError
+from sbk.core.errors import NotFound
 from sbk.orgs.models import Organisation
 from sbk.registry.queries import scoped_people
 
@@ -25,150 +21,29 @@ from .queries import (
     production_queue,
     transactions_for,
 )
+from .schemas import (
+    ActivateIn,
+    ApplicationIn,
+    ApplicationOut,
+    CancelIn,
+    CardOut,
+    ChangeIn,
+    EnquiryIn,
+    HistoryOut,
+    KioskIn,
+    LossIn,
+    PhotoIn,
+    ProduceIn,
+    ReasonIn,
+    TransactionOut,
+    TransferIn,
+    app_out,
+    card_out,
+    decode_photo,
+    txn_out,
+)
 
 router = Router(tags=["社保卡业务"])
-
-
-class CardOut(Schema):
-    id: int
-    card_no: str
-    card_code: str
-    version: str
-    person_id: int
-    person_name: str
-    id_masked: str
-    status: str
-    status_label: str
-    org_code: str
-    bank_code: str | None
-    account_masked: str
-    produced_at: dt.datetime | None
-    issued_on: dt.date | None
-    expires_on: dt.date | None
-    electronic: bool
-    financial_activated_on: dt.date | None
-    temp_loss_until: dt.datetime | None
-    invalid_on: dt.date | None
-    replaces_card_no: str | None
-
-
-class ApplicationOut(Schema):
-    id: int
-    person_id: int
-    person_name: str
-    id_masked: str
-    kind: str
-    replace_reason: str
-    channel: int
-    outlet_code: str
-    intake_code: str | None
-    status: str
-    photo_source: str
-    photo_checked: bool
-    photo_ok: bool | None
-    photo_note: str
-    proxy: bool
-    agent_name: str
-    agent_id_masked: str
-    submitted_at: dt.datetime | None
-    deadline: dt.date | None
-    deadline_provisional: bool
-    done_at: dt.datetime | None
-    reject_reason: str
-    card_id: int | None
-    card_no: str | None
-    interception: dict | None
-
-
-class TransactionOut(Schema):
-    id: int
-    item: int
-    item_label: str
-    channel: int
-    action: str
-    outlet_code: str | None
-    operator: str | None
-    card_no: str | None
-    at: dt.datetime
-    outcome: str
-    details: dict
-
-
-class HistoryOut(Schema):
-    cards: list[CardOut]
-    applications: list[ApplicationOut]
-    transactions: list[TransactionOut]
-
-
-def card_out(c: Card) -> dict:
-    return {
-        "id": c.pk,
-        "card_no": c.card_no,
-        "card_code": c.card_code,
-        "version": c.version,
-        "person_id": c.person_id,
-        "person_name": c.person.name,
-        "id_masked": c.person.id_masked,
-        "status": c.status,
-        "status_label": c.status_label,
-        "org_code": c.org.code,
-        "bank_code": c.bank.code if c.bank_id else None,
-        "account_masked": c.account_masked,
-        "produced_at": c.produced_at,
-        "issued_on": c.issued_on,
-        "expires_on": c.expires_on,
-        "electronic": c.electronic,
-        "financial_activated_on": c.financial_activated_on,
-        "temp_loss_until": c.temp_loss_until,
-        "invalid_on": c.invalid_on,
-        "replaces_card_no": c.replaces.card_no if c.replaces_id else None,
-    }
-
-
-def app_out(a: Application) -> dict:
-    return {
-        "id": a.pk,
-        "person_id": a.person_id,
-        "person_name": a.stated_name,
-        "id_masked": a.stated_id_masked,
-        "kind": a.kind,
-        "replace_reason": a.replace_reason,
-        "channel": a.channel,
-        "outlet_code": a.outlet.code,
-        "intake_code": a.intake_org.code if a.intake_org_id else None,
-        "status": a.status,
-        "photo_source": a.photo_source,
-        "photo_checked": a.photo_checked,
-        "photo_ok": a.photo_ok,
-        "photo_note": a.photo_note,
-        "proxy": a.proxy,
-        "agent_name": a.agent_name,
-        "agent_id_masked": a.agent_id_masked,
-        "submitted_at": a.submitted_at,
-        "deadline": a.deadline,
-        "deadline_provisional": a.deadline_provisional,
-        "done_at": a.done_at,
-        "reject_reason": a.reject_reason,
-        "card_id": a.card_id,
-        "card_no": a.card.card_no if a.card_id else None,
-        "interception": a.interception,
-    }
-
-
-def txn_out(t) -> dict:
-    return {
-        "id": t.pk,
-        "item": t.item,
-        "item_label": t.get_item_display(),
-        "channel": t.channel,
-        "action": t.action,
-        "outlet_code": t.outlet.code if t.outlet_id else None,
-        "operator": t.operator.username if t.operator_id else None,
-        "card_no": t.card.card_no if t.card_id else None,
-        "at": t.at,
-        "outcome": t.outcome,
-        "details": t.details,
-    }
 
 
 def _page(qs, limit: int, offset: int):
@@ -189,15 +64,6 @@ def _app(user, pk):
     return applications_for(user).get(pk=pk)
 
 
-def _photo(b64: str) -> bytes | None:
-    if not b64:
-        return None
-    try:
-        return base64.b64decode(b64.split(",", 1)[-1], validate=True)
-    except (binascii.Error, ValueError):
-        raise ServiceError("photo_encoding", "照片应为 base64 编码", field="photo_base64") from None
-
-
 def _studio(code: str):
     if not code:
         return None
@@ -205,95 +71,6 @@ def _studio(code: str):
     if org is None:
         raise NotFound("照相馆所属银行")
     return org
-
-
-class ProxyIn(Schema):
-    agent_name: str = ""
-    agent_id_number: str = ""
-    agent_relation: str = ""
-    authorisation: str = ""
-
-
-class ApplicationIn(Schema):
-    person_id: int
-    kind: str = "first"
-    channel: int | None = None
-    outlet_code: str = ""
-    replace_reason: str = ""
-    proxy: ProxyIn | None = None
-    photo_base64: str = ""
-    photo_source: str = "upload"
-    studio_code: str = ""
-    use_photo_on_file: bool = False
-    submit: bool = False
-    reason: str = ""
-
-
-class PhotoIn(Schema):
-    photo_base64: str = ""
-    photo_source: str = "upload"
-    studio_code: str = ""
-    use_photo_on_file: bool = False
-
-
-class ProduceIn(Schema):
-    verified: bool
-    face_confirmed: bool = False
-    account_no: str = ""
-    reason: str = ""
-
-
-class ReasonIn(Schema):
-    reason: str = ""
-    channel: int | None = None
-
-
-class LossIn(Schema):
-    kind: str = "formal"
-    channel: int | None = None
-    reason: str = ""
-
-
-class ActivateIn(Schema):
-    account_no: str = ""
-    channel: int | None = None
-    reason: str = ""
-
-
-class KioskIn(Schema):
-    id_number: str
-    photo_base64: str
-    kind: str = "first"
-    replace_reason: str = ""
-    proxy: ProxyIn | None = None
-    account_no: str = ""
-
-
-class ChangeIn(Schema):
-    changes: dict
-    reason: str
-    channel: int | None = None
-
-
-class CancelIn(Schema):
-    reason: str
-    cancelled_on: dt.date | None = None
-    channel: int | None = None
-
-
-class TransferIn(Schema):
-    kind: str
-    target_org: str = ""
-    destination: str = ""
-    reason: str = ""
-    channel: int | None = None
-
-
-class EnquiryIn(Schema):
-    topic: str
-    person_id: int | None = None
-    answer: str = ""
-    channel: int | None = None
 
 
 def _mutate(request, payload, act):
@@ -338,7 +115,7 @@ def create_application(request, payload: ApplicationIn):
             proxy=payload.proxy.model_dump() if payload.proxy else None,
             reason=payload.reason,
         )
-        data = _photo(payload.photo_base64)
+        data = decode_photo(payload.photo_base64)
         if data or payload.use_photo_on_file:
             services.attach_photo(
                 app.pk,
@@ -363,7 +140,7 @@ def application_photo(request, app_id: int, payload: PhotoIn):
         app = services.attach_photo(
             app_id,
             acting_user=user,
-            data=_photo(payload.photo_base64),
+            data=decode_photo(payload.photo_base64),
             source=payload.photo_source,
             studio=_studio(payload.studio_code),
             use_on_file=payload.use_photo_on_file,
@@ -520,7 +297,7 @@ def kiosk_issue(request, payload: KioskIn):
         card = services.kiosk_issue(
             payload.id_number,
             acting_user=user,
-            photo=_photo(payload.photo_base64) or b"",
+            photo=decode_photo(payload.photo_base64) or b"",
             kind=payload.kind,
             replace_reason=payload.replace_reason,
             proxy=payload.proxy.model_dump() if payload.proxy else None,

@@ -10,7 +10,8 @@ import datetime as dt
 
 from ninja import Router, Schema, Status
 
-from sbk.cards.api import ApplicationOut, CardOut, _photo, app_out, card_out
+from sbk.cards.schemas import ApplicationOut, CardOut, app_out, card_out
+from sbk.cards.schemas import decode_photo as _photo
 from sbk.core import idempotency
 from sbk.core.errors import NotFound
 
