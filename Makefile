@@ -6,7 +6,7 @@ SBK := $(VENV)/bin/sbk
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run demo test test-sqlite test-postgres lint bench clean
+.PHONY: install run demo services test test-sqlite test-postgres lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,13 +34,17 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# The whole suite, on SQLite and then on PostgreSQL.
-test: install lint test-sqlite test-postgres
+# PostgreSQL (started, or installed) and chromium for the browser test: scripts/test-services.
+services:
+	PG_URL='$(PG_URL)' bash scripts/test-services
 
-test-sqlite: install
+# The whole suite, on SQLite and then on PostgreSQL.
+test: services install lint test-sqlite test-postgres
+
+test-sqlite: services install
 	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test-postgres: install
+test-postgres: services install
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install

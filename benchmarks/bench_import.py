@@ -84,10 +84,11 @@ def plaintext_ring():
 def run_import(path: Path, org) -> float:
     from django.db import connection
 
+    from sbk.core.actors import IMPORTER
     from sbk.registry.importer import import_people
 
     start = time.perf_counter()
-    result = import_people(path, default_org=org)
+    result = import_people(path, acting_user=IMPORTER, default_org=org)  # as `sbk registry import`
     elapsed = time.perf_counter() - start
     assert result.written == result.total, (result.total, result.errors[:3])
     with connection.cursor() as cur:
@@ -106,14 +107,15 @@ def main() -> int:
     from results import machine, write_section
 
     from sbk.core import keys
+    from sbk.core.actors import SYSTEM
     from sbk.orgs.models import OrgKind
     from sbk.orgs.services import create_organisation
 
     centre = create_organisation(
-        acting_user=None, code="B0", name="中心", kind=OrgKind.CENTRE, division_code="310000"
+        acting_user=SYSTEM, code="B0", name="中心", kind=OrgKind.CENTRE, division_code="310000"
     )
     district = create_organisation(
-        acting_user=None,
+        acting_user=SYSTEM,
         code="B1",
         name="区",
         kind=OrgKind.DISTRICT,
@@ -121,7 +123,7 @@ def main() -> int:
         parent=centre,
     )
     org = create_organisation(
-        acting_user=None,
+        acting_user=SYSTEM,
         code="B2",
         name="网点",
         kind=OrgKind.COMMUNITY_OUTLET,

@@ -183,6 +183,8 @@ SBK_CIPHER = os.environ.get("SBK_CIPHER", "SM4-GCM")
 
 # Import: rows per bulk insert.
 SBK_IMPORT_BATCH = 2000
+# The service journal that sbk.core.actions writes (ADR 0003), named like AUTH_USER_MODEL.
+SBK_JOURNAL_MODEL = "cards.ServiceTransaction"
 
 # ID photo compliance (issue 4): PhotoRules fields over the seed's defaults, e.g.
 # {"center_tol_px": 8, "require_dpi": True}; a bad key fails the system check (sbk.E101).

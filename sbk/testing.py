@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 
 from sbk.accounts.models import Role, User
+from sbk.core.actors import SYSTEM
 from sbk.idcard import make_resident18
 from sbk.orgs.models import Organisation, OrgKind
 from sbk.orgs.services import create_organisation
@@ -20,7 +21,7 @@ _seq = itertools.count(1)
 
 def org(code, kind, division, parent=None, bank=None, name=None) -> Organisation:
     return create_organisation(
-        acting_user=None,
+        acting_user=SYSTEM,
         code=code,
         name=name or code,
         kind=kind,
@@ -43,7 +44,7 @@ def resident_number(division: str = "310112", birth: dt.date | None = None) -> s
     return make_resident18(division, birth, (n * 2 + 1) % 1000)
 
 
-def person(organisation, acting_user=None, **data):
+def person(organisation, acting_user=SYSTEM, **data):
     values = {
         "name": "测试人",
         "id_number": resident_number(organisation.division_code),

@@ -83,13 +83,14 @@ def build_orgs() -> dict:
     """The bench's organisation tree, created once; returns ids the loader needs."""
     from sbk.accounts.models import Role, User
     from sbk.accounts.services import create_staff
+    from sbk.core.actors import SYSTEM
     from sbk.orgs.models import Organisation, OrgKind
     from sbk.orgs.services import create_organisation
 
     def org(code, name, kind, division, parent=None, bank=None):
         found = Organisation.objects.filter(code=code).first()
         return found or create_organisation(
-            acting_user=None,
+            acting_user=SYSTEM,
             code=code,
             name=name,
             kind=kind,
@@ -125,7 +126,7 @@ def build_orgs() -> dict:
     operator_outlet = Organisation.objects.get(code=f"BENCH-BO{DISTRICTS[0][0]}")
     if not User.objects.filter(username=OPERATOR).exists():
         create_staff(
-            acting_user=None,
+            acting_user=SYSTEM,
             username=OPERATOR,
             password=secrets.token_urlsafe(16) + "aA1!",
             role=Role.BANK_OPERATOR,

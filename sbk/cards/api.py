@@ -185,7 +185,7 @@ def produce_card(request, app_id: int, payload: ProduceIn):
             account_no=payload.account_no,
             reason=payload.reason,
         )
-        return 201, _json(CardOut, card_out(_card(user, card.pk)))
+        return 201, _json(CardOut, card_out(card))  # loaded by the service: no re-read
 
     return Status(*_mutate(request, payload, act))
 
@@ -226,8 +226,10 @@ def _card_endpoint(request, payload, fn, **kwargs):
     user = request.auth
 
     def act():
+        # The service returns the card it locked through the user's scope, with its holder,
+        # organisation and bank: no re-read.
         card = fn(acting_user=user, **kwargs)
-        return 200, _json(CardOut, card_out(_card(user, card.pk)))
+        return 200, _json(CardOut, card_out(card))
 
     return _mutate(request, payload, act)[1]
 

@@ -26,3 +26,6 @@ class CardErrorCode(StrEnum):
     TRANSFER_TARGET = "transfer_target"
     CARD_NO_TAKEN = "card_no_taken"
     READ_ONLY = "read_only"
+    PHOTO_SOURCE = "photo_source"
+    PHOTO_STUDIO = "photo_studio"
+    PHOTO_ENCODING = "photo_encoding"

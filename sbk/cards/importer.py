@@ -18,6 +18,7 @@ cancelled nor replaced by a card issued on or before D (:func:`queries.valid_car
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -25,8 +26,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from sbk.core import audit
+from sbk.accounts.policy import ensure
+from sbk.core import actions
+from sbk.core.catalogue import Action, Channel, ServiceItem
 from sbk.divisions.table import load_table
 from sbk.idcard import check_id_number
 from sbk.orgs.models import Organisation, OrgKind
@@ -36,8 +40,9 @@ from sbk.registry.models import Person
 from sbk.registry.rules import clean_person, parse_date
 from sbk.registry.services import apply_values
 
-from . import rules
+from . import rules, transitions
 from .models import Card
+from .transitions import LegacyHistory
 
 COLUMNS = (
     "id_number",
@@ -72,6 +77,7 @@ class CardImportResult:
     errors: list[RowError] = field(default_factory=list)
     report_path: Path | None = None
     dry_run: bool = False
+    journal_rows: int = 0
 
 
 @dataclass
@@ -321,7 +327,8 @@ def write_report(path: Path, result: CardImportResult) -> Path | None:
     return report
 
 
-def import_cards(path, *, acting_user=None, dry_run: bool = False) -> CardImportResult:
+def import_cards(path, *, acting_user, dry_run: bool = False) -> CardImportResult:
+    ensure(acting_user, Action.CARD_IMPORT)
     path = Path(path)
     result = CardImportResult(dry_run=dry_run)
     rows: list[Row] = []
@@ -368,15 +375,10 @@ def _write(path: Path, rows: list[Row], result: CardImportResult, acting_user) -
         new_people.append(p)
     Person.objects.bulk_create(new_people, batch_size=settings.SBK_IMPORT_BATCH)
     result.people_created = len(new_people)
-    cards = {}
+    cards: dict[str, Card] = {}
+    histories = []
     for r in rows:
         succ = r.successor  # type: ignore[attr-defined]
-        ends = [d for d in (r.cancelled_on, succ.issued_on if succ else None) if d]
-        status = rules.ISSUED
-        if succ is not None:
-            status = rules.REPLACED
-        elif r.cancelled_on:
-            status = rules.CANCELLED
         region = regions[r.division]
         cards[r.card_no] = Card(
             person=people[r.id_index],
@@ -384,14 +386,21 @@ def _write(path: Path, rows: list[Row], result: CardImportResult, acting_user) -
             division_code=r.division,
             org=region,
             bank=banks.get(r.bank) if r.bank else None,
-            status=status,
             category=r.category,
             issued_on=r.issued_on,
             financial_activated_on=r.activated_on,
-            invalid_on=min(ends) if ends else None,
             legacy=True,
         )
-    Card.objects.bulk_create(list(cards.values()), batch_size=settings.SBK_IMPORT_BATCH)
+        history = LegacyHistory(
+            replaced_on=succ.issued_on if succ is not None else None,
+            cancelled_on=r.cancelled_on if succ is None else None,
+        )
+        ends = [d for d in (r.cancelled_on, history.replaced_on) if d]
+        cards[r.card_no].invalid_on = min(ends) if ends else None
+        histories.append((cards[r.card_no], history))
+    transitions.import_cards(
+        histories, acting_user=acting_user, batch_size=settings.SBK_IMPORT_BATCH
+    )
     links = []
     for r in rows:
         if r.replaces:
@@ -400,9 +409,12 @@ def _write(path: Path, rows: list[Row], result: CardImportResult, acting_user) -
             links.append(card)
     Card.objects.bulk_update(links, ["replaces"], batch_size=settings.SBK_IMPORT_BATCH)
     result.cards_written = len(cards)
-    audit.record(
+    result.journal_rows = actions.record_legacy_journal(
+        _legacy_services(histories), batch_size=settings.SBK_IMPORT_BATCH
+    )
+    actions.record(
+        Action.CARD_IMPORT,
         acting_user=acting_user,
-        action="cards.import",
         object_type="cards.card",
         after={
             "file": path.name,
@@ -412,5 +424,38 @@ def _write(path: Path, rows: list[Row], result: CardImportResult, acting_user) -
             "people_created": result.people_created,
             "regions_created": result.regions_created,
             "banks_created": result.banks_created,
+            "journal_rows": result.journal_rows,
         },
     )
+
+
+def _legacy_services(histories) -> list[dict]:
+    """The services the vendor history implies: each card issued (item ①) and each card
+    cancelled without a successor (item ④), at the region that issued it, channel ⑩."""
+    entries = []
+    for card, history in histories:
+        common = {"channel": Channel.OTHER, "outlet": card.org, "person": card.person, "card": card}
+        entries.append(
+            {
+                **common,
+                "item": ServiceItem.APPLICATION,
+                "action": Action.CARD_ISSUE.audit_name,
+                "at": _midday(card.issued_on),
+                "details": {"card_no": card.card_no},
+            }
+        )
+        if history.cancelled_on is not None:
+            entries.append(
+                {
+                    **common,
+                    "item": ServiceItem.CANCELLATION,
+                    "action": Action.PERSON_CANCEL.audit_name,
+                    "at": _midday(history.cancelled_on),
+                    "details": {"card_no": card.card_no},
+                }
+            )
+    return entries
+
+
+def _midday(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from sbk.core.catalogue import Channel, ServiceItem
 from sbk.core.fields import EncryptedTextField
 
 from . import rules
@@ -37,35 +38,7 @@ class ApplicationStatus(models.TextChoices):
     ISSUED = rules.APP_ISSUED, rules.APP_STATUS_LABELS[rules.APP_ISSUED]
     REJECTED = rules.REJECTED, rules.APP_STATUS_LABELS[rules.REJECTED]
     WITHDRAWN = rules.WITHDRAWN, rules.APP_STATUS_LABELS[rules.WITHDRAWN]
-
-
-class ServiceItem(models.IntegerChoices):
-    """The ministry's service items (季调度表(一) note 5)."""
-
-    APPLICATION = 1, "申领（补换卡）"
-    INFO_CHANGE = 2, "信息变更"
-    LOSS = 3, "挂失（解挂）"
-    CANCELLATION = 4, "注销"
-    TRANSFER_IN_PROVINCE = 5, "省内转移"
-    TRANSFER_CROSS_PROVINCE = 6, "跨省转移"
-    ENQUIRY = 7, "咨询"
-    PIN_UNLOCK = 8, "解锁"
-    OTHER = 9, "其他"
-
-
-class Channel(models.IntegerChoices):
-    """The ministry's service channels (note 6)."""
-
-    CARD_CENTRE = 1, "社保卡服务中心"
-    SOCIAL_INSURANCE_HALL = 2, "社保经办大厅"
-    EMPLOYMENT_HALL = 3, "就业服务大厅"
-    COMMUNITY = 4, "街道（乡镇）社区网点"
-    BANK = 5, "银行网点"
-    HOTLINE = 6, "12333"
-    ONLINE = 7, "网上服务"
-    MOBILE = 8, "移动端"
-    KIOSK = 9, "自助终端"
-    OTHER = 10, "其他"
+    CANCELLED = rules.APP_CANCELLED, rules.APP_STATUS_LABELS[rules.APP_CANCELLED]
 
 
 class PhotoSource(models.TextChoices):
@@ -268,6 +241,8 @@ class ServiceTransaction(models.Model):
     at = models.DateTimeField("时间", db_index=True)
     outcome = models.CharField("结果", max_length=20, default="success")
     details = models.JSONField("详情", default=dict, blank=True)
+    # Migrated from a vendor system (sbk cards import): the reports tell these apart.
+    legacy = models.BooleanField("迁移数据", default=False)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -13,6 +13,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from sbk.core.actors import is_system, require_actor
 from sbk.orgs.scope import org_q, person_q
 
 from . import rules
@@ -21,8 +22,9 @@ from .models import Application, Card, ServiceTransaction
 
 def _visible(user, *prefixes: str, own: str | None = None) -> Q:
     """Through the organisations at ``prefixes``; an applicant, their own (``own``) only."""
-    if user is None:  # the system itself (worker, import)
-        return Q()
+    require_actor(user)
+    if is_system(user):
+        return Q()  # everything (and an empty Q would vanish from the OR below)
     q = Q(pk__in=[])
     for prefix in prefixes:
         q |= org_q(user, prefix=prefix)

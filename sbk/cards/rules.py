@@ -29,8 +29,12 @@ HELD = (ISSUED, TEMP_LOST, LOST)
 # ... and at most one made but not yet handed over.
 PENDING = (PRODUCED, UNCLAIMED)
 
-# action -> (statuses it may start from, status it leads to; None = unchanged)
+NEW = ""  # no card yet: the state a card is created from
+
+# transition -> (statuses it may start from, status it leads to; None = unchanged)
 CARD_TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "produce": (frozenset({NEW}), PRODUCED),
+    "import_issued": (frozenset({NEW}), ISSUED),  # a card migrated from a vendor system
     "issue": (frozenset({PRODUCED, UNCLAIMED}), ISSUED),
     "mark_unclaimed": (frozenset({PRODUCED}), UNCLAIMED),
     "report_loss_temporary": (frozenset({ISSUED}), TEMP_LOST),
@@ -43,6 +47,8 @@ CARD_TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "cancel": (frozenset({PRODUCED, UNCLAIMED, ISSUED, TEMP_LOST, LOST}), CANCELLED),
 }
 ACTION_LABELS = {
+    "produce": "制卡",
+    "import_issued": "迁移导入",
     "issue": "发卡",
     "mark_unclaimed": "标记滞发",
     "report_loss_temporary": "临时挂失",
@@ -54,6 +60,11 @@ ACTION_LABELS = {
     "unlock_pin": "密码解锁",
     "cancel": "注销",
 }
+
+
+# Transitions that apply to the stored status, not the effective one: the lapse of a
+# temporary loss is what makes the stored status catch up with the effective one.
+ON_STORED_STATUS = frozenset({"lapse_temporary_loss"})
 
 
 def next_status(action: str, current: str) -> str | None:
@@ -78,6 +89,7 @@ APP_PRODUCED = "produced"
 APP_ISSUED = "issued"
 REJECTED = "rejected"
 WITHDRAWN = "withdrawn"
+APP_CANCELLED = "cancelled"  # ended because the holder was cancelled (注销)
 APP_STATUS_LABELS = {
     DRAFT: "填写中",
     SUBMITTED: "待制卡",
@@ -85,6 +97,7 @@ APP_STATUS_LABELS = {
     APP_ISSUED: "已发卡",
     REJECTED: "已驳回",
     WITHDRAWN: "已撤销",
+    APP_CANCELLED: "持卡人注销终止",
 }
 OPEN_APPLICATION = (DRAFT, SUBMITTED, APP_PRODUCED)
 APP_TRANSITIONS = {
@@ -94,6 +107,17 @@ APP_TRANSITIONS = {
     "reject": (frozenset({SUBMITTED}), REJECTED),
     "issue": (frozenset({APP_PRODUCED}), APP_ISSUED),
     "withdraw": (frozenset({DRAFT, SUBMITTED}), WITHDRAWN),
+    # The holder is cancelled: a made but uncollected card is cancelled with its application.
+    "terminate": (frozenset({APP_PRODUCED}), APP_CANCELLED),
+}
+APP_TRANSITION_LABELS = {
+    "submit": "提交",
+    "attach_photo": "更换照片",
+    "produce": "制卡",
+    "reject": "驳回",
+    "issue": "发卡",
+    "withdraw": "撤销",
+    "terminate": "注销终止",
 }
 
 

@@ -10,6 +10,7 @@ from ninja import Schema
 
 from sbk.core.errors import ServiceError
 
+from .errors import CardErrorCode
 from .models import Application, Card
 
 
@@ -161,7 +162,9 @@ def decode_photo(b64: str) -> bytes | None:
     try:
         return base64.b64decode(b64.split(",", 1)[-1], validate=True)
     except (binascii.Error, ValueError):
-        raise ServiceError("photo_encoding", "照片应为 base64 编码", field="photo_base64") from None
+        raise ServiceError(
+            CardErrorCode.PHOTO_ENCODING, "照片应为 base64 编码", field="photo_base64"
+        ) from None
 
 
 class ProxyIn(Schema):

@@ -8,6 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from sbk.accounts.policy import can
+from sbk.core.catalogue import Action
 from sbk.core.errors import NotFound, ServiceError
 from sbk.core.files import read_encrypted
 from sbk.orgs.models import Organisation, OrgKind
@@ -116,7 +118,8 @@ def apply_photo(request, app_id):
 def application_detail(request, app_id):
     app = _get(applications_for(request.user).select_related("intake_org"), app_id, "制卡申请")
     can_produce = (
-        not request.user.read_only and production_queue(request.user).filter(pk=app.pk).exists()
+        can(request.user, Action.CARD_PRODUCE)
+        and production_queue(request.user).filter(pk=app.pk).exists()
     )
     return render(request, "cards/application.html", {"app": app, "can_produce": can_produce})
 

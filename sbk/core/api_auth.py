@@ -7,19 +7,21 @@ from ninja.security import HttpBearer, SessionAuth
 
 from sbk.accounts.middleware import applicant_refused
 from sbk.accounts.models import ApiToken
+from sbk.core import idempotency
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        found = (
-            ApiToken.objects.select_related("user", "user__org")
-            .filter(digest=ApiToken.digest_of(token), user__is_active=True)
-            .first()
+        tokens = ApiToken.objects.select_related("user", "user__org").filter(
+            digest=ApiToken.digest_of(token), user__is_active=True
         )
+        # The same statement looks the request's Idempotency-Key up, if it has one.
+        found = next(iter(idempotency.with_lookup(tokens, request)[:1]), None)  # digest: unique
         if found is None:
             return None
+        idempotency.remember(request, found.user, found)
         if applicant_refused(found.user, request.path_info):
             return None
         # "Last used" to the minute is enough; a write on every read would cost a commit.

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from . import chain
+from .actors import is_system
 from .models import AccessLog, AuditEntry
 
 
 def _actor(user) -> tuple[int | None, str, str]:
     if user is None:
         return None, "system", ""
+    if is_system(user):
+        return None, user.get_username(), ""
     org = getattr(user, "org", None)
     return user.pk, user.get_username(), getattr(org, "code", "") or ""
 
@@ -25,6 +29,7 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     reason: str = "",
+    at: dt.datetime | None = None,
 ) -> AuditEntry:
     actor_id, username, org_code = _actor(acting_user)
     if obj is not None:
@@ -41,6 +46,8 @@ def record(
         after=after,
         reason=reason or "",
     )
+    if at is not None:
+        entry.at = at
     return chain.append(entry)
 
 

@@ -8,6 +8,18 @@ just the first).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CoreErrorCode(StrEnum):
+    """Codes of the platform layer (every app has its own enum beside its services)."""
+
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    IDEMPOTENCY_KEY = "idempotency_key"
+    IDEMPOTENCY_MISMATCH = "idempotency_mismatch"
+    RETENTION = "retention"
+    CHAIN_BROKEN = "chain_broken"
 
 
 @dataclass(frozen=True)
@@ -51,14 +63,14 @@ class NotFound(ServiceError):
     status = 404
 
     def __init__(self, what: str = "记录"):
-        super().__init__("not_found", f"{what}不存在或不在您的管辖范围内")
+        super().__init__(CoreErrorCode.NOT_FOUND, f"{what}不存在或不在您的管辖范围内")
 
 
 class Forbidden(ServiceError):
     status = 403
 
     def __init__(self, message: str = "无权执行此操作"):
-        super().__init__("forbidden", message)
+        super().__init__(CoreErrorCode.FORBIDDEN, message)
 
 
 class Conflict(ServiceError):

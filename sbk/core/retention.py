@@ -3,7 +3,9 @@
 A purge deletes the oldest rows of each chain up to the last row written before DATE,
 leaves a ``ChainAnchor`` holding that row's seq and hash (verification of what remains
 starts from it), and is itself one audit row naming the anchors. It refuses a date
-younger than ``SBK_AUDIT_RETENTION_DAYS`` and a chain that does not verify.
+younger than ``SBK_AUDIT_RETENTION_DAYS`` and a chain that does not verify. Who may purge
+is the policy's ``AUDIT_PURGE`` (the city administrator, or the system: ``sbk audit purge``
+without ``--user``).
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit, chain
+from . import actions, chain
 from .appendonly import purge_allowed
-from .errors import ServiceError
+from .catalogue import Action
+from .errors import CoreErrorCode, ServiceError
 from .models import AccessLog, AuditEntry
 
 CHAINS = (AuditEntry, AccessLog)
@@ -30,10 +33,13 @@ def earliest_allowed_cutoff(today: dt.date | None = None) -> dt.date:
 @transaction.atomic
 def purge(*, acting_user, before: dt.date) -> dict:
     """Delete log rows written before ``before``; return {chain: {"seq", "hash", "rows"}}."""
+    from sbk.accounts.policy import ensure  # the policy sits above the platform layer
+
+    ensure(acting_user, Action.AUDIT_PURGE)
     limit = earliest_allowed_cutoff()
     if before > limit:
         raise ServiceError(
-            "retention",
+            CoreErrorCode.RETENTION,
             f"日志须保留至少 {settings.SBK_AUDIT_RETENTION_DAYS} 天：只能清理 {limit} 之前的记录",
             field="before",
         )
@@ -45,7 +51,7 @@ def purge(*, acting_user, before: dt.date) -> dict:
         verdict = chain.verify(model)
         if not verdict.ok:
             raise ServiceError(
-                "chain_broken",
+                CoreErrorCode.CHAIN_BROKEN,
                 f"{model._meta.verbose_name}哈希链不完整，拒绝清理：{verdict.reason}",
             )
         first_young = model.objects.filter(at__gte=cutoff).order_by("seq").first()
@@ -62,13 +68,13 @@ def purge(*, acting_user, before: dt.date) -> dict:
             seq=last.seq,
             hash=last.hash,
             last_at=last.at,
-            purged_by=acting_user.get_username() if acting_user else "system",
+            purged_by=acting_user.get_username(),
             rows=rows,
         )
         anchors[model.CHAIN] = {"seq": last.seq, "hash": last.hash, "rows": rows}
-    audit.record(
+    actions.record(
+        Action.AUDIT_PURGE,
         acting_user=acting_user,
-        action="audit.purge",
         object_type="core.chain",
         object_id=",".join(anchors),
         after={"before": before.isoformat(), "anchors": anchors},

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from sbk.accounts.models import Role
 from sbk.accounts.services import create_staff
+from sbk.core.actors import DEMO
 from sbk.idcard import (
     make_foreign_pr_2017,
     make_foreign_pr_2023,
@@ -40,7 +41,7 @@ class Login:
 
 def _org(code, name, kind, division, parent=None, bank=None) -> Organisation:
     return create_organisation(
-        acting_user=None,
+        acting_user=DEMO,
         code=code,
         name=name,
         kind=kind,
@@ -56,7 +57,7 @@ def build_orgs_and_staff() -> list[Login]:
 
     def staff(username, role, org, full_name):
         create_staff(
-            acting_user=None,
+            acting_user=DEMO,
             username=username,
             password=data.DEMO_PASSWORD,
             role=role,

@@ -4,7 +4,9 @@
 rows; above that it files an ``ExportRequest`` that a second authorised user (an
 administrator, not the requester, with scope over the requester's organisation) approves
 or rejects; the requester then downloads it once. Full numbers need a stated purpose.
-Every step is one audit row.
+Every step is one action (``EXPORT_PEOPLE``, ``EXPORT_REQUEST``, ``EXPORT_APPROVE`` /
+``EXPORT_REJECT``, ``EXPORT_DOWNLOAD``) with its audit row; who may do it is the policy's
+answer (``sbk.accounts.policy``).
 """
 
 from __future__ import annotations
@@ -15,16 +17,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from sbk.accounts.models import Role
-from sbk.core import audit
+from sbk.accounts.policy import can, ensure, role_may, role_of
+from sbk.core import actions
+from sbk.core.catalogue import Action
 from sbk.core.errors import Forbidden, NotFound, ServiceError
-from sbk.orgs.scope import can_act_in
 from sbk.registry.queries import search_people
 
+from .errors import ExportErrorCode as E
 from .models import ExportRequest, ExportStatus
 from .writers import FORMATS, Watermark, render
 
-APPROVER_ROLES = {Role.CITY_ADMIN, Role.DISTRICT_ADMIN}
 PEOPLE_COLUMNS = [
     ("name", "姓名"),
     ("doc_type", "证件类型"),
@@ -50,10 +52,10 @@ class ExportFile:
 
 def _check(fmt: str, full: bool, purpose: str) -> str:
     if fmt not in FORMATS:
-        raise ServiceError("export_format", f"导出格式应为 {'、'.join(FORMATS)}", field="fmt")
+        raise ServiceError(E.EXPORT_FORMAT, f"导出格式应为 {'、'.join(FORMATS)}", field="fmt")
     purpose = (purpose or "").strip()
     if full and not purpose:
-        raise ServiceError("purpose_required", "导出完整号码须说明用途", field="purpose")
+        raise ServiceError(E.PURPOSE_REQUIRED, "导出完整号码须说明用途", field="purpose")
     return purpose
 
 
@@ -111,12 +113,14 @@ def export_people(
     *, acting_user, query: str = "", fmt: str = "xlsx", full: bool = False, purpose: str = ""
 ) -> ExportFile | ExportRequest:
     """The file, or (above the approval threshold) a filed request awaiting approval."""
+    ensure(acting_user, Action.EXPORT_PEOPLE)
     purpose = _check(fmt, full, purpose)
     query = (query or "").strip()
     count = search_people(acting_user, query).count()
     if count > settings.SBK_EXPORT_APPROVAL_ROWS:
+        ensure(acting_user, Action.EXPORT_REQUEST)
         if acting_user.org is None:
-            raise ServiceError("org_required", "大批量导出须由所属机构的工作人员申请")
+            raise ServiceError(E.ORG_REQUIRED, "大批量导出须由所属机构的工作人员申请")
         req = ExportRequest.objects.create(
             fmt=fmt,
             query=query,
@@ -126,18 +130,18 @@ def export_people(
             requested_by=acting_user,
             org=acting_user.org,
         )
-        audit.record(
+        actions.record(
+            Action.EXPORT_REQUEST,
             acting_user=acting_user,
-            action="export.request",
             obj=req,
             after=_audit_after(query, fmt, full, purpose, count),
             reason=purpose,
         )
         return req
     export = _build(acting_user, query=query, fmt=fmt, full=full)
-    audit.record(
+    actions.record(
+        Action.EXPORT_PEOPLE,
         acting_user=acting_user,
-        action="export.people",
         object_type="registry.person",
         after=_audit_after(query, fmt, full, purpose, export.rows),
         reason=purpose,
@@ -146,9 +150,9 @@ def export_people(
 
 
 def can_approve(user, req: ExportRequest) -> bool:
-    return (
-        user.pk != req.requested_by_id and user.role in APPROVER_ROLES and can_act_in(user, req.org)
-    )
+    """Nobody decides on their own request; the approver needs the requester's organisation
+    in scope (the policy's ``EXPORT_APPROVE``, which approving and rejecting share)."""
+    return user.pk != req.requested_by_id and can(user, Action.EXPORT_APPROVE, req.org)
 
 
 def visible_requests(user):
@@ -158,7 +162,7 @@ def visible_requests(user):
     from sbk.orgs.scope import org_q
 
     qs = ExportRequest.objects.select_related("requested_by", "decided_by", "org")
-    if getattr(user, "role", "") in APPROVER_ROLES:
+    if role_may(role_of(user), Action.EXPORT_APPROVE):
         return qs.filter(Q(requested_by=user) | org_q(user, prefix="org__"))
     return qs.filter(requested_by=user)
 
@@ -175,19 +179,20 @@ def _get(request_id: int, user, *, lock=False) -> ExportRequest:
 
 @transaction.atomic
 def decide_request(request_id: int, *, acting_user, approve: bool, note: str = "") -> ExportRequest:
+    action = Action.EXPORT_APPROVE if approve else Action.EXPORT_REJECT
+    ensure(acting_user, action)
     req = _get(request_id, acting_user, lock=True)
     if req.requested_by_id == acting_user.pk:
         raise Forbidden("不能审批自己提交的导出申请")
-    if not can_approve(acting_user, req):
-        raise Forbidden("只有管辖申请人机构的管理员可以审批导出")
+    ensure(acting_user, action, req.org)
     if req.status != ExportStatus.REQUESTED:
-        raise ServiceError("export_decided", f"该申请已{req.get_status_display()}")
+        raise ServiceError(E.EXPORT_DECIDED, f"该申请已{req.get_status_display()}")
     req.status = ExportStatus.APPROVED if approve else ExportStatus.REJECTED
     req.decided_by, req.decided_at, req.decision_note = acting_user, timezone.now(), note.strip()
     req.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit.record(
+    actions.record(
+        action,
         acting_user=acting_user,
-        action="export.approve" if approve else "export.reject",
         obj=req,
         after={
             "status": req.status,
@@ -201,17 +206,18 @@ def decide_request(request_id: int, *, acting_user, approve: bool, note: str = "
 
 @transaction.atomic
 def download_request(request_id: int, *, acting_user) -> ExportFile:
+    ensure(acting_user, Action.EXPORT_DOWNLOAD)
     req = _get(request_id, acting_user, lock=True)
     if req.requested_by_id != acting_user.pk:
         raise Forbidden("只有申请人可以下载该导出")
     if req.status != ExportStatus.APPROVED:
-        raise ServiceError("export_not_approved", f"该申请{req.get_status_display()}，不能下载")
+        raise ServiceError(E.EXPORT_NOT_APPROVED, f"该申请{req.get_status_display()}，不能下载")
     export = _build(acting_user, query=req.query, fmt=req.fmt, full=req.full)
     req.status, req.downloaded_at = ExportStatus.DOWNLOADED, timezone.now()
     req.save(update_fields=["status", "downloaded_at"])
-    audit.record(
+    actions.record(
+        Action.EXPORT_DOWNLOAD,
         acting_user=acting_user,
-        action="export.people",
         object_type="registry.person",
         after=_audit_after(req.query, req.fmt, req.full, req.purpose, export.rows, req.pk),
         reason=req.purpose,

@@ -1,4 +1,8 @@
-"""Console pages for exports: ask for one, decide on others', download an approved one."""
+"""Console pages for exports: ask for one, decide on others', download an approved one.
+
+Every page that acts (an export, a decision, a download: each one an audit row) answers
+POST only; a GET shows a form whose button posts, with the CSRF token.
+"""
 
 from django.conf import settings
 from django.contrib import messages
@@ -88,6 +92,7 @@ def decide(request, request_id, verdict):
 
 
 @login_required
+@require_POST
 def download(request, request_id):
     try:
         export = services.download_request(request_id, acting_user=request.user)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from sbk.core.actors import is_system
 from sbk.core.errors import NotFound
 
 from .models import Organisation, OrgKind
@@ -21,6 +22,8 @@ from .models import Organisation, OrgKind
 def org_q(user, prefix: str = "") -> Q:
     """A Q selecting organisations (through ``prefix``, e.g. "org__") in the user's scope."""
     org = getattr(user, "org", None)
+    if is_system(user):  # the platform itself: the worker, imports (sbk.core.actors)
+        return Q()
     if not getattr(user, "is_authenticated", False) or user.is_active is False:
         return Q(pk__in=[])
     if user.is_superuser and org is None:
@@ -61,6 +64,8 @@ def visible_orgs(user) -> QuerySet[Organisation]:
 def scoped(user, qs: QuerySet, org_field: str = "org") -> QuerySet:
     """Restrict a queryset of records that carry an organisation to the user's scope
     (and, for persons, an applicant to their own record)."""
+    if is_system(user):
+        return qs  # Q() | Q(...) would be only the second: an empty Q drops out of an OR
     q = org_q(user, prefix=f"{org_field}__")
     if qs.model._meta.label_lower in _PERSON_MODELS:
         q |= person_q(user)

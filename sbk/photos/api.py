@@ -29,6 +29,7 @@ from sbk.orgs.scope import get_scoped, visible_orgs
 
 from . import queries, services
 from .config import MAX_UPLOAD_BYTES
+from .errors import PhotoErrorCode as E
 from .models import PhotoCheck
 from .rules import KB
 
@@ -37,10 +38,10 @@ router = Router(tags=["证件照检测"])
 
 def read_upload(upload) -> bytes:
     if upload is None:
-        raise ServiceError("file_required", "请上传照片文件", field="file")
+        raise ServiceError(E.FILE_REQUIRED, "请上传照片文件", field="file")
     if upload.size and upload.size > MAX_UPLOAD_BYTES:
         raise ServiceError(
-            "file_too_large", f"照片文件过大，上限 {MAX_UPLOAD_BYTES // KB // KB} MB", field="file"
+            E.FILE_TOO_LARGE, f"照片文件过大，上限 {MAX_UPLOAD_BYTES // KB // KB} MB", field="file"
         )
     return upload.read()
 

@@ -1,11 +1,12 @@
 """Photo actions: check a photo and record the check; read back a stored photo and its
 annotated preview; auto-fix a photo.
 
-``record_check`` is one transaction with one audit row. The check itself (≈ 20 ms of
-model time) runs before the transaction opens, so the database is not held while the
-models think. The photo is stored encrypted (``sbk.core.files``, context
-``photos.photo``); the audit row holds the outcome and the person's id, never the
-document number.
+``record_check`` is one transaction with one audit row (``Action.PHOTO_CHECK``), or none
+when the check is recorded as part of another action (``part_of``: a card application's
+photo), whose own row covers it. The check itself (≈ 20 ms of model time) runs before the
+transaction opens, so the database is not held while the models think. The photo is
+stored encrypted (``sbk.core.files``, context ``photos.photo``); the audit row holds the
+outcome and the person's id, never the document number.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from sbk.core import audit
-from sbk.core.errors import Forbidden, NotFound, Problem, ServiceError
+from sbk.accounts.policy import ensure
+from sbk.core import actions
+from sbk.core.catalogue import Action
+from sbk.core.errors import NotFound, Problem, ServiceError
 from sbk.core.files import read_encrypted, save_encrypted
 
 from . import naming
 from .config import MAX_UPLOAD_BYTES, current_rules
+from .errors import PhotoErrorCode as E
 from .models import Channel, PhotoCheck
 from .queries import pass_rate, recapture_counts, scoped_checks  # noqa: F401  (re-exported)
 from .rules import FILE_NAME, KB, PhotoRules
@@ -34,10 +38,10 @@ PHOTO_CONTEXT = "photos.photo"
 # ------------------------------------------------------------------------------- helpers
 def _ensure_data(data: bytes | None) -> bytes:
     if not data:
-        raise ServiceError("file_required", "请上传照片文件", field="file")
+        raise ServiceError(E.FILE_REQUIRED, "请上传照片文件", field="file")
     if len(data) > MAX_UPLOAD_BYTES:
         raise ServiceError(
-            "file_too_large",
+            E.FILE_TOO_LARGE,
             f"照片文件过大（{len(data) / KB / KB:.1f} MB），上限 {MAX_UPLOAD_BYTES // KB // KB} MB",
             field="file",
         )
@@ -58,7 +62,7 @@ def _org_of(acting_user, person):
     if org is None and person is not None:
         org = person.org
     if org is None:
-        raise ServiceError("org_required", "照片检测须由所属机构的工作人员办理", field="org")
+        raise ServiceError(E.ORG_REQUIRED, "照片检测须由所属机构的工作人员办理", field="org")
     return org
 
 
@@ -110,6 +114,7 @@ def record_check(
     filename: str | None = None,
     verdict: PhotoVerdict | None = None,
     person_authorised: bool = False,
+    part_of: Action | None = None,
 ) -> PhotoCheck:
     """Check a photo and store the check (encrypted photo, outcome, failing rules).
 
@@ -118,22 +123,28 @@ def record_check(
 
     ``person_authorised`` is for a calling service that has already decided the user may
     act for this person (a card application routed to a bank outlet, a kiosk that read
-    the document): the check is then recorded against the person whatever the user's scope."""
+    the document): the check is then recorded against the person whatever the user's scope.
+
+    ``part_of`` names the caller's action when the check is recorded as part of it (a card
+    application's photo, ``Action.APPLICATION_PHOTO``): the caller has authorised it and
+    its audit row covers the check, so none is written here. Without it the check is an
+    action of its own, ``Action.PHOTO_CHECK``, with its own audit row."""
     data = _ensure_data(data)
-    if getattr(acting_user, "read_only", False):
-        raise Forbidden("审计员为只读角色，不能办理照片检测")
+    ensure(acting_user, part_of if part_of is not None else Action.PHOTO_CHECK)
     if channel not in Channel.values:
-        raise ServiceError("channel", f"渠道“{channel}”无效", field="channel")
+        raise ServiceError(E.CHANNEL, f"渠道“{channel}”无效", field="channel")
     if not person_authorised:
         _ensure_person_visible(acting_user, person)
     org = _org_of(acting_user, person)
     if verdict is None:
         verdict = evaluate(data, person=person, filename=filename)
-    return _store(acting_user, data, person, channel, org, verdict)
+    return _store(acting_user, data, person, channel, org, verdict, audited=part_of is None)
 
 
 @transaction.atomic
-def _store(acting_user, data, person, channel, org, verdict: PhotoVerdict) -> PhotoCheck:
+def _store(
+    acting_user, data, person, channel, org, verdict: PhotoVerdict, *, audited: bool
+) -> PhotoCheck:
     recapture = False
     if person is not None:
         from sbk.registry.models import Person
@@ -161,9 +172,11 @@ def _store(acting_user, data, person, channel, org, verdict: PhotoVerdict) -> Ph
         photo_bytes=len(data),
         recapture=recapture,
     )
-    audit.record(
+    if not audited:
+        return check
+    actions.record(
+        Action.PHOTO_CHECK,
         acting_user=acting_user,
-        action="photo.check",
         obj=check,
         after={
             "ok": check.ok,
@@ -250,10 +263,10 @@ def fix(*, acting_user, data: bytes, person=None, stem: str = "photo") -> Fixed:
     result = fix_photo(data, rules=rules, id_number=id_number, name=name)
     if not result.ok or result.jpeg is None:
         problems = [Problem(f.rule, f.message, "file") for f in result.reasons] or [
-            Problem("photo_unfixable", "无法自动修正此照片", "file")
+            Problem(E.PHOTO_UNFIXABLE, "无法自动修正此照片", "file")
         ]
         raise PhotoUnfixable(
-            "photo_unfixable",
+            E.PHOTO_UNFIXABLE,
             "无法自动生成合格照片：" + "；".join(p.message for p in problems),
             field="file",
             problems=problems,

@@ -19,11 +19,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from sbk.accounts.models import Role, User
+from sbk.accounts.policy import ensure
 from sbk.cards import services as cards
+from sbk.cards.errors import CardErrorCode
 from sbk.cards.models import Application, ApplicationKind, Channel, PhotoSource
 from sbk.cards.queries import held_card
 from sbk.cards.rules import DRAFT, LOST
-from sbk.core import audit
+from sbk.core import actions
+from sbk.core.actors import PORTAL
+from sbk.core.catalogue import Action
 from sbk.core.errors import Conflict, Forbidden, NotFound, Problem, ServiceError
 from sbk.idcard import check_id_number, normalise
 from sbk.orgs.models import Organisation, OrgKind
@@ -32,6 +36,8 @@ from sbk.registry.models import Category, Person, PersonStatus
 from sbk.registry.names import check_name
 from sbk.registry.rules import clean_person, normalise_phone
 from sbk.registry.services import change_person, create_person
+
+from .errors import PortalErrorCode as E
 
 MISMATCH = "姓名、证件号码或手机号码与持卡库登记信息不一致，请核对后重试或到受理网点核实"
 
@@ -52,7 +58,7 @@ def production_outlets():
 def _production_outlet(code: str) -> Organisation:
     code = (code or "").strip()
     if not code:
-        raise ServiceError("outlet_required", "请选择制卡的银行网点", field="outlet")
+        raise ServiceError(E.OUTLET_REQUIRED, "请选择制卡的银行网点", field="outlet")
     outlet = production_outlets().filter(code=code).first()
     if outlet is None:
         raise NotFound("制卡银行网点")
@@ -64,7 +70,7 @@ def _number(id_number: str) -> str:
     if not result.valid:
         raise ServiceError.from_problems(
             [Problem(e.code, e.message, "id_number") for e in result.errors]
-            or [Problem("id_number", "证件号码无效", "id_number")]
+            or [Problem(E.ID_NUMBER, "证件号码无效", "id_number")]
         )
     return result.upgraded or result.number
 
@@ -112,7 +118,7 @@ def _home_org(outlet_code: str | None, person_values: dict) -> Organisation:
     )
     found = found or Organisation.objects.filter(kind=OrgKind.CENTRE).order_by("path").first()
     if found is None:
-        raise ServiceError("no_org", "系统尚未配置卡中心，暂不能注册")
+        raise ServiceError(E.NO_ORG, "系统尚未配置卡中心，暂不能注册")
     return found
 
 
@@ -121,7 +127,7 @@ def _password_problems(password: str, user: User) -> None:
         validate_password(password, user)
     except ValidationError as exc:
         raise ServiceError.from_problems(
-            [Problem(e.code or "password", list(e)[0], "password") for e in exc.error_list]
+            [Problem(e.code or E.PASSWORD, list(e)[0], "password") for e in exc.error_list]
         ) from None
 
 
@@ -135,33 +141,41 @@ def register_applicant(
     password: str,
     outlet_code: str | None = None,
     category: str = Category.RESIDENT,
+    acting_user=PORTAL,
 ) -> User:
     """An applicant registers (注册): their account, and their registry record if new.
 
     A person already in the registry must be met with the same name and, when one is
     on file, the same phone; a person gets one account only.
     """
+    ensure(acting_user, Action.APPLICANT_REGISTER)
     number = _number(id_number)
     name = check_name(name or "").name
     if not name:
-        raise ServiceError("name_empty", "请填写姓名", field="name")
+        raise ServiceError(E.NAME_EMPTY, "请填写姓名", field="name")
     phone = normalise_phone(phone)
     checked = clean_person({"phone": phone}, partial=True)
     if not phone or not checked.ok:
-        raise ServiceError("phone", "请填写11位手机号码，用于接收办理短信", field="phone")
+        raise ServiceError(E.PHONE, "请填写11位手机号码，用于接收办理短信", field="phone")
     person = Person.objects.select_for_update().filter(id_index=lookup.id_index(number)).first()
     created = person is None
     if created:
         values = {"name": name, "id_number": number, "phone": phone, "category": category}
         org = _home_org(outlet_code, clean_person(values).values)
-        person = create_person(acting_user=None, org=org, data=values, reason="申请人网上注册")
+        person = create_person(
+            acting_user=acting_user,
+            org=org,
+            data=values,
+            reason="申请人网上注册",
+            part_of=Action.APPLICANT_REGISTER,
+        )
     else:
         if person.name != name or (person.phone and person.phone != phone):
-            raise ServiceError("identity_mismatch", MISMATCH, field="id_number")
+            raise ServiceError(E.IDENTITY_MISMATCH, MISMATCH, field="id_number")
         if person.status == PersonStatus.CANCELLED:
-            raise Conflict("person_cancelled", "该证件号码对应的持卡人已注销，不能注册")
+            raise Conflict(E.PERSON_CANCELLED, "该证件号码对应的持卡人已注销，不能注册")
     if User.objects.filter(person=person).exists():
-        raise Conflict("already_registered", "该证件号码已注册申请人账户，请直接登录")
+        raise Conflict(E.ALREADY_REGISTERED, "该证件号码已注册申请人账户，请直接登录")
     user = User(username=_new_username(), role=Role.APPLICANT, person=person, full_name=person.name)
     _password_problems(password, user)
     user.set_password(password)
@@ -169,15 +183,20 @@ def register_applicant(
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise Conflict("already_registered", "该证件号码已注册申请人账户，请直接登录") from None
-    if not created and not person.phone:
+        raise Conflict(E.ALREADY_REGISTERED, "该证件号码已注册申请人账户，请直接登录") from None
+    phone_was_missing = not person.phone
+    if not created and phone_was_missing:
         # Without a phone on file the applicant would never get the SMS of their case.
         person = change_person(
-            person.pk, acting_user=None, changes={"phone": phone}, reason="申请人注册时登记联系电话"
+            person.pk,
+            acting_user=acting_user,
+            changes={"phone": phone},
+            reason="申请人注册时登记联系电话",
+            part_of=Action.APPLICANT_REGISTER,
         )
-    audit.record(
+    actions.record(
+        Action.APPLICANT_REGISTER,
         acting_user=user,
-        action="applicant.register",
         obj=user,
         after={
             "username": user.username,
@@ -186,6 +205,7 @@ def register_applicant(
             "phone_masked": person.phone_masked,
             "new_person": created,
             "org": person.org.code,
+            "phone_recorded": not created and phone_was_missing,
         },
     )
     return user
@@ -233,7 +253,7 @@ def apply_online(
         kind = online_kind(person)
         if kind is None:
             raise Conflict(
-                "has_valid_card",
+                CardErrorCode.HAS_VALID_CARD,
                 "您已持有有效社保卡。卡片遗失请先正式挂失后申请补卡，卡片损坏请到网点办理",
             )
         app = cards.start_application(

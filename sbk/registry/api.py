@@ -12,6 +12,7 @@ from sbk.orgs.models import Organisation
 from sbk.orgs.scope import visible_orgs
 
 from . import services
+from .errors import RegistryErrorCode
 from .models import PersonChange
 from .queries import scoped_people, search_people
 
@@ -36,7 +37,9 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_org_code(obj):
-        return obj.org.code
+        # A person, or the stored answer an idempotent replay (and the first answer) returns.
+        org = getattr(obj, "org", None)
+        return org.code if org is not None else getattr(obj, "org_code", "")
 
 
 class PersonIn(Schema):
@@ -58,6 +61,7 @@ class PersonIn(Schema):
 class PersonChangeIn(Schema):
     changes: dict
     reason: str
+    channel: int | None = None  # 1–10; default: the channel of the clerk's organisation
 
 
 class RevealIn(Schema):
@@ -97,7 +101,9 @@ def get_person(request, person_id: int):
 def _org_for(user, code: str) -> Organisation:
     if not code:
         if user.org is None:
-            raise ServiceError("org_required", "请指定经办机构 org_code", field="org_code")
+            raise ServiceError(
+                RegistryErrorCode.ORG_REQUIRED, "请指定经办机构 org_code", field="org_code"
+            )
         return user.org
     org = visible_orgs(user).filter(code=code).first()
     if org is None:
@@ -125,7 +131,11 @@ def change_person(request, person_id: int, payload: PersonChangeIn):
 
     def act():
         person = services.change_person(
-            person_id, acting_user=user, changes=payload.changes, reason=payload.reason
+            person_id,
+            acting_user=user,
+            changes=payload.changes,
+            reason=payload.reason,
+            channel=payload.channel,
         )
         return 200, PersonOut.from_orm(person).model_dump(mode="json")
 

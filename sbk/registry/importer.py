@@ -19,8 +19,11 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from sbk.core import audit
+from sbk.accounts.policy import ensure
+from sbk.core import actions
+from sbk.core.catalogue import Action
 from sbk.orgs.models import Organisation
+from sbk.orgs.scope import visible_orgs
 
 from .models import Person
 from .rules import clean_person
@@ -161,15 +164,17 @@ def write_report(path: Path, result: ImportResult) -> Path | None:
 def import_people(
     path: str | Path,
     *,
-    acting_user=None,
+    acting_user,
     default_org: Organisation | None = None,
     dry_run: bool = False,
     valid_only: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
+    ensure(acting_user, Action.PERSON_IMPORT)
     path = Path(path)
     result = ImportResult(dry_run=dry_run)
     orgs = {o.code: o for o in Organisation.objects.all()}
+    in_scope = set(visible_orgs(acting_user).values_list("code", flat=True))
     pending: list[tuple[int, Person]] = []
     seen: dict[tuple[str, str], int] = {}
 
@@ -191,6 +196,10 @@ def import_people(
                     if org_code
                     else "未指定经办机构（org_code 列或 --org）",
                 )
+            )
+        if org is not None and org.code not in in_scope:
+            errors.append(
+                RowError(number, "org_code", "org_scope", f"经办机构“{org.code}”不在您的管辖范围内")
             )
         if not errors:
             person = Person(org=org)
@@ -235,9 +244,9 @@ def import_people(
     with transaction.atomic():
         Person.objects.bulk_create(keep, batch_size=settings.SBK_IMPORT_BATCH)
         result.written = len(keep)
-        audit.record(
+        actions.record(
+            Action.PERSON_IMPORT,
             acting_user=acting_user,
-            action="person.import",
             object_type="registry.person",
             object_id="",
             after={

@@ -1,7 +1,9 @@
 """Registry actions: create a person, change a person, reveal a person's full record.
 
-Each is one transaction with one audit row; changes also leave one PersonChange row per
-field. Audit rows hold masked forms only: the trail must not become a copy of the data.
+Each is one transaction recorded through the action layer (``sbk.core.actions``): one audit
+row, and for a change (信息变更, service item ②) one journal row; changes also leave one
+PersonChange row per field. Audit rows hold masked forms only: the trail must not become a
+copy of the data.
 """
 
 from __future__ import annotations
@@ -11,11 +13,16 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from sbk.core import audit
-from sbk.core.errors import Forbidden, NotFound, Problem, ServiceError
-from sbk.orgs.scope import can_act_in, get_scoped
+from sbk.accounts.policy import ensure
+from sbk.core import actions, audit
+from sbk.core.actors import as_user
+from sbk.core.catalogue import Action
+from sbk.core.errors import Problem, ServiceError
+from sbk.orgs.attribution import attribute
+from sbk.orgs.scope import get_scoped
 
 from . import lookup
+from .errors import RegistryErrorCode as E
 from .models import Person, PersonChange, PersonStatus
 from .rules import clean_person
 
@@ -33,21 +40,6 @@ EDITABLE = (
     "category",
     "category_note",
 )
-
-
-def ensure_writer(user, org=None) -> None:
-    """Refuse read-only roles and organisations outside the user's scope.
-
-    ``user=None`` is the system itself (imports, the demo builder, migrations).
-    """
-    if user is None:
-        return
-    if getattr(user, "read_only", False):
-        raise Forbidden("审计员为只读角色，不能修改数据")
-    if getattr(user, "is_applicant", False):
-        raise Forbidden("申请人不能修改持卡库信息，请到受理网点办理信息变更")
-    if org is not None and not can_act_in(user, org):
-        raise Forbidden(f"{org.name}不在您的管辖范围内")
 
 
 def _raise(cleaned) -> None:
@@ -86,13 +78,18 @@ def snapshot(person: Person) -> dict:
 
 
 def _duplicate() -> ServiceError:
-    return ServiceError("duplicate", "该证件号码已在持卡库中登记", field="id_number")
+    return ServiceError(E.DUPLICATE, "该证件号码已在持卡库中登记", field="id_number")
 
 
 @transaction.atomic
-def create_person(*, acting_user, org, data: dict, reason: str = "") -> Person:
-    """Register a person in the cardholder base (持卡人登记)."""
-    ensure_writer(acting_user, org)
+def create_person(
+    *, acting_user, org, data: dict, reason: str = "", part_of: Action | None = None
+) -> Person:
+    """Register a person in the cardholder base (持卡人登记).
+
+    ``part_of``: the action this registration belongs to (an applicant's own sign-up), whose
+    audit row covers it."""
+    ensure(acting_user, part_of or Action.PERSON_CREATE, None if part_of else org)
     cleaned = clean_person(data)
     if not cleaned.ok:
         _raise(cleaned)
@@ -105,9 +102,11 @@ def create_person(*, acting_user, org, data: dict, reason: str = "") -> Person:
             person.save()
     except IntegrityError:
         raise _duplicate() from None
-    audit.record(
+    if part_of is not None:
+        return person
+    actions.record(
+        Action.PERSON_CREATE,
         acting_user=acting_user,
-        action="person.create",
         obj=person,
         after=snapshot(person),
         reason=reason,
@@ -130,22 +129,35 @@ def _display(field: str, value) -> str:
 
 
 @transaction.atomic
-def change_person(person_id: int, *, acting_user, changes: dict, reason: str) -> Person:
-    """Change a person's information (信息变更), cross-checking against the document number."""
-    ensure_writer(acting_user)
+def change_person(
+    person_id: int,
+    *,
+    acting_user,
+    changes: dict,
+    reason: str,
+    channel=None,
+    part_of: Action | None = None,
+) -> Person:
+    """Change a person's information (信息变更, item ②), cross-checking against the number.
+
+    ``part_of`` names the action this change belongs to (an applicant's registration
+    recording a missing phone): that action's own audit row covers it, so this call writes
+    neither an audit nor a journal row of its own.
+    """
+    ensure(acting_user, part_of or Action.PERSON_CHANGE)
     if not (reason or "").strip():
-        raise ServiceError("reason_required", "修改持卡人信息须填写原因", field="reason")
-    if acting_user is None:  # the system itself, e.g. an applicant's own registration
-        person = Person.objects.select_for_update().filter(pk=person_id).first()
-        if person is None:
-            raise NotFound("持卡人")
-    else:
-        person = get_scoped(acting_user, Person.objects.select_for_update(), "持卡人", pk=person_id)
+        raise ServiceError(E.REASON_REQUIRED, "修改持卡人信息须填写原因", field="reason")
+    person = get_scoped(
+        acting_user,
+        Person.objects.select_for_update(of=("self",)).select_related("org"),
+        "持卡人",
+        pk=person_id,
+    )
     if person.status == PersonStatus.CANCELLED:
-        raise ServiceError("person_cancelled", "该持卡人已注销，不能修改信息")
+        raise ServiceError(E.PERSON_CANCELLED, "该持卡人已注销，不能修改信息")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise ServiceError("field_not_editable", f"不能修改字段：{'、'.join(sorted(unknown))}")
+        raise ServiceError(E.NOT_EDITABLE, f"不能修改字段：{'、'.join(sorted(unknown))}")
     merged = {f: getattr(person, f) for f in EDITABLE}
     merged.update(changes)
     cleaned = clean_person(merged)
@@ -179,7 +191,7 @@ def change_person(person_id: int, *, acting_user, changes: dict, reason: str) ->
         [
             PersonChange(
                 person=person,
-                actor=acting_user,
+                actor=as_user(acting_user),
                 field=f,
                 old_value=_display(f, old),
                 new_value=_display(f, new),
@@ -190,15 +202,35 @@ def change_person(person_id: int, *, acting_user, changes: dict, reason: str) ->
             for f, (old, new) in diffs.items()
         ]
     )
-    audit.record(
-        acting_user=acting_user,
-        action="person.change",
-        obj=person,
-        before=before,
-        after=snapshot(person),
-        reason=reason,
-    )
+    if part_of is None:
+        channel, outlet = attribute(acting_user, channel=channel)
+        actions.record(
+            Action.PERSON_CHANGE,
+            acting_user=acting_user,
+            obj=person,
+            before=before,
+            after=snapshot(person),
+            reason=reason,
+            channel=channel,
+            outlet=outlet,
+            person=person,
+            details={"fields": sorted(diffs)},
+        )
     return person
+
+
+def mark_cancelled(person: Person, *, day: dt.date) -> None:
+    """The registry side of 注销 (part of ``cards.services.cancel_person``, which records it)."""
+    Person.objects.filter(pk=person.pk).update(
+        status=PersonStatus.CANCELLED, cancelled_on=day, version=F("version") + 1
+    )
+    person.refresh_from_db(fields=["status", "cancelled_on", "version"])
+
+
+def move_record(person: Person, *, org) -> None:
+    """The registry side of 省内转移 (part of ``cards.services.transfer``, which records it)."""
+    Person.objects.filter(pk=person.pk).update(org=org, version=F("version") + 1)
+    person.refresh_from_db(fields=["org", "version"])
 
 
 @transaction.atomic
@@ -207,7 +239,7 @@ def reveal_person(person_id: int, *, acting_user, purpose: str, channel: str = "
     purpose = (purpose or "").strip()
     if not purpose:
         raise ServiceError(
-            "purpose_required", "查看完整信息须说明用途（办理事项）", field="purpose"
+            E.PURPOSE_REQUIRED, "查看完整信息须说明用途（办理事项）", field="purpose"
         )
     person = get_scoped(acting_user, Person.objects.all(), "持卡人", pk=person_id)
     audit.record_access(

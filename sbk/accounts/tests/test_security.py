@@ -152,3 +152,25 @@ def test_totp_roles_are_configurable(client, world, settings):
     client.post("/logout/")
     login(client, "city")
     assert client.get("/people/").status_code == 200
+
+
+def test_staff_creation_follows_the_policy(world):
+    from sbk.accounts.models import Role
+    from sbk.core.errors import Forbidden
+
+    args = {"password": "Zx9!long-enough-pw", "role": Role.OUTLET_OPERATOR}
+    with pytest.raises(Forbidden):  # an operator creates no accounts
+        services.create_staff(
+            acting_user=world.operator_a, username="n1", org=world.outlet_a, **args
+        )
+    with pytest.raises(Forbidden):  # nor a district administrator outside the district
+        services.create_staff(acting_user=world.admin_a, username="n2", org=world.outlet_b, **args)
+    assert not User.objects.filter(username__in=["n1", "n2"]).exists()
+    made = services.create_staff(
+        acting_user=world.admin_a, username="n3", org=world.outlet_a, **args
+    )
+    entry = AuditEntry.objects.get(action="staff.create", object_id=str(made.pk))
+    assert entry.actor_username == "admin_a" and entry.after["org"] == world.outlet_a.code
+    with pytest.raises(ServiceError) as exc:
+        services.create_staff(acting_user=world.admin_a, username="n3", org=world.outlet_a, **args)
+    assert exc.value.code == "username_taken"

@@ -8,6 +8,7 @@ from .applications import (
     reject_application,
     start_application,
     submit_application,
+    withdraw_application,
 )
 from .cards import (
     activate_financial,
@@ -40,4 +41,5 @@ __all__ = [
     "transfer",
     "unlock_loss",
     "unlock_pin",
+    "withdraw_application",
 ]

@@ -4,10 +4,14 @@ at production (produce or reject), issue, and the kiosk's instant issuance."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError
+from django.db.models import Q
 from django.utils import timezone
 
-from sbk.core import audit
+from sbk.accounts.policy import ensure
+from sbk.core import actions
+from sbk.core.actors import as_user
+from sbk.core.catalogue import Action
 from sbk.core.errors import Conflict, NotFound, ServiceError
 from sbk.core.files import save_encrypted
 from sbk.idcard import check_id_number, mask_number
@@ -19,25 +23,29 @@ from .. import photo as photo_check
 from .. import rules
 from ..errors import CardErrorCode as E
 from ..interception import intercept
-from ..models import Application, ApplicationKind, Card, Channel, PhotoSource, ServiceItem
+from ..models import Application, ApplicationKind, Card, Channel, PhotoSource
 from ..queries import held_card, photo_on_file
+from ..transitions import (
+    app_target,
+    card_target,
+    create_card,
+    transition_application,
+    transition_card,
+)
 from .common import (
     add_years,
     app_snapshot,
-    app_transition,
     card_snapshot,
-    card_transition,
-    channel_value,
     ensure_active,
-    ensure_writer,
+    ensure_org_in_scope,
     lock_application,
     lock_card,
     lock_cards,
     lock_person,
     notify,
-    record_txn,
     save_guarded,
     user_outlet,
+    where,
 )
 
 
@@ -126,7 +134,7 @@ def _start(person, *, acting_user, kind, channel, outlet, replace_reason, proxy)
         stated_gender=person.gender,
         stated_birth_date=person.birth_date,
         stated_category=person.category,
-        created_by=acting_user,
+        created_by=as_user(acting_user),
         **_proxy_values(proxy),
     )
     save_guarded(app, E.OPEN_APPLICATION, "该持卡人已有办理中的申请")
@@ -144,7 +152,9 @@ PHOTO_CHANNELS = {
 
 def _attach_photo(
     app, person, *, acting_user, data=None, source="upload", studio=None, use_on_file=False
-):
+) -> int | None:
+    """Set the application's photo; the id of the photo check it recorded, if any."""
+    check_id = None
     if use_on_file:
         prior = photo_on_file(person, exclude_pk=app.pk)
         if prior is None:
@@ -155,15 +165,15 @@ def _attach_photo(
         app.photo_source = PhotoSource.ON_FILE
         app.photo_checked, app.photo_ok = prior.photo_checked, prior.photo_ok
         app.photo_result, app.photo_note = prior.photo_result, prior.photo_note
-        return
+        return None
     if not data:
         raise ServiceError(E.PHOTO_REQUIRED, "请上传照片", field="photo")
     if source not in PhotoSource.values or source == PhotoSource.ON_FILE:
-        raise ServiceError("photo_source", f"照片来源“{source}”无效", field="photo_source")
+        raise ServiceError(E.PHOTO_SOURCE, f"照片来源“{source}”无效", field="photo_source")
     if source == PhotoSource.STUDIO:
         if studio is None or studio.kind not in (OrgKind.BANK, OrgKind.BANK_OUTLET):
             raise ServiceError(
-                "photo_studio", "照相馆上传须注明指定照相馆的合作银行", field="photo_studio"
+                E.PHOTO_STUDIO, "照相馆上传须注明指定照相馆的合作银行", field="photo_studio"
             )
         app.photo_studio = studio
     verdict = photo_check.check(data, id_number=person.id_number, name=person.name)
@@ -172,6 +182,7 @@ def _attach_photo(
         # the check keeps the one encrypted copy the application points at.
         from sbk.photos.services import record_check
 
+        # Recorded as part of this action: its audit row is the application's.
         stored = record_check(
             acting_user=acting_user,
             data=data,
@@ -179,8 +190,10 @@ def _attach_photo(
             channel=PHOTO_CHANNELS[source],
             verdict=verdict.verdict,
             person_authorised=True,
+            part_of=Action.APPLICATION_PHOTO,
         )
         app.photo.name = stored.photo
+        check_id = stored.pk
         verdict.note = f"{verdict.note}（检测记录 #{stored.pk}）"[:200]
     else:
         # A face photo is sensitive personal data: sealed on disk, the key outside (SPEC §8).
@@ -191,27 +204,50 @@ def _attach_photo(
     app.photo_source = source
     app.photo_checked, app.photo_ok = verdict.checked, verdict.ok
     app.photo_result, app.photo_note = verdict.as_dict(), verdict.note
+    return check_id
 
 
-def _submit(app, now):
-    app.status = app_transition(app, "submit", "提交")
+def _submit(app, now, *, save: bool = True):
+    app_target(app, "submit")
     if not app.photo:
         raise ServiceError(E.PHOTO_REQUIRED, "提交前须提供照片", field="photo")
     if app.photo_checked and app.photo_ok is False:
         raise ServiceError(E.PHOTO_FAILED, app.photo_note or "照片不符合要求", field="photo")
-    app.submitted_at = now
     due = rules.deadline(
         timezone.localdate(now),
         settings.SBK_APPLICATION_DEADLINE_DAYS,
         working_days=settings.SBK_DEADLINE_WORKING_DAYS,
     )
-    app.deadline, app.deadline_provisional = due.due, due.provisional
+    transition_application(
+        app,
+        "submit",
+        save=save,
+        submitted_at=now,
+        deadline=due.due,
+        deadline_provisional=due.provisional,
+    )
 
 
-def _produce(app, person, *, acting_user, verified, face_confirmed, account_no, now) -> Card:
+def _held_or_taken(person, card_no: str) -> tuple[bool, bool]:
+    """(does the person hold a card, is ``card_no`` taken): the two checks of a first card,
+    in one statement after the person's lock."""
+    rows = list(
+        Card.objects.filter(
+            Q(person_id=person.pk, status__in=rules.HELD) | Q(card_no=card_no)
+        ).values_list("person_id", "status", "card_no")
+    )
+    held = any(pk == person.pk and status in rules.HELD for pk, status, _ in rows)
+    return held, any(no == card_no for _, _, no in rows)
+
+
+def _produce(
+    app, person, *, acting_user, verified, face_confirmed, account_no, now, save: bool = True
+) -> Card:
     if not verified:
         raise ServiceError(E.NOT_VERIFIED, "制卡前须核验申请人身份与信息", field="verified")
-    new_status = app_transition(app, "produce", "制卡")
+    app_target(app, "produce")
+    card_no = rules.make_card_no(settings.SBK_CARD_NO_PREFIX, app.pk)
+    taken = None  # is the card number taken? (migrated data may hold it)
     if app.replaces_id:
         (old,) = lock_cards([app.replaces_id])
         status = rules.effective_status(old.status, old.temp_loss_until, now)
@@ -225,8 +261,10 @@ def _produce(app, person, *, acting_user, verified, face_confirmed, account_no, 
                 E.REPLACEMENT_NOT_ALLOWED,
                 f"原卡 {old.card_no} 当前状态为“{rules.CARD_STATUS_LABELS[status]}”，不能补换",
             )
-    elif held_card(person) is not None:
-        raise Conflict(E.HAS_VALID_CARD, "该持卡人已持有有效社保卡")
+    else:
+        held, taken = _held_or_taken(person, card_no)
+        if held:
+            raise Conflict(E.HAS_VALID_CARD, "该持卡人已持有有效社保卡")
     problems, notes = intercept(app, person, face_confirmed=face_confirmed)
     if problems:
         raise ServiceError(
@@ -240,7 +278,7 @@ def _produce(app, person, *, acting_user, verified, face_confirmed, account_no, 
     outlet = app.outlet
     card = Card(
         person=person,
-        card_no=rules.make_card_no(settings.SBK_CARD_NO_PREFIX, app.pk),
+        card_no=card_no,
         card_code=rules.make_card_code(outlet.division_code, settings.SBK_CARD_VERSION),
         version=settings.SBK_CARD_VERSION,
         division_code=outlet.division_code,
@@ -248,7 +286,6 @@ def _produce(app, person, *, acting_user, verified, face_confirmed, account_no, 
         bank=outlet.bank if outlet.bank_id else None,
         account_no=account_no,
         account_masked=rules.mask_account(account_no),
-        status=rules.PRODUCED,
         category=person.category,
         photo=app.photo.name,
         produced_at=now,
@@ -256,36 +293,42 @@ def _produce(app, person, *, acting_user, verified, face_confirmed, account_no, 
         electronic=True,
         replaces_id=app.replaces_id,
     )
-    if Card.objects.filter(card_no=card.card_no).exists():
+    if taken is None:
+        taken = Card.objects.filter(card_no=card_no).exists()
+    if taken:
         raise Conflict(E.CARD_NO_TAKEN, f"卡号 {card.card_no} 已存在（迁移数据冲突）")
-    save_guarded(card, E.HAS_VALID_CARD, "该持卡人已有待领取的社保卡")
-    app.status = new_status
-    app.card = card
-    app.done_at = now
-    app.interception = {"problems": [], "notes": notes}
+    create_card(card, at=now, acting_user=acting_user)
+    transition_application(
+        app,
+        "produce",
+        save=save,
+        card=card,
+        done_at=now,
+        interception={"problems": [], "notes": notes},
+    )
     return card
 
 
-def _issue(card, person, *, now):
-    card_transition(card, "issue", now)
+def _issue(card, person, *, acting_user, now, app=None):
+    """Hand ``card`` over; the card it replaces becomes invalid first (one held card)."""
+    card_target(card, "issue", now)
     old = None
     if card.replaces_id:
         (old,) = lock_cards([card.replaces_id])
-        card_transition(old, "invalidate_replaced", now)
-        old.status, old.invalid_on = rules.REPLACED, timezone.localdate(now)
-        old.temp_loss_until = None
-        old.save(update_fields=["status", "invalid_on", "temp_loss_until", "updated_at"])
-    card.status, card.issued_on = rules.ISSUED, timezone.localdate(now)
-    save_guarded(card, E.HAS_VALID_CARD, "该持卡人已持有有效社保卡")
-    app = Application.objects.select_for_update().filter(card=card).first()
+        transition_card(old, "invalidate_replaced", at=now, acting_user=acting_user)
+    try:
+        transition_card(card, "issue", at=now, acting_user=acting_user)
+    except IntegrityError:
+        raise Conflict(E.HAS_VALID_CARD, "该持卡人已持有有效社保卡") from None
+    if app is None:
+        app = Application.objects.select_for_update().filter(card=card).first()
     if app is not None and app.status == rules.APP_PRODUCED:
-        app.status = rules.APP_ISSUED
-        app.save(update_fields=["status"])
+        transition_application(app, "issue")
     return old, app
 
 
 # ---------------------------------------------------------------------------- public API
-@transaction.atomic
+@actions.atomic
 def start_application(
     person_id: int,
     *,
@@ -298,20 +341,22 @@ def start_application(
     reason: str = "",
 ) -> Application:
     """Start an application (draft): first card, replacement (补换卡) or renewal."""
-    ensure_writer(acting_user)
+    ensure(acting_user, Action.APPLICATION_START)
     person = lock_person(acting_user, person_id)
+    production = _outlet(acting_user, outlet)
+    channel, _ = where(acting_user, channel, production if acting_user.is_applicant else None)
     app = _start(
         person,
         acting_user=acting_user,
         kind=kind,
-        channel=channel_value(channel, acting_user),
-        outlet=_outlet(acting_user, outlet),
+        channel=channel,
+        outlet=production,
         replace_reason=replace_reason,
         proxy=proxy,
     )
-    audit.record(
+    actions.record(
+        Action.APPLICATION_START,
         acting_user=acting_user,
-        action="application.start",
         obj=app,
         after=app_snapshot(app),
         reason=reason,
@@ -319,7 +364,7 @@ def start_application(
     return app
 
 
-@transaction.atomic
+@actions.atomic
 def attach_photo(
     app_id: int,
     *,
@@ -330,11 +375,11 @@ def attach_photo(
     use_on_file: bool = False,
 ) -> Application:
     """Attach the photo: an upload (applicant, counter, bank studio) or the one on file."""
-    ensure_writer(acting_user)
+    ensure(acting_user, Action.APPLICATION_PHOTO)
     person, app = lock_application(acting_user, app_id)
-    app_transition(app, "attach_photo", "更换照片")
+    app_target(app, "attach_photo")
     before = app_snapshot(app)
-    _attach_photo(
+    check_id = _attach_photo(
         app,
         person,
         acting_user=acting_user,
@@ -344,41 +389,58 @@ def attach_photo(
         use_on_file=use_on_file,
     )
     app.save()
-    audit.record(
+    actions.record(
+        Action.APPLICATION_PHOTO,
         acting_user=acting_user,
-        action="application.photo",
         obj=app,
         before=before,
-        after={**app_snapshot(app), "photo_note": app.photo_note},
+        after={**app_snapshot(app), "photo_note": app.photo_note, "photo_check": check_id},
     )
     return app
 
 
-@transaction.atomic
+@actions.atomic
 def submit_application(app_id: int, *, acting_user, reason: str = "") -> Application:
     """Submit: the 7-day clock starts and the applicant is told the card can be produced."""
-    ensure_writer(acting_user)
+    ensure(acting_user, Action.APPLICATION_SUBMIT)
     person, app = lock_application(acting_user, app_id)
     ensure_active(person)
     before = app_snapshot(app)
     now = timezone.now()
     _submit(app, now)
-    app.save()
     notify("can_produce", app, person)
-    record_txn(
-        item=ServiceItem.APPLICATION,
-        channel=app.channel,
-        action="application.submit",
+    # Online, the service belongs to the production outlet the applicant chose; at a
+    # counter, to the counter that took the submission.
+    channel, outlet = where(
+        acting_user, app.channel, app.outlet if acting_user.is_applicant else None
+    )
+    actions.record(
+        Action.APPLICATION_SUBMIT,
         acting_user=acting_user,
+        obj=app,
+        before=before,
+        after=app_snapshot(app),
+        reason=reason,
+        channel=channel,
+        outlet=outlet,
         person=person,
         application=app,
-        outlet=app.intake_org,
         details={"kind": app.kind, "deadline": app.deadline.isoformat()},
         at=now,
     )
-    audit.record(
+    return app
+
+
+@actions.atomic
+def withdraw_application(app_id: int, *, acting_user, reason: str = "") -> Application:
+    """Withdraw (撤销) an application not yet produced, at the applicant's request."""
+    ensure(acting_user, Action.APPLICATION_WITHDRAW)
+    person, app = lock_application(acting_user, app_id)
+    before = app_snapshot(app)
+    transition_application(app, "withdraw", done_at=timezone.now())
+    actions.record(
+        Action.APPLICATION_WITHDRAW,
         acting_user=acting_user,
-        action="application.submit",
         obj=app,
         before=before,
         after=app_snapshot(app),
@@ -387,45 +449,41 @@ def submit_application(app_id: int, *, acting_user, reason: str = "") -> Applica
     return app
 
 
-@transaction.atomic
+@actions.atomic
 def reject_application(app_id: int, *, acting_user, reason: str) -> Application:
     """Review at production refuses: the applicant is told why by SMS."""
+    ensure(acting_user, Action.APPLICATION_REJECT)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(
             E.REASON_REQUIRED, "驳回须填写原因（将以短信告知申请人）", field="reason"
         )
-    person, app = lock_application(acting_user, app_id)
-    ensure_writer(acting_user, app.outlet)
+    person, app = lock_application(acting_user, app_id, outlet_scope=True)
+    ensure_org_in_scope(acting_user, Action.APPLICATION_REJECT, app, app.outlet)
     before = app_snapshot(app)
-    app.status = app_transition(app, "reject", "驳回")
-    app.reject_reason = reason[:200]
-    app.done_at = timezone.now()
-    app.save()
+    now = timezone.now()
+    transition_application(app, "reject", reject_reason=reason[:200], done_at=now)
     notify("rejected", app, person, reason=reason)
-    record_txn(
-        item=ServiceItem.APPLICATION,
-        channel=app.channel,
-        action="application.reject",
+    channel, outlet = where(acting_user, outlet=app.outlet)
+    actions.record(
+        Action.APPLICATION_REJECT,
         acting_user=acting_user,
-        person=person,
-        application=app,
-        outlet=app.outlet,
-        outcome="rejected",
-        details={"reason": reason},
-    )
-    audit.record(
-        acting_user=acting_user,
-        action="application.reject",
         obj=app,
         before=before,
         after=app_snapshot(app),
         reason=reason,
+        channel=channel,
+        outlet=outlet,
+        person=person,
+        application=app,
+        outcome="rejected",
+        details={"reason": reason},
+        at=now,
     )
     return app
 
 
-@transaction.atomic
+@actions.atomic
 def produce_card(
     app_id: int,
     *,
@@ -436,8 +494,9 @@ def produce_card(
     reason: str = "",
 ) -> Card:
     """Verify and produce (审核后置): card-face interception, then the card and e-card."""
-    person, app = lock_application(acting_user, app_id)
-    ensure_writer(acting_user, app.outlet)
+    ensure(acting_user, Action.CARD_PRODUCE)
+    person, app = lock_application(acting_user, app_id, outlet_scope=True)
+    ensure_org_in_scope(acting_user, Action.CARD_PRODUCE, app, app.outlet)
     before = app_snapshot(app)
     now = timezone.now()
     card = _produce(
@@ -449,64 +508,58 @@ def produce_card(
         account_no=account_no,
         now=now,
     )
-    app.save()
     notify("ready", app, person)
-    record_txn(
-        item=ServiceItem.APPLICATION,
-        channel=app.channel,
-        action="card.produce",
+    # Production counts where the printer is: a bank outlet is channel ⑤ (not the ⑦ an
+    # online application came through).
+    channel, outlet = where(acting_user, outlet=app.outlet)
+    actions.record(
+        Action.CARD_PRODUCE,
         acting_user=acting_user,
-        person=person,
-        card=card,
-        application=app,
-        outlet=app.outlet,
-        details={"card_no": card.card_no, "electronic": True, "notes": app.interception["notes"]},
-        at=now,
-    )
-    audit.record(
-        acting_user=acting_user,
-        action="card.produce",
         obj=card,
         before={"application": before},
         after={"application": app_snapshot(app), "card": card_snapshot(card)},
         reason=reason,
+        channel=channel,
+        outlet=outlet,
+        person=person,
+        card=card,
+        application=app,
+        details={"card_no": card.card_no, "electronic": True, "notes": app.interception["notes"]},
+        at=now,
     )
     return card
 
 
-@transaction.atomic
+@actions.atomic
 def issue_card(card_id: int, *, acting_user, reason: str = "") -> Card:
     """Hand the card over; a replaced card becomes invalid in the same transaction."""
-    person, card = lock_card(acting_user, card_id)
-    ensure_writer(acting_user, card.org)
+    ensure(acting_user, Action.CARD_ISSUE)
+    person, card = lock_card(acting_user, card_id, org_scope=True)
+    ensure_org_in_scope(acting_user, Action.CARD_ISSUE, card, card.org)
     ensure_active(person)
     before = card_snapshot(card)
     now = timezone.now()
-    old, app = _issue(card, person, now=now)
-    record_txn(
-        item=ServiceItem.APPLICATION,
-        channel=app.channel if app else Channel.OTHER,
-        action="card.issue",
+    old, app = _issue(card, person, acting_user=acting_user, now=now)
+    channel, outlet = where(acting_user, outlet=card.org)
+    actions.record(
+        Action.CARD_ISSUE,
         acting_user=acting_user,
-        person=person,
-        card=card,
-        application=app,
-        outlet=card.org,
-        details={"card_no": card.card_no, "replaced": old.card_no if old else None},
-        at=now,
-    )
-    audit.record(
-        acting_user=acting_user,
-        action="card.issue",
         obj=card,
         before={"card": before, "replaced": card_snapshot(old) if old else None},
         after={"card": card_snapshot(card), "replaced_after": card_snapshot(old) if old else None},
         reason=reason,
+        channel=channel,
+        outlet=outlet,
+        person=person,
+        card=card,
+        application=app,
+        details={"card_no": card.card_no, "replaced": old.card_no if old else None},
+        at=now,
     )
     return card
 
 
-@transaction.atomic
+@actions.atomic
 def kiosk_issue(
     id_number: str,
     *,
@@ -526,14 +579,14 @@ def kiosk_issue(
     That is why only a kiosk's own account may call it: a counter clerk who could type any
     number would otherwise reach every person in the province.
     """
-    ensure_writer(acting_user)
+    ensure(acting_user, Action.CARD_KIOSK_ISSUE)
     outlet = user_outlet(acting_user)
     if outlet is None or outlet.kind != OrgKind.KIOSK:
         raise ServiceError(E.BAD_OUTLET, "现场制卡只能由自助一体机办理", field="outlet")
     found = Person.objects.filter(id_index=lookup.id_index(id_number or "")).first()
     if found is None:
         raise NotFound("持卡人")
-    person = lock_person(None, found.pk)
+    person = Person.objects.select_for_update().select_related("org").get(pk=found.pk)
     now = timezone.now()
     app = _start(
         person,
@@ -544,8 +597,10 @@ def kiosk_issue(
         replace_reason=replace_reason,
         proxy=proxy,
     )
-    _attach_photo(app, person, acting_user=acting_user, data=photo, source=PhotoSource.KIOSK)
-    _submit(app, now)
+    check_id = _attach_photo(
+        app, person, acting_user=acting_user, data=photo, source=PhotoSource.KIOSK
+    )
+    _submit(app, now, save=False)
     card = _produce(
         app,
         person,
@@ -554,27 +609,27 @@ def kiosk_issue(
         face_confirmed=face_confirmed,
         account_no=account_no,
         now=now,
+        save=False,
     )
     app.save()
-    old, _ = _issue(card, person, now=now)
-    app.refresh_from_db()
-    record_txn(
-        item=ServiceItem.APPLICATION,
-        channel=Channel.KIOSK,
-        action="card.kiosk_issue",
+    old, _ = _issue(card, person, acting_user=acting_user, now=now, app=app)
+    actions.record(
+        Action.CARD_KIOSK_ISSUE,
         acting_user=acting_user,
-        person=person,
-        card=card,
-        application=app,
-        outlet=outlet,
-        details={"card_no": card.card_no, "proxy": app.proxy, "kind": kind},
-        at=now,
-    )
-    audit.record(
-        acting_user=acting_user,
-        action="card.kiosk_issue",
         obj=card,
         before={"replaced": card_snapshot(old) if old else None},
         after={"application": app_snapshot(app), "card": card_snapshot(card)},
+        channel=int(Channel.KIOSK),
+        outlet=outlet,
+        person=person,
+        card=card,
+        application=app,
+        details={
+            "card_no": card.card_no,
+            "proxy": app.proxy,
+            "kind": kind,
+            "photo_check": check_id,
+        },
+        at=now,
     )
     return card

@@ -6,71 +6,66 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from sbk.core import audit
+from sbk.accounts.policy import ensure
+from sbk.core import actions
+from sbk.core.catalogue import Action
 from sbk.core.errors import Conflict, NotFound, ServiceError
 from sbk.divisions.table import load_table
 from sbk.orgs.models import Organisation
 from sbk.registry import services as registry
-from sbk.registry.models import Person, PersonStatus
+from sbk.registry.models import Person
 
 from .. import rules
 from ..errors import CardErrorCode as E
-from ..models import Application, Card, ServiceItem
-from .common import (
-    card_snapshot,
-    card_transition,
-    channel_value,
-    ensure_active,
-    ensure_writer,
-    lock_card,
-    lock_person,
-    record_txn,
-)
+from ..models import Application, Card
+from ..transitions import card_target, transition_application, transition_card
+from .common import card_snapshot, ensure_active, lock_card, lock_person, where
 
-LOSS_KINDS = {"temporary": "report_loss_temporary", "formal": "report_loss_formal"}
+LOSS_KINDS = {
+    "temporary": ("report_loss_temporary", Action.CARD_REPORT_LOSS_TEMPORARY),
+    "formal": ("report_loss_formal", Action.CARD_REPORT_LOSS_FORMAL),
+}
 
 
 def _card_action(
-    card_id, *, acting_user, action, item, channel, reason, mutate, details=None
+    card_id, *, acting_user, action: Action, transition, channel, reason, mutate, details=None
 ) -> Card:
-    """Lock, check the transition, change, journal and audit one card action."""
-    ensure_writer(acting_user)
+    """Lock, check the transition, change, journal and audit one card action.
+
+    ``mutate(card, now)`` checks what the action needs and returns the columns that change
+    with the transition and the extra details for the journal (only the columns that
+    changed are written: the encrypted bank account is not re-sealed on every action).
+    """
+    ensure(acting_user, action)
     person, card = lock_card(acting_user, card_id)
     ensure_active(person)
     now = timezone.now()
+    card_target(card, transition, now)
     before = card_snapshot(card)
-    columns = [f.attname for f in Card._meta.concrete_fields if not f.primary_key]
-    old = {c: getattr(card, c) for c in columns}
-    card.status = card_transition(card, action, now)
-    extra = mutate(card, now) or {}
-    # Write only what changed: the encrypted bank account is not re-sealed on every action.
-    card.save(update_fields=[c for c in columns if getattr(card, c) != old[c]])
-    record_txn(
-        item=item,
-        channel=channel_value(channel, acting_user),
-        action=f"card.{action}",
+    fields, extra = mutate(card, now)
+    transition_card(card, transition, at=now, acting_user=acting_user, **fields)
+    # Online, the service belongs to the organisation that issued the card.
+    channel, outlet = where(acting_user, channel, card.org if acting_user.is_applicant else None)
+    actions.record(
+        action,
         acting_user=acting_user,
+        obj=card,
+        before=before,
+        after=card_snapshot(card),
+        reason=reason,
+        channel=channel,
+        outlet=outlet,
         person=person,
         card=card,
         details={"card_no": card.card_no, **(details or {}), **extra},
         at=now,
     )
-    audit.record(
-        acting_user=acting_user,
-        action=f"card.{action}",
-        obj=card,
-        before=before,
-        after=card_snapshot(card),
-        reason=reason,
-    )
     return card
 
 
-@transaction.atomic
+@actions.atomic
 def report_loss(
     card_id: int, *, acting_user, kind: str = "formal", channel=None, reason: str = ""
 ) -> Card:
@@ -81,18 +76,17 @@ def report_loss(
         )
 
     def mutate(card, now):
-        card.lost_at = now
         if kind == "temporary":
-            card.temp_loss_until = now + dt.timedelta(days=settings.SBK_TEMP_LOSS_DAYS)
-            return {"until": card.temp_loss_until.isoformat()}
-        card.temp_loss_until = None
-        return {}
+            until = now + dt.timedelta(days=settings.SBK_TEMP_LOSS_DAYS)
+            return {"lost_at": now, "temp_loss_until": until}, {"until": until.isoformat()}
+        return {"lost_at": now, "temp_loss_until": None}, {}
 
+    transition, action = LOSS_KINDS[kind]
     return _card_action(
         card_id,
         acting_user=acting_user,
-        action=LOSS_KINDS[kind],
-        item=ServiceItem.LOSS,
+        action=action,
+        transition=transition,
         channel=channel,
         reason=reason,
         mutate=mutate,
@@ -100,26 +94,25 @@ def report_loss(
     )
 
 
-@transaction.atomic
+@actions.atomic
 def unlock_loss(card_id: int, *, acting_user, channel=None, reason: str = "") -> Card:
     """解挂: a temporarily or formally lost card is in use again."""
 
     def mutate(card, now):
-        card.temp_loss_until = None
-        card.lost_at = None
+        return {"temp_loss_until": None, "lost_at": None}, {}
 
     return _card_action(
         card_id,
         acting_user=acting_user,
-        action="unlock_loss",
-        item=ServiceItem.LOSS,
+        action=Action.CARD_UNLOCK_LOSS,
+        transition="unlock_loss",
         channel=channel,
         reason=reason,
         mutate=mutate,
     )
 
 
-@transaction.atomic
+@actions.atomic
 def activate_financial(
     card_id: int, *, acting_user, account_no: str = "", channel=None, reason: str = ""
 ) -> Card:
@@ -127,6 +120,7 @@ def activate_financial(
     account_no = (account_no or "").replace(" ", "")
 
     def mutate(card, now):
+        fields = {"financial_activated_on": timezone.localdate(now)}
         if card.financial_activated_on:
             raise Conflict(E.ALREADY_ACTIVATED, f"社保卡 {card.card_no} 的金融功能已启用")
         if card.bank_id is None:
@@ -136,120 +130,112 @@ def activate_financial(
                 raise ServiceError(
                     E.ACCOUNT_INVALID, "银行账号应为 12–19 位且校验正确", field="account_no"
                 )
-            card.account_no, card.account_masked = account_no, rules.mask_account(account_no)
-        if not card.account_masked:
+            fields.update(account_no=account_no, account_masked=rules.mask_account(account_no))
+        if not fields.get("account_masked", card.account_masked):
             raise ServiceError(E.ACCOUNT_INVALID, "请填写银行账号", field="account_no")
-        card.financial_activated_on = timezone.localdate(now)
-        return {"bank": card.bank.code}
+        return fields, {"bank": card.bank.code}
 
     return _card_action(
         card_id,
         acting_user=acting_user,
-        action="activate_financial",
-        item=ServiceItem.OTHER,
+        action=Action.CARD_ACTIVATE_FINANCIAL,
+        transition="activate_financial",
         channel=channel,
         reason=reason,
         mutate=mutate,
     )
 
 
-@transaction.atomic
+@actions.atomic
 def unlock_pin(card_id: int, *, acting_user, channel=None, reason: str = "") -> Card:
     """解锁: the PIN was blocked after wrong attempts; recorded, the card state is unchanged."""
     return _card_action(
         card_id,
         acting_user=acting_user,
-        action="unlock_pin",
-        item=ServiceItem.PIN_UNLOCK,
+        action=Action.CARD_UNLOCK_PIN,
+        transition="unlock_pin",
         channel=channel,
         reason=reason,
-        mutate=lambda card, now: None,
+        mutate=lambda card, now: ({}, {}),
     )
 
 
-@transaction.atomic
+@actions.atomic
 def change_info(person_id: int, *, acting_user, changes: dict, reason: str, channel=None) -> Person:
-    """信息变更 through the registry (its audit row is the action's), journalled as item ②."""
-    person = lock_person(acting_user, person_id)
-    version = person.version
-    person = registry.change_person(
-        person_id, acting_user=acting_user, changes=changes, reason=reason
+    """信息变更: the registry's change, journalled as item ② (kept for the card console)."""
+    return registry.change_person(
+        person_id, acting_user=acting_user, changes=changes, reason=reason, channel=channel
     )
-    if person.version == version:
-        return person  # nothing changed
-    record_txn(
-        item=ServiceItem.INFO_CHANGE,
-        channel=channel_value(channel, acting_user),
-        action="person.change",
-        acting_user=acting_user,
-        person=person,
-        details={"fields": sorted(changes)},
-    )
-    return person
 
 
-@transaction.atomic
+@actions.atomic
 def cancel_person(
     person_id: int, *, acting_user, reason: str, cancelled_on: dt.date | None = None, channel=None
 ) -> Person:
-    """注销 (e.g. death): the cards are cancelled, open applications withdrawn, and no new
-    application is accepted."""
-    ensure_writer(acting_user)
+    """注销 (e.g. death): the cards are cancelled, open applications end (withdrawn, or
+    terminated when their card was already made), and no new application is accepted."""
+    ensure(acting_user, Action.PERSON_CANCEL)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(E.REASON_REQUIRED, "注销须填写原因", field="reason")
     person = lock_person(acting_user, person_id)
+    ensure(acting_user, Action.PERSON_CANCEL, person)
     ensure_active(person)
-    day = cancelled_on or timezone.localdate()
+    now = timezone.now()
+    day = cancelled_on or timezone.localdate(now)
     cards = list(
         Card.objects.select_for_update()
         .filter(person=person)
         .exclude(status__in=[rules.REPLACED, rules.CANCELLED])
         .order_by("pk")
     )
+    apps = list(
+        Application.objects.select_for_update()
+        .filter(person=person, status__in=rules.OPEN_APPLICATION)
+        .order_by("pk")
+    )
     before = {"status": person.status, "cards": [card_snapshot(c) for c in cards]}
     for card in cards:
-        card.status = rules.CANCELLED
-        card.invalid_on = day
-        card.temp_loss_until = None
-        card.save(update_fields=["status", "invalid_on", "temp_loss_until", "updated_at"])
-    withdrawn = Application.objects.filter(person=person, status__in=rules.OPEN_APPLICATION).update(
-        status=rules.WITHDRAWN
-    )
-    Person.objects.filter(pk=person.pk).update(
-        status=PersonStatus.CANCELLED, cancelled_on=day, version=F("version") + 1
-    )
-    person.refresh_from_db()
-    record_txn(
-        item=ServiceItem.CANCELLATION,
-        channel=channel_value(channel, acting_user),
-        action="person.cancel",
+        transition_card(card, "cancel", at=now, acting_user=acting_user, invalid_on=day)
+    ended = {}
+    for app in apps:
+        step = "terminate" if app.status == rules.APP_PRODUCED else "withdraw"
+        ended[app.pk] = transition_application(app, step, done_at=now)
+    registry.mark_cancelled(person, day=day)
+    channel, outlet = where(acting_user, channel)
+    details = {
+        "cards": [c.card_no for c in cards],
+        "applications": ended,
+        "cancelled_on": day.isoformat(),
+    }
+    actions.record(
+        Action.PERSON_CANCEL,
         acting_user=acting_user,
-        person=person,
-        card=cards[0] if len(cards) == 1 else None,
-        details={
-            "cards": [c.card_no for c in cards],
-            "withdrawn_applications": withdrawn,
-            "cancelled_on": day.isoformat(),
-        },
-    )
-    audit.record(
-        acting_user=acting_user,
-        action="person.cancel",
         obj=person,
         before=before,
         after={
             "status": person.status,
-            "cancelled_on": day.isoformat(),
             "cards": [card_snapshot(c) for c in cards],
-            "withdrawn_applications": withdrawn,
+            **details,
         },
         reason=reason,
+        channel=channel,
+        outlet=outlet,
+        person=person,
+        card=cards[0] if len(cards) == 1 else None,
+        details=details,
+        at=now,
     )
     return person
 
 
-@transaction.atomic
+TRANSFERS = {
+    "in_province": Action.PERSON_TRANSFER_IN_PROVINCE,
+    "cross_province": Action.PERSON_TRANSFER_CROSS_PROVINCE,
+}
+
+
+@actions.atomic
 def transfer(
     person_id: int,
     *,
@@ -262,8 +248,13 @@ def transfer(
 ) -> Person:
     """省内转移 moves the holder to another organisation of this centre; 跨省转移 records
     the destination region (6-digit division code) the holder's record goes to."""
-    ensure_writer(acting_user)
+    action = TRANSFERS.get(kind, Action.PERSON_TRANSFER_IN_PROVINCE)
+    ensure(acting_user, action)
     person = lock_person(acting_user, person_id)
+    if kind not in TRANSFERS:
+        raise ServiceError(
+            E.TRANSFER_TARGET, "转移类型应为 in_province 或 cross_province", field="kind"
+        )
     ensure_active(person)
     before = {"org": person.org.code}
     if kind == "in_province":
@@ -272,10 +263,9 @@ def transfer(
             raise NotFound("转入机构")
         if target.pk == person.org_id:
             raise ServiceError(E.TRANSFER_TARGET, "转入机构与当前经办机构相同", field="target_org")
-        Person.objects.filter(pk=person.pk).update(org=target, version=F("version") + 1)
-        person.refresh_from_db()
-        item, details = ServiceItem.TRANSFER_IN_PROVINCE, {"from": before["org"], "to": target.code}
-    elif kind == "cross_province":
+        registry.move_record(person, org=target)
+        details = {"from": before["org"], "to": target.code}
+    else:
         code = (destination or "").strip()
         if not (len(code) == 6 and code.isdigit() and load_table().exists(code)):
             raise ServiceError(
@@ -283,52 +273,41 @@ def transfer(
             )
         if code[:2] == person.org.division_code[:2]:
             raise ServiceError(E.TRANSFER_TARGET, "转入地与本省相同，请办理省内转移")
-        item, details = ServiceItem.TRANSFER_CROSS_PROVINCE, {"to_division": code}
-    else:
-        raise ServiceError(
-            E.TRANSFER_TARGET, "转移类型应为 in_province 或 cross_province", field="kind"
-        )
-    record_txn(
-        item=item,
-        channel=channel_value(channel, acting_user),
-        action=f"person.transfer_{kind}",
+        details = {"to_division": code}
+    channel, outlet = where(acting_user, channel)
+    actions.record(
+        action,
         acting_user=acting_user,
-        person=person,
-        details=details,
-    )
-    audit.record(
-        acting_user=acting_user,
-        action=f"person.transfer_{kind}",
         obj=person,
         before=before,
         after={"org": person.org.code, **details},
         reason=reason,
+        channel=channel,
+        outlet=outlet,
+        person=person,
+        details=details,
     )
     return person
 
 
-@transaction.atomic
+@actions.atomic
 def record_enquiry(
     *, acting_user, topic: str, person_id: int | None = None, channel=None, answer: str = ""
 ):
     """咨询: an enquiry answered, with or without an identified person."""
-    ensure_writer(acting_user)
+    ensure(acting_user, Action.ENQUIRY)
     topic = (topic or "").strip()
     if not topic:
         raise ServiceError(E.REASON_REQUIRED, "请填写咨询事项", field="topic")
     person = lock_person(acting_user, person_id) if person_id else None
-    txn = record_txn(
-        item=ServiceItem.ENQUIRY,
-        channel=channel_value(channel, acting_user),
-        action="enquiry",
+    channel, outlet = where(acting_user, channel)
+    recorded = actions.record(
+        Action.ENQUIRY,
         acting_user=acting_user,
+        after={"topic": topic[:200], "person": person.pk if person else None},
+        channel=channel,
+        outlet=outlet,
         person=person,
         details={"topic": topic[:200], "answer": (answer or "")[:500]},
     )
-    audit.record(
-        acting_user=acting_user,
-        action="enquiry.record",
-        obj=txn,
-        after={"topic": topic[:200], "person": person.pk if person else None},
-    )
-    return txn
+    return recorded.journal

@@ -1,58 +1,25 @@
-"""Shared plumbing of the card services: locking, scope, journal, audit snapshots, SMS."""
+"""Shared plumbing of the card services: locking, attribution, audit snapshots, SMS."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
-from sbk.core.errors import Conflict, Forbidden, NotFound, ServiceError
+from sbk.accounts.policy import ensure
+from sbk.core import actions
+from sbk.core.errors import Conflict, NotFound
 from sbk.notify.services import enqueue
-from sbk.orgs.models import OrgKind
-from sbk.orgs.scope import can_act_in, scoped
+from sbk.orgs.attribution import attribute
+from sbk.orgs.scope import org_q, scoped
 from sbk.registry.models import Person, PersonStatus
 
-from .. import rules
 from ..errors import CardErrorCode as E
-from ..models import Application, Card, Channel, ServiceTransaction
+from ..models import Application, Card
 from ..queries import applications_for, cards_for
-
-CHANNEL_BY_ORG_KIND = {
-    OrgKind.SERVICE_CENTRE: Channel.CARD_CENTRE,
-    OrgKind.CENTRE: Channel.CARD_CENTRE,
-    OrgKind.CITY: Channel.CARD_CENTRE,
-    OrgKind.COMMUNITY_OUTLET: Channel.COMMUNITY,
-    OrgKind.BANK_OUTLET: Channel.BANK,
-    OrgKind.KIOSK: Channel.KIOSK,
-}
-
-
-def ensure_writer(user, org=None) -> None:
-    if user is not None and getattr(user, "read_only", False):
-        raise Forbidden("审计员为只读角色，不能办理业务")
-    if user is not None and org is not None and not can_act_in(user, org):
-        raise Forbidden(f"{org.name}不在您的管辖范围内")
-
-
-def default_channel(user) -> int:
-    if getattr(user, "is_applicant", False):
-        return int(Channel.ONLINE)
-    org = getattr(user, "org", None)
-    return int(CHANNEL_BY_ORG_KIND.get(getattr(org, "kind", None), Channel.OTHER))
-
-
-def channel_value(channel, user) -> int:
-    if channel in (None, ""):
-        return default_channel(user)
-    try:
-        value = int(channel)
-    except (TypeError, ValueError):
-        value = -1
-    if value not in Channel.values:
-        raise ServiceError(E.BAD_CHANNEL, f"服务渠道“{channel}”无效（应为 1–10）", field="channel")
-    return value
 
 
 def user_outlet(user):
@@ -60,43 +27,78 @@ def user_outlet(user):
     return org if org is not None and org.is_outlet else None
 
 
+def where(user, channel=None, outlet=None) -> tuple[int, object]:
+    """(channel, outlet) of the service ``user`` does now (``sbk.orgs.attribution``)."""
+    return attribute(user, channel=channel, outlet=outlet)
+
+
 # --- locking: always the person first, then cards by pk, then applications -----------------
 def lock_person(user, person_id: int) -> Person:
-    qs = Person.objects.select_for_update(of=("self",)).select_related("org")
-    if user is not None:
-        qs = scoped(user, qs)
+    """Lock a person in the user's scope (404 outside it)."""
+    qs = scoped(user, Person.objects.select_for_update(of=("self",)).select_related("org"))
     try:
         return qs.get(pk=person_id)
     except Person.DoesNotExist:
         raise NotFound("持卡人") from None
 
 
-def _peek(qs, pk, what):
-    row = qs.filter(pk=pk).values_list("person_id", flat=True).first()
-    if row is None:
-        raise NotFound(what)
-    return row
+# The holder and the card (or application) are locked by one statement, found through the
+# user's scope: ``FOR UPDATE OF person, card`` takes the row locks in the order it names them,
+# so the holder is still locked before the card, and the rows are the latest versions (a row
+# changed while the statement waited for its lock is re-read and re-checked, scope included).
+SCOPE_FLAG = "sbk_org_in_scope"
 
 
-def lock_card(user, card_id: int) -> tuple[Person, Card]:
-    """Lock the holder and then the card (re-read after the lock)."""
-    person_id = _peek(cards_for(user), card_id, "社保卡")
-    person = Person.objects.select_for_update().get(pk=person_id)
-    card = (
-        Card.objects.select_for_update(of=("self",)).select_related("org", "bank").get(pk=card_id)
+def _in_scope_flag(user, prefix: str) -> dict:
+    """An annotation: is the organisation at ``prefix`` in the user's scope? The same Q as
+    the policy's scope check (``sbk.orgs.scope.org_q``), answered by the lock query."""
+    return {SCOPE_FLAG: ExpressionWrapper(org_q(user, prefix=prefix), output_field=BooleanField())}
+
+
+def ensure_org_in_scope(user, action, row, org) -> None:
+    """``policy.ensure(user, action, org)`` for the organisation whose scope the lock query
+    checked already: no query when it is in scope; otherwise the policy itself refuses."""
+    if getattr(row, SCOPE_FLAG, None) is not True:
+        ensure(user, action, org)
+
+
+def lock_card(user, card_id: int, *, org_scope: bool = False) -> tuple[Person, Card]:
+    """Lock the holder and then the card, in the user's scope (404 outside it).
+
+    ``org_scope`` also answers whether the card's organisation is in the user's scope
+    (for ``ensure_org_in_scope``)."""
+    qs = cards_for(user).select_for_update(of=("person", "self"))
+    if org_scope:
+        qs = qs.annotate(**_in_scope_flag(user, "org__"))
+    try:
+        card = qs.get(pk=card_id)
+    except Card.DoesNotExist:
+        raise NotFound("社保卡") from None
+    return card.person, card
+
+
+def lock_application(
+    user, app_id: int, *, outlet_scope: bool = False
+) -> tuple[Person, Application]:
+    """Lock the applicant and then the application, in the user's scope (404 outside it).
+
+    ``outlet_scope`` also answers whether the production outlet is in the user's scope."""
+    # Not the card: a row joined without its lock is the one the statement first saw, and
+    # a card made while it waited for the lock would be missing (app.card_id set, app.card
+    # None). The organisations joined are read as they were; they are not locked anyway.
+    qs = (
+        applications_for(user)
+        .select_related(None)
+        .select_related("person", "outlet__bank")
+        .select_for_update(of=("person", "self"))
     )
-    return person, card
-
-
-def lock_application(user, app_id: int) -> tuple[Person, Application]:
-    person_id = _peek(applications_for(user), app_id, "制卡申请")
-    person = Person.objects.select_for_update().get(pk=person_id)
-    app = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("outlet", "outlet__bank", "intake_org")
-        .get(pk=app_id)
-    )
-    return person, app
+    if outlet_scope:
+        qs = qs.annotate(**_in_scope_flag(user, "outlet__"))
+    try:
+        app = qs.get(pk=app_id)
+    except Application.DoesNotExist:
+        raise NotFound("制卡申请") from None
+    return app.person, app
 
 
 def lock_cards(pks) -> list[Card]:
@@ -108,70 +110,16 @@ def ensure_active(person: Person) -> None:
         raise Conflict(E.PERSON_CANCELLED, "该持卡人已注销，不能办理此业务")
 
 
-def bad_transition(what: str, label: str, action_label: str) -> Conflict:
-    return Conflict(E.BAD_TRANSITION, f"{what}当前状态为“{label}”，不能{action_label}")
-
-
-def card_transition(card: Card, action: str, now: dt.datetime) -> str:
-    current = rules.effective_status(card.status, card.temp_loss_until, now)
-    try:
-        return rules.next_status(action, current)
-    except ValueError:
-        raise bad_transition(
-            f"社保卡 {card.card_no} ",
-            rules.CARD_STATUS_LABELS.get(current, current),
-            rules.ACTION_LABELS.get(action, action),
-        ) from None
-
-
-def app_transition(app: Application, action: str, label: str) -> str:
-    try:
-        return rules.next_app_status(action, app.status)
-    except ValueError:
-        raise bad_transition(
-            f"申请#{app.pk} ", rules.APP_STATUS_LABELS.get(app.status, app.status), label
-        ) from None
-
-
 def save_guarded(obj, code: str, message: str, **kwargs) -> None:
     """Save; a database constraint that refuses it becomes a clear Conflict."""
     try:
-        with transaction.atomic():
+        with actions.atomic():  # inside an action: no savepoint, the action fails with it
             obj.save(**kwargs)
     except IntegrityError:
         raise Conflict(code, message) from None
 
 
-# --- journal, audit snapshots, SMS ------------------------------------------------------------
-def record_txn(
-    *,
-    item: int,
-    channel: int,
-    action: str,
-    acting_user,
-    person=None,
-    card=None,
-    application=None,
-    outlet=None,
-    outcome: str = "success",
-    details: dict | None = None,
-    at: dt.datetime | None = None,
-) -> ServiceTransaction:
-    return ServiceTransaction.objects.create(
-        item=item,
-        channel=channel,
-        action=action,
-        outlet=outlet or user_outlet(acting_user),
-        operator=acting_user,
-        person=person,
-        card=card,
-        application=application,
-        at=at or timezone.now(),
-        outcome=outcome,
-        details=details or {},
-    )
-
-
+# --- audit snapshots, SMS ----------------------------------------------------------------
 def card_snapshot(card: Card | None) -> dict | None:
     if card is None:
         return None

@@ -121,21 +121,23 @@ def test_district_admin_gets_404_for_other_districts_cards_and_applications(clie
     for url, body in [
         (f"/cards/{card.pk}/loss", {"kind": "formal"}),
         (f"/cards/{card.pk}/unlock-loss", {}),
-        (f"/cards/{card.pk}/activate", {}),
-        (f"/cards/{card.pk}/unlock-pin", {}),
-        (f"/cards/{card.pk}/issue", {}),
+        # PIN unlock, activation and issue are not a district admin's work anywhere (403 by role,
+        # whatever the card: sbk/accounts/tests/test_policy.py)
         (f"/persons/{world.person_a.pk}/cancel", {"reason": "x"}),
         (f"/persons/{world.person_a.pk}/change", {"changes": {}, "reason": "x"}),
     ]:
         r = post(client, url, body, admin_b)
         assert r.status_code == 404, (url, r.content)
     for url, body in [
-        (f"/applications/{app.pk}/produce", {"verified": True}),
-        (f"/applications/{app.pk}/reject", {"reason": "x"}),
         (f"/applications/{app.pk}/photo", {"photo_base64": PHOTO}),
         (f"/applications/{app.pk}/submit", {}),
     ]:
         assert post(client, url, body, admin_a).status_code == 404, url
+    for url, body in [  # production and its review are counter work: refused by role
+        (f"/applications/{app.pk}/produce", {"verified": True}),
+        (f"/applications/{app.pk}/reject", {"reason": "x"}),
+    ]:
+        assert post(client, url, body, admin_a).status_code == 403, url
     assert client.get("/api/cards/cards", **admin_b).json() == []
     assert (
         client.get(f"/api/cards/persons/{world.person_a.pk}/history", **admin_b).status_code == 404

@@ -8,6 +8,7 @@ from sbk.cards import rules
 from sbk.cards.importer import import_cards
 from sbk.cards.models import Card
 from sbk.cards.queries import valid_cards_at
+from sbk.core.actors import IMPORTER
 from sbk.idcard import make_resident15, make_resident18
 from sbk.orgs.models import Organisation, OrgKind
 from sbk.registry.models import Person
@@ -34,7 +35,7 @@ GOOD = (
 
 
 def test_import_from_empty_database_creates_people_banks_regions(db, tmp_path):
-    result = import_cards(write(tmp_path, GOOD))
+    result = import_cards(write(tmp_path, GOOD), acting_user=IMPORTER)
     assert not result.errors and result.cards_written == 4 and result.people_created == 3
     assert Organisation.objects.filter(kind=OrgKind.CENTRE).count() == 1
     assert set(
@@ -54,7 +55,7 @@ def test_import_from_empty_database_creates_people_banks_regions(db, tmp_path):
 
 
 def test_valid_cards_at_a_date(db, tmp_path):
-    import_cards(write(tmp_path, GOOD))
+    import_cards(write(tmp_path, GOOD), acting_user=IMPORTER)
 
     def at(day):
         return sorted(valid_cards_at(dt.date.fromisoformat(day)).values_list("card_no", flat=True))
@@ -75,7 +76,7 @@ def test_errors_reported_per_row_and_nothing_written(db, tmp_path):
         f"{P3},王五,other,310115,D004,,2019-01-01,,,\n"
     )
     path = write(tmp_path, body)
-    result = import_cards(path)
+    result = import_cards(path, acting_user=IMPORTER)
     codes = {(e.row, e.field, e.code) for e in result.errors}
     assert (6, "id_number", "check_digit") in codes or any(r == 6 for r, _, _ in codes)
     assert {
@@ -105,7 +106,7 @@ def test_dry_run_and_command(db, tmp_path):
 
 def test_import_into_existing_world_reuses_people(world, tmp_path):
     body = f"{world.person_b.id_number},乙某,employee,310115,L001,测试银行,2012-01-01,,,\n"
-    result = import_cards(write(tmp_path, body))
+    result = import_cards(write(tmp_path, body), acting_user=IMPORTER)
     assert not result.errors and result.people_created == 0
     card = Card.objects.get(card_no="L001")
     assert (

@@ -191,12 +191,14 @@ def test_reject_tells_the_applicant(world):
 def test_scope_other_district_sees_nothing(world):
     app = submitted(world)
     with pytest.raises(NotFound):
-        services.produce_card(app.pk, acting_user=world.admin_b, verified=True)
+        services.produce_card(app.pk, acting_user=world.operator_b, verified=True)
     with pytest.raises(NotFound):
         services.start_application(world.person_a.pk, acting_user=world.operator_b)
     card = services.produce_card(app.pk, acting_user=world.bank_operator_a, verified=True)
     with pytest.raises(NotFound):
-        services.issue_card(card.pk, acting_user=world.admin_b)
+        services.issue_card(card.pk, acting_user=world.operator_b)
+    with pytest.raises(Forbidden):  # a district admin does not produce cards, anywhere
+        services.produce_card(app.pk, acting_user=world.admin_a, verified=True)
     with pytest.raises(Forbidden):
         services.issue_card(card.pk, acting_user=world.auditor)
 

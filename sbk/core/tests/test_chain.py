@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from sbk.core import appendonly, audit, chain
+from sbk.core.actors import SYSTEM
 from sbk.core.errors import ServiceError
 from sbk.core.models import AccessLog, AuditEntry, ChainAnchor, ChainHead
 from sbk.core.retention import purge
@@ -172,7 +173,7 @@ def _age(rows, days):
 def test_purge_refuses_young_rows(settings):
     write_rows(2)
     with pytest.raises(ServiceError) as exc:
-        purge(acting_user=None, before=timezone.localdate())
+        purge(acting_user=SYSTEM, before=timezone.localdate())
     assert exc.value.code == "retention"
     with pytest.raises(CommandError, match="retention"):
         call_command("audit", "purge", "--before", timezone.localdate().isoformat())
@@ -192,6 +193,7 @@ def test_purge_keeps_the_chain_verifiable_and_is_audited(settings):
     assert anchor.seq == old[-1].seq and anchor.rows >= 4
     entry = AuditEntry.objects.get(action="audit.purge")
     assert entry.after["anchors"]["audit"]["seq"] == anchor.seq
+    assert entry.actor_username == anchor.purged_by == SYSTEM.get_username()
     code, text = verify_cli()
     assert code == 0, text
     assert young[0].seq > anchor.seq
@@ -212,13 +214,39 @@ def test_purge_keeps_the_chain_verifiable_and_is_audited(settings):
     assert not v.ok
 
 
+def test_purge_is_the_city_administrators_or_the_systems(settings):
+    from sbk.accounts.models import Role, User
+    from sbk.core.errors import Forbidden
+    from sbk.orgs.models import Organisation, OrgKind
+
+    old = write_rows(2)
+    _age(old, settings.SBK_AUDIT_RETENTION_DAYS + 10)
+    cutoff = timezone.localdate() - dt.timedelta(days=settings.SBK_AUDIT_RETENTION_DAYS + 1)
+    with pytest.raises(TypeError):  # no more "None means the system"
+        purge(acting_user=None, before=cutoff)
+    centre = Organisation.objects.create(
+        code="C0", name="中心", kind=OrgKind.CENTRE, division_code="310000"
+    )
+    district = User.objects.create_user("dist", role=Role.DISTRICT_ADMIN, org=centre)
+    with pytest.raises(Forbidden):
+        purge(acting_user=district, before=cutoff)
+    with pytest.raises(CommandError, match="forbidden"):
+        call_command("audit", "purge", "--before", cutoff.isoformat(), "--user", "dist")
+    assert AuditEntry.objects.filter(action="test.action").count() == 2
+    User.objects.create_user("city", role=Role.CITY_ADMIN, org=centre)
+    call_command("audit", "purge", "--before", cutoff.isoformat(), "--user", "city")
+    entry = AuditEntry.objects.get(action="audit.purge")
+    assert entry.actor_username == "city"
+    assert not AuditEntry.objects.filter(action="test.action").exists()
+
+
 def test_purge_refuses_a_broken_chain(settings):
     old = write_rows(3)
     _age(old, settings.SBK_AUDIT_RETENTION_DAYS + 10)
     raw("UPDATE core_auditentry SET reason = 'x' WHERE seq = %s", [old[1].seq])
     cutoff = timezone.localdate() - dt.timedelta(days=settings.SBK_AUDIT_RETENTION_DAYS + 1)
     with pytest.raises(ServiceError) as exc:
-        purge(acting_user=None, before=cutoff)
+        purge(acting_user=SYSTEM, before=cutoff)
     assert exc.value.code == "chain_broken"
 
 

@@ -84,7 +84,7 @@ def test_large_export_waits_for_a_second_authorised_user(world, settings):
     actions = list(
         AuditEntry.objects.filter(action__startswith="export.").values_list("action", flat=True)
     )
-    assert actions == ["export.request", "export.approve", "export.people"]
+    assert actions == ["export.request", "export.approve", "export.download"]
 
 
 def test_rejected_export_cannot_be_downloaded(world, settings):
@@ -117,26 +117,97 @@ def test_console_approval_flow(client, world, settings):
     client.post(f"/exports/requests/{req.pk}/approve/", {"note": "ok"})
     client.force_login(world.operator_a)
     page = client.get("/exports/requests/").content.decode()
-    assert f"/exports/requests/{req.pk}/download/" in page
-    resp = client.get(f"/exports/requests/{req.pk}/download/")
+    # the download acts (status, audit row): a form that posts, not a link
+    assert f'action="/exports/requests/{req.pk}/download/"' in page
+    assert f'href="/exports/requests/{req.pk}/download/"' not in page
+    resp = client.post(f"/exports/requests/{req.pk}/download/")
     assert resp.status_code == 200 and json.loads(resp.content)["watermark"]["user"] == "op_a"
+
+
+def _post(client, url, body=None, key=None):
+    headers = {"Idempotency-Key": key} if key else {}
+    return client.post(url, body or {}, content_type="application/json", headers=headers)
 
 
 def test_api_export_and_approval(client, world, settings):
     client.force_login(world.operator_a)
-    resp = client.get("/api/exports/people?format=csv")
+    resp = _post(client, "/api/exports/people", {"format": "csv"})
     assert resp.status_code == 200 and resp.content.decode("utf-8-sig").startswith("# ")
+    assert resp["Content-Disposition"].startswith("attachment")
     settings.SBK_EXPORT_APPROVAL_ROWS = 0
-    resp = client.get("/api/exports/people?format=json")
+    resp = _post(client, "/api/exports/people", {"format": "json"})
     assert resp.status_code == 202 and resp.json()["status"] == "requested"
     rid = resp.json()["id"]
-    assert client.get(f"/api/exports/requests/{rid}/download").status_code == 400
+    assert _post(client, f"/api/exports/requests/{rid}/download").status_code == 400
     client.force_login(world.admin_a)
-    ok = client.post(
-        f"/api/exports/requests/{rid}/decision", {"approve": True}, content_type="application/json"
-    )
+    ok = _post(client, f"/api/exports/requests/{rid}/decision", {"approve": True})
     assert ok.status_code == 200 and ok.json()["status"] == "approved"
     client.force_login(world.operator_a)
-    assert client.get(f"/api/exports/requests/{rid}/download").status_code == 200
-    full = client.get("/api/exports/people?format=json&full=true")
+    assert _post(client, f"/api/exports/requests/{rid}/download").status_code == 200
+    full = _post(client, "/api/exports/people", {"format": "json", "full": True})
     assert full.status_code == 400 and full.json()["code"] == "purpose_required"
+
+
+def test_api_export_without_a_body_takes_the_defaults(client, world):
+    client.force_login(world.operator_a)
+    resp = client.generic("POST", "/api/exports/people")  # no body, no content type
+    assert resp.status_code == 200 and json.loads(resp.content)["watermark"]["user"] == "op_a"
+
+
+def test_get_never_writes(client, world, settings):
+    """The routes that act answer GET with 405 and write nothing, whatever the query."""
+    settings.SBK_EXPORT_APPROVAL_ROWS = 0
+    client.force_login(world.operator_a)
+    req = services.export_people(acting_user=world.operator_a, fmt="csv")
+    services.decide_request(req.pk, acting_user=world.admin_a, approve=True)
+    audit_rows, requests = AuditEntry.objects.count(), ExportRequest.objects.count()
+    for url in (
+        "/api/exports/people?format=csv",
+        "/api/exports/people?format=json&full=true&purpose=x",
+        f"/api/exports/requests/{req.pk}/download",
+        f"/exports/requests/{req.pk}/download/",
+    ):
+        assert client.get(url).status_code == 405, url
+    assert AuditEntry.objects.count() == audit_rows
+    assert ExportRequest.objects.count() == requests
+    req.refresh_from_db()
+    assert req.status == ExportStatus.APPROVED and req.downloaded_at is None
+    # the console's form page only counts: it shows the form, writes nothing
+    assert client.get("/exports/people/?q=甲").status_code == 200
+    assert AuditEntry.objects.count() == audit_rows
+
+
+def test_api_retry_with_the_same_key_does_not_act_twice(client, world, settings):
+    client.force_login(world.operator_a)
+    first = _post(client, "/api/exports/people", {"format": "csv"}, key="exp-1")
+    again = _post(client, "/api/exports/people", {"format": "csv"}, key="exp-1")
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content and first["Content-Type"] == again["Content-Type"]
+    assert AuditEntry.objects.filter(action="export.people").count() == 1
+    other = _post(client, "/api/exports/people", {"format": "json"}, key="exp-1")
+    assert other.status_code == 409 and other.json()["code"] == "idempotency_mismatch"
+    # the stored answer holds the file sealed, never the personal data in clear
+    from sbk.core.models import IdempotencyRecord
+
+    stored = IdempotencyRecord.objects.get(key="exp-1")
+    assert world.person_a.name not in json.dumps(stored.response, ensure_ascii=False)
+
+    settings.SBK_EXPORT_APPROVAL_ROWS = 0
+    filed = _post(client, "/api/exports/people", {"format": "json"}, key="exp-2")
+    refiled = _post(client, "/api/exports/people", {"format": "json"}, key="exp-2")
+    assert filed.status_code == refiled.status_code == 202
+    assert filed.json() == refiled.json() and ExportRequest.objects.count() == 1
+    rid = filed.json()["id"]
+    client.force_login(world.admin_a)
+    decision = f"/api/exports/requests/{rid}/decision"
+    ok = _post(client, decision, {"approve": True}, key="d-1")
+    assert _post(client, decision, {"approve": True}, key="d-1").json() == ok.json()
+    assert AuditEntry.objects.filter(action="export.approve").count() == 1
+    client.force_login(world.operator_a)
+    got = _post(client, f"/api/exports/requests/{rid}/download", key="dl-1")
+    # the connection dropped: the retry gets the same file, the request stays downloaded once
+    retry = _post(client, f"/api/exports/requests/{rid}/download", key="dl-1")
+    assert got.status_code == retry.status_code == 200 and got.content == retry.content
+    assert AuditEntry.objects.filter(action="export.download").count() == 1
+    fresh = _post(client, f"/api/exports/requests/{rid}/download", key="dl-2")
+    assert fresh.status_code == 400 and fresh.json()["code"] == "export_not_approved"

@@ -162,6 +162,32 @@ def test_record_check_stores_the_photo_encrypted(settings, world, reference):
 
 
 @pytest.mark.django_db
+def test_check_recorded_as_part_of_another_action_writes_no_audit_row(world, reference):
+    from sbk.core.catalogue import Action
+    from sbk.core.errors import Forbidden
+
+    rows = AuditEntry.objects.count()
+    check = services.record_check(
+        acting_user=world.operator_a,
+        data=reference.jpeg,
+        person=world.person_a,
+        channel="counter",
+        part_of=Action.APPLICATION_PHOTO,
+    )
+    assert PhotoCheck.objects.filter(pk=check.pk, ok=True).exists()
+    assert AuditEntry.objects.count() == rows  # the caller's action row covers it
+    # the role must still be one that may do the caller's action
+    with pytest.raises(Forbidden):
+        services.record_check(
+            acting_user=world.auditor,
+            data=reference.jpeg,
+            channel="counter",
+            part_of=Action.APPLICATION_PHOTO,
+        )
+    assert PhotoCheck.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_record_check_refusals(world, reference):
     from sbk.core.errors import Forbidden, NotFound, ServiceError
 

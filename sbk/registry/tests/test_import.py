@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 from openpyxl import Workbook
 
+from sbk.core.actors import IMPORTER
 from sbk.core.models import AuditEntry
 from sbk.idcard import make_resident15, make_resident18
 from sbk.registry import importer
@@ -46,7 +47,7 @@ def read_report(path):
 def test_valid_file_is_imported_and_audited_once(world, tmp_path):
     f = write_csv(tmp_path / "people.csv", good_rows(30))
     before = Person.objects.count()
-    result = import_people(f)
+    result = import_people(f, acting_user=IMPORTER)
     assert (result.total, result.valid, result.written) == (30, 30, 30)
     assert Person.objects.count() == before + 30
     assert AuditEntry.objects.filter(action="person.import").count() == 1
@@ -63,7 +64,7 @@ def test_one_bad_row_means_nothing_is_written_and_every_problem_is_reported(worl
     rows.append(list(rows[0]))  # duplicate in file
     f = write_csv(tmp_path / "p.csv", rows)
     before = Person.objects.count()
-    result = import_people(f)
+    result = import_people(f, acting_user=IMPORTER)
     assert result.written == 0 and Person.objects.count() == before
     report = read_report(tmp_path / "p.csv.errors.csv")
     found = {(r["row"], r["field"], r["code"]) for r in report}
@@ -78,14 +79,14 @@ def test_valid_only_writes_the_good_rows(world, tmp_path):
     rows = good_rows(4)
     rows[2][3] = "nobody"
     f = write_csv(tmp_path / "p.csv", rows)
-    result = import_people(f, valid_only=True)
+    result = import_people(f, valid_only=True, acting_user=IMPORTER)
     assert (result.written, result.rejected_rows) == (3, 1)
     assert not Person.objects.filter(name="某人3").exists()
 
 
 def test_dry_run_writes_nothing(world, tmp_path):
     f = write_csv(tmp_path / "p.csv", good_rows(3))
-    result = import_people(f, dry_run=True)
+    result = import_people(f, dry_run=True, acting_user=IMPORTER)
     assert result.valid == 3 and result.written == 0
     assert not Person.objects.filter(name__startswith="某人").exists()
 
@@ -93,14 +94,16 @@ def test_dry_run_writes_nothing(world, tmp_path):
 def test_existing_person_is_a_duplicate(world, tmp_path):
     rows = good_rows(1)
     rows[0][1] = world.person_a.id_number
-    result = import_people(write_csv(tmp_path / "p.csv", rows))
+    result = import_people(write_csv(tmp_path / "p.csv", rows), acting_user=IMPORTER)
     assert result.errors[0].code == "duplicate"
 
 
 def test_fifteen_digit_numbers_and_chinese_headers_in_gb18030(world, tmp_path):
     header = ["姓名", "公民身份号码", "人员类别", "经办机构代码"]
     rows = [["老号", make_resident15("310112", dt.date(1950, 2, 3), 12), "城乡居民", "OA1"]]
-    result = import_people(write_csv(tmp_path / "gb.csv", rows, header, encoding="gb18030"))
+    result = import_people(
+        write_csv(tmp_path / "gb.csv", rows, header, encoding="gb18030"), acting_user=IMPORTER
+    )
     assert result.written == 1, result.errors
     p = Person.objects.get(name="老号")
     assert len(p.id_number) == 18 and p.category == "resident"
@@ -113,13 +116,13 @@ def test_xlsx(world, tmp_path):
     for r in good_rows(3):
         ws.append(r)
     wb.save(tmp_path / "p.xlsx")
-    assert import_people(tmp_path / "p.xlsx").written == 3
+    assert import_people(tmp_path / "p.xlsx", acting_user=IMPORTER).written == 3
 
 
 def test_bad_header_is_refused(world, tmp_path):
     f = write_csv(tmp_path / "p.csv", [["x"]], header=["name", "shoe_size"])
     with pytest.raises(ImportFileError) as exc:
-        import_people(f)
+        import_people(f, acting_user=IMPORTER)
     assert exc.value.code == "header"
 
 
@@ -127,17 +130,17 @@ def test_a_crash_halfway_leaves_nothing(world, tmp_path, monkeypatch, settings):
     settings.SBK_IMPORT_BATCH = 10
     f = write_csv(tmp_path / "p.csv", good_rows(35))
     calls = {"n": 0}
-    real = importer.audit.record
+    real = importer.actions.record
 
-    def boom(**kwargs):
+    def boom(*args, **kwargs):
         calls["n"] += 1
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(importer.audit, "record", boom)
+    monkeypatch.setattr(importer.actions, "record", boom)
     before = Person.objects.count()
     with pytest.raises(RuntimeError):
-        import_people(f)
+        import_people(f, acting_user=IMPORTER)
     assert calls["n"] == 1
     assert Person.objects.count() == before
-    monkeypatch.setattr(importer.audit, "record", real)
-    assert import_people(f).written == 35
+    monkeypatch.setattr(importer.actions, "record", real)
+    assert import_people(f, acting_user=IMPORTER).written == 35

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from sbk.cards.importer import import_cards
+from sbk.core.actors import IMPORTER
 from sbk.registry.importer import ImportFileError
 
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, file, dry_run=False, **opts):
         try:
-            result = import_cards(file, dry_run=dry_run)
+            result = import_cards(file, acting_user=IMPORTER, dry_run=dry_run)
         except ImportFileError as exc:
             raise CommandError(f"[{exc.code}] {exc.message}") from exc
         except FileNotFoundError as exc:

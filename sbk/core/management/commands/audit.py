@@ -56,9 +56,10 @@ class Command(BaseCommand):
     def _purge(self, opts):
         from django.contrib.auth import get_user_model
 
+        from sbk.core.actors import SYSTEM
         from sbk.core.retention import purge
 
-        user = None
+        user = SYSTEM
         if opts.get("user"):
             user = get_user_model().objects.filter(username=opts["user"]).first()
             if user is None:

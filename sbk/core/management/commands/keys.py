@@ -41,14 +41,16 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
 
     def _rotate(self, opts):
-        from sbk.core import audit
+        from sbk.core import actions
+        from sbk.core.actors import SYSTEM
+        from sbk.core.catalogue import Action
 
         ring = KeyRing.load(settings.SBK_KEYS_FILE)
         new = ring.rotated(opts.get("cipher"))
         new.save(settings.SBK_KEYS_FILE, overwrite=True)
-        audit.record(
-            acting_user=None,
-            action="keys.rotate",
+        actions.record(
+            Action.KEYS_ROTATE,
+            acting_user=SYSTEM,
             object_type="core.keyring",
             object_id=new.current,
             before={"current": ring.current},
@@ -59,7 +61,9 @@ class Command(BaseCommand):
         )
 
     def _reencrypt(self, opts):
-        from sbk.core import audit, keys
+        from sbk.core import actions, keys
+        from sbk.core.actors import SYSTEM
+        from sbk.core.catalogue import Action
         from sbk.core.reencrypt import ReencryptError, count_stale, reencrypt
 
         ring = keys.ring()
@@ -93,9 +97,9 @@ class Command(BaseCommand):
                     )
         except ReencryptError as exc:
             raise CommandError(f"[decrypt_failed] {exc}") from None
-        audit.record(
-            acting_user=None,
-            action="keys.reencrypt",
+        actions.record(
+            Action.KEYS_REENCRYPT,
+            acting_user=SYSTEM,
             object_type="core.keyring",
             object_id=ring.current,
             after={"values": report.values, "rows": report.rows, "files": report.files},

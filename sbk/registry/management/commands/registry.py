@@ -3,6 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from sbk.core.actors import IMPORTER
 from sbk.orgs.models import Organisation
 from sbk.registry.importer import ImportFileError, import_people
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             org = Organisation.objects.filter(code=opts["org"]).first()
             if org is None:
                 raise CommandError(f"机构代码 {opts['org']} 不存在")
-        user = None
+        user = IMPORTER
         if opts["user"]:
             user = get_user_model().objects.filter(username=opts["user"]).first()
             if user is None:

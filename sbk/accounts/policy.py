@@ -1,0 +1,184 @@
+"""Who may do what (权限策略): role × action × scope, in one place.
+
+``can(user, action, obj)`` answers; ``ensure(user, action, obj)`` refuses with a clear error.
+Every service asks here before it changes anything; the console asks the same question to
+decide which buttons to show. The matrix below is written out for people in
+``docs/roles.md`` and tried cell by cell in ``sbk/accounts/tests/test_policy.py``.
+
+Scope: an object belongs to one or more organisations (a card to the outlet that made it
+and to the holder's registering organisation; an application to its production outlet,
+its intake outlet and the applicant's organisation); a user may act on it when one of them
+lies in the user's scope (``sbk.orgs.scope``). An applicant may act on their own records
+only. The system actor (``sbk.core.actors``) may do the actions listed for it, everywhere.
+"""
+
+from __future__ import annotations
+
+from sbk.core.actors import is_system, require_actor
+from sbk.core.catalogue import Action as A
+from sbk.core.errors import Forbidden
+from sbk.orgs.models import Organisation
+from sbk.orgs.scope import org_q
+
+from .models import Role
+
+CITY, DISTRICT, OUTLET, BANK, AUDITOR, APPLICANT = (
+    Role.CITY_ADMIN,
+    Role.DISTRICT_ADMIN,
+    Role.OUTLET_OPERATOR,
+    Role.BANK_OPERATOR,
+    Role.AUDITOR,
+    Role.APPLICANT,
+)
+SYSTEM = "system"
+STAFF = frozenset({CITY, DISTRICT, OUTLET, BANK, AUDITOR})
+COUNTER = frozenset({CITY, OUTLET, BANK})  # where cards are produced and handed over
+
+# action -> the roles that may do it ("system": the platform acting on its own).
+MATRIX: dict[A, frozenset[str]] = {
+    # Registry: the social-insurance side keeps the cardholder base; banks do not edit it.
+    A.PERSON_CREATE: frozenset({CITY, DISTRICT, OUTLET, SYSTEM}),
+    A.PERSON_CHANGE: frozenset({CITY, DISTRICT, OUTLET}),
+    A.PERSON_IMPORT: frozenset({CITY, DISTRICT, SYSTEM}),
+    # 注销 ends every card of a person (e.g. on death): a district or the centre decides.
+    A.PERSON_CANCEL: frozenset({CITY, DISTRICT}),
+    A.PERSON_TRANSFER_IN_PROVINCE: frozenset({CITY, DISTRICT, OUTLET}),
+    A.PERSON_TRANSFER_CROSS_PROVINCE: frozenset({CITY, DISTRICT, OUTLET}),
+    # Applications: at a counter (outlet, bank, the centre's hall) or online by the applicant.
+    A.APPLICATION_START: frozenset({CITY, DISTRICT, OUTLET, BANK, APPLICANT}),
+    A.APPLICATION_PHOTO: frozenset({CITY, DISTRICT, OUTLET, BANK, APPLICANT}),
+    A.APPLICATION_SUBMIT: frozenset({CITY, DISTRICT, OUTLET, BANK, APPLICANT}),
+    A.APPLICATION_REJECT: COUNTER,  # the review happens at production (审核后置)
+    A.APPLICATION_WITHDRAW: frozenset({CITY, DISTRICT, OUTLET, BANK, APPLICANT}),
+    # Cards: produced and handed over where there is a printer and a counter.
+    A.CARD_PRODUCE: COUNTER,
+    A.CARD_ISSUE: COUNTER,
+    A.CARD_KIOSK_ISSUE: frozenset({OUTLET}),  # a kiosk's own account (checked by the service)
+    A.CARD_REPORT_LOSS_TEMPORARY: frozenset({CITY, DISTRICT, OUTLET, BANK, APPLICANT}),
+    A.CARD_REPORT_LOSS_FORMAL: frozenset({CITY, DISTRICT, OUTLET, BANK}),
+    A.CARD_UNLOCK_LOSS: frozenset({CITY, DISTRICT, OUTLET, BANK}),
+    # The financial account is the bank's: only the card's bank switches it on.
+    A.CARD_ACTIVATE_FINANCIAL: frozenset({BANK}),
+    A.CARD_UNLOCK_PIN: COUNTER,
+    A.CARD_LAPSE_TEMPORARY_LOSS: frozenset({SYSTEM}),
+    A.CARD_MARK_UNCLAIMED: frozenset({SYSTEM}),
+    A.CARD_IMPORT: frozenset({CITY, SYSTEM}),
+    A.ENQUIRY: frozenset({CITY, DISTRICT, OUTLET, BANK}),
+    A.PHOTO_CHECK: frozenset({CITY, DISTRICT, OUTLET, BANK, APPLICANT}),
+    # Exports: the auditor reads, so the auditor may export (masked, or approved full).
+    A.EXPORT_PEOPLE: frozenset({CITY, DISTRICT, OUTLET, BANK, AUDITOR}),
+    A.EXPORT_REQUEST: frozenset({CITY, DISTRICT, OUTLET, BANK, AUDITOR}),
+    A.EXPORT_APPROVE: frozenset({CITY, DISTRICT}),
+    A.EXPORT_REJECT: frozenset({CITY, DISTRICT}),
+    A.EXPORT_DOWNLOAD: frozenset({CITY, DISTRICT, OUTLET, BANK, AUDITOR}),
+    A.STAFF_CREATE: frozenset({CITY, DISTRICT, SYSTEM}),
+    A.STAFF_PASSWORD_CHANGE: STAFF | {APPLICANT},  # one's own password, whoever one is
+    A.STAFF_TOTP_ENROL: STAFF,
+    # The public signs up through the portal (the system acting for a visitor): no clerk
+    # opens an applicant's account for them.
+    A.APPLICANT_REGISTER: frozenset({SYSTEM}),
+    A.ORG_CREATE: frozenset({CITY, SYSTEM}),
+    A.ORG_CHANGE: frozenset({CITY, SYSTEM}),
+    A.KEYS_ROTATE: frozenset({SYSTEM}),
+    A.KEYS_REENCRYPT: frozenset({SYSTEM}),
+    A.AUDIT_PURGE: frozenset({CITY, SYSTEM}),
+}
+
+ROLE_LABELS = {**{r.value: r.label for r in Role}, SYSTEM: "系统"}
+
+
+def role_of(user) -> str:
+    """The user's role; a superuser without one (the back-office account that
+    ``createsuperuser`` makes) counts as a city centre admin, no more."""
+    if is_system(user):
+        return SYSTEM
+    role = getattr(user, "role", "") or ""
+    if not role and getattr(user, "is_superuser", False):
+        return CITY
+    return role
+
+
+def orgs_of(obj) -> list[Organisation]:
+    """The organisations an object belongs to, for the scope check."""
+    if obj is None:
+        return []
+    if isinstance(obj, Organisation):
+        return [obj]
+    label = obj._meta.label_lower
+    if label == "registry.person":
+        return [obj.org]
+    if label == "cards.card":
+        return [obj.org, obj.person.org]
+    if label == "cards.application":
+        orgs = [obj.outlet, obj.person.org]
+        return orgs + ([obj.intake_org] if obj.intake_org_id else [])
+    org = getattr(obj, "org", None)
+    return [org] if org is not None else []
+
+
+def _own(user, obj) -> bool:
+    """An applicant's own record (the person, or what belongs to the person)."""
+    if obj is None or not getattr(user, "person_id", None):
+        return False
+    if obj._meta.label_lower == "registry.person":
+        return obj.pk == user.person_id
+    return getattr(obj, "person_id", None) == user.person_id
+
+
+def _in_scope(user, obj) -> bool:
+    orgs = [o for o in orgs_of(obj) if o is not None]
+    if not orgs:
+        return False
+    q = org_q(user)
+    return Organisation.objects.filter(q, pk__in=[o.pk for o in orgs]).exists()
+
+
+def role_may(role: str, action: A) -> bool:
+    return role in MATRIX[action]
+
+
+def can(user, action: A, obj=None) -> bool:
+    """May ``user`` do ``action`` (on ``obj``, when given)?"""
+    require_actor(user)
+    if is_system(user):
+        return SYSTEM in MATRIX[action]
+    if not getattr(user, "is_authenticated", False) or user.is_active is False:
+        return False
+    role = role_of(user)
+    if not role_may(role, action):
+        return False
+    if obj is None:
+        return True
+    if role == APPLICANT:
+        return _own(user, obj)
+    return _in_scope(user, obj)
+
+
+def ensure(user, action: A, obj=None) -> None:
+    """Refuse ``action`` with a clear message when the user may not do it."""
+    require_actor(user)
+    if can(user, action, obj):
+        return
+    role = role_of(user)
+    if not role_may(role, action) and not (is_system(user) and SYSTEM in MATRIX[action]):
+        label = ROLE_LABELS.get(role, role or "未授权用户")
+        if role == AUDITOR:
+            raise Forbidden(f"审计员为只读角色，不能办理“{action.label}”")
+        raise Forbidden(f"{label}无权办理“{action.label}”")
+    raise Forbidden("该记录不在您的管辖范围内")
+
+
+def matrix_markdown() -> str:
+    """The matrix as the table in ``docs/roles.md`` (a test keeps the two the same)."""
+    roles = [CITY, DISTRICT, OUTLET, BANK, AUDITOR, APPLICANT, SYSTEM]
+    head = "| 编号 | 业务动作 | 审计名 | 服务事项 | " + " | ".join(ROLE_LABELS[r] for r in roles)
+    lines = [head + " |", "|" + " --- |" * (4 + len(roles))]
+    for action in A:
+        item = f"{action.item.value} {action.item.label}" if action.item else ""
+        cells = ["✓" if r in MATRIX[action] else "" for r in roles]
+        lines.append(
+            f"| {action.value} | {action.label} | `{action.audit_name}` | {item} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,204 @@
+"""The one writer of card and application status (状态迁移).
+
+Nothing else in sbk assigns ``Card.status`` or ``Application.status`` (a test reads the
+source to make sure). Every change goes through ``transition_card`` / ``create_card`` /
+``import_cards`` or ``transition_application``, which apply the rules tables
+(``rules.CARD_TRANSITIONS``, ``rules.APP_TRANSITIONS``), set the columns the database
+constraints tie to a status (issue date, invalid date), write only the columns that changed,
+and then call the hooks registered for card changes, in the same transaction.
+
+The hooks are where later capabilities attach: a card blank consumed at production, the
+per-day holder counts of the statutory reports. They are registered in an ``AppConfig.ready``
+with ``on_card_change`` and receive one ``CardChange`` per transition, legacy imports included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError
+from django.utils import timezone
+
+from sbk.core import actions
+from sbk.core.errors import Conflict
+
+from . import rules
+from .errors import CardErrorCode as E
+from .models import Application, Card
+
+
+@dataclass(frozen=True)
+class CardChange:
+    """One card transition, as the hooks see it."""
+
+    card: Card
+    transition: str
+    before: str  # rules.NEW for a card just created
+    after: str
+    at: dt.datetime
+    acting_user: object
+    legacy: bool = False
+    context: dict = field(default_factory=dict)
+
+
+CardHook = Callable[[CardChange], None]
+_card_hooks: list[CardHook] = []
+
+
+def on_card_change(hook: CardHook) -> CardHook:
+    """Register ``hook`` to run after every card transition (idempotent; usable as decorator)."""
+    if hook not in _card_hooks:
+        _card_hooks.append(hook)
+    return hook
+
+
+def remove_card_hook(hook: CardHook) -> None:
+    if hook in _card_hooks:
+        _card_hooks.remove(hook)
+
+
+def _notify(change: CardChange) -> None:
+    for hook in list(_card_hooks):
+        hook(change)
+
+
+def bad_transition(what: str, label: str, action_label: str) -> Conflict:
+    return Conflict(E.BAD_TRANSITION, f"{what}当前状态为“{label}”，不能{action_label}")
+
+
+def card_target(card: Card, transition: str, at: dt.datetime) -> str:
+    """The status ``transition`` leads to from the card's effective status, or a Conflict."""
+    current = _current(card, transition, at)
+    try:
+        return rules.next_status(transition, current)
+    except ValueError:
+        raise bad_transition(
+            f"社保卡 {card.card_no} ",
+            rules.CARD_STATUS_LABELS.get(current, current),
+            rules.ACTION_LABELS.get(transition, transition),
+        ) from None
+
+
+def _current(card: Card, transition: str, at: dt.datetime) -> str:
+    if transition in rules.ON_STORED_STATUS:
+        return card.status
+    return rules.effective_status(card.status, card.temp_loss_until, at)
+
+
+def _tie_dates(card: Card, target: str, at: dt.datetime, fields: dict) -> dict:
+    """The columns the database ties to a status (constraints held_card_has_issue_date,
+    invalid_card_has_date), unless the caller gave them."""
+    day = timezone.localdate(at)
+    if target == rules.ISSUED and card.issued_on is None:
+        fields.setdefault("issued_on", day)
+    if target in (rules.REPLACED, rules.CANCELLED):
+        fields.setdefault("invalid_on", day)
+        fields.setdefault("temp_loss_until", None)
+    if target == rules.ISSUED and card.status in (rules.TEMP_LOST, rules.LOST):
+        fields.setdefault("temp_loss_until", None)
+        fields.setdefault("lost_at", None)
+    return fields
+
+
+def transition_card(
+    card: Card, transition: str, *, at: dt.datetime, acting_user, **fields
+) -> CardChange:
+    """Move a locked card through ``transition``, with the other columns that change with it."""
+    before = _current(card, transition, at)
+    target = card_target(card, transition, at)
+    values = _tie_dates(card, target, at, dict(fields))
+    values["status"] = target
+    changed = [name for name, value in values.items() if getattr(card, name) != value]
+    for name, value in values.items():
+        setattr(card, name, value)
+    if changed:
+        card.save(update_fields=[*changed, "updated_at"])
+    change = CardChange(card, transition, before, target, at, acting_user)
+    _notify(change)
+    return change
+
+
+def create_card(card: Card, *, at: dt.datetime, acting_user) -> CardChange:
+    """Insert a newly produced card (status PRODUCED); a second pending card for the same
+    person is refused by the database and reported as a Conflict."""
+    card.status = rules.next_status("produce", rules.NEW)
+    try:
+        with actions.atomic():  # inside an action: no savepoint, the action fails with it
+            card.save(force_insert=True)
+    except IntegrityError:
+        raise Conflict(E.HAS_VALID_CARD, "该持卡人已有待领取或有效的社保卡") from None
+    change = CardChange(card, "produce", rules.NEW, card.status, at, acting_user)
+    _notify(change)
+    return change
+
+
+@dataclass(frozen=True)
+class LegacyHistory:
+    """What a vendor system says happened to a card: issued, then maybe replaced or cancelled."""
+
+    replaced_on: dt.date | None = None
+    cancelled_on: dt.date | None = None
+
+
+def import_cards(
+    cards: Iterable[tuple[Card, LegacyHistory]], *, acting_user, batch_size: int
+) -> list[Card]:
+    """Insert migrated cards by replaying their history through the rules (import, then
+    replace or cancel); the hooks see every step, marked legacy."""
+    rows, changes = [], []
+    for card, history in cards:
+        status = rules.next_status("import_issued", rules.NEW)
+        at = _midday(card.issued_on)
+        steps = [("import_issued", rules.NEW, status, at)]
+        end = None
+        if history.replaced_on is not None:
+            end = ("invalidate_replaced", history.replaced_on)
+        elif history.cancelled_on is not None:
+            end = ("cancel", history.cancelled_on)
+        if end is not None:
+            target = rules.next_status(end[0], status)
+            steps.append((end[0], status, target, _midday(end[1])))
+            status = target
+        card.status = status
+        rows.append(card)
+        changes.extend((card, *step) for step in steps)
+    Card.objects.bulk_create(rows, batch_size=batch_size)
+    for card, transition, before, after, at in changes:
+        _notify(CardChange(card, transition, before, after, at, acting_user, legacy=True))
+    return rows
+
+
+def _midday(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
+# --- applications --------------------------------------------------------------------------
+def app_target(app: Application, transition: str) -> str:
+    try:
+        return rules.next_app_status(transition, app.status)
+    except ValueError:
+        raise bad_transition(
+            f"申请#{app.pk} ",
+            rules.APP_STATUS_LABELS.get(app.status, app.status),
+            rules.APP_TRANSITION_LABELS.get(transition, transition),
+        ) from None
+
+
+def transition_application(
+    app: Application, transition: str, *, save: bool = True, **fields
+) -> str:
+    """Move a locked application through ``transition`` with the columns that change with it.
+
+    ``save=False`` leaves the write to the caller's next save of the same row (an application
+    created and moved in one service is inserted once).
+    """
+    target = app_target(app, transition)
+    values = {**fields, "status": target}
+    changed = [name for name, value in values.items() if getattr(app, name) != value]
+    for name, value in values.items():
+        setattr(app, name, value)
+    if save and changed and app.pk is not None:
+        app.save(update_fields=changed)
+    return target

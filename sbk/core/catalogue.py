@@ -1,0 +1,131 @@
+"""The catalogue of business actions (业务动作目录), the ministry's service items and channels.
+
+Every state change in sbk is one ``Action``: it names the audit row (``audit_name``), says
+whether it is one of the ministry's service items (①–⑨, 季调度表(一) note 5) and whether it is
+a service to a citizen (``citizen``: a row in the service journal that the reports and the
+evaluation count). Numbers are grouped by domain, in the manner of Zulip's
+``AuditLogEventType``: 1xx registry, 2xx applications, 3xx cards, 4xx photos, 5xx exports,
+6xx accounts, 7xx organisations, 8xx the platform itself. A number is never reused.
+
+``sbk.core.actions.record`` writes the audit row and, for service items, the journal row.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from django.db import models
+
+
+class ServiceItem(models.IntegerChoices):
+    """The ministry's service items (季调度表(一) note 5)."""
+
+    APPLICATION = 1, "申领（补换卡）"
+    INFO_CHANGE = 2, "信息变更"
+    LOSS = 3, "挂失（解挂）"
+    CANCELLATION = 4, "注销"
+    TRANSFER_IN_PROVINCE = 5, "省内转移"
+    TRANSFER_CROSS_PROVINCE = 6, "跨省转移"
+    ENQUIRY = 7, "咨询"
+    PIN_UNLOCK = 8, "解锁"
+    OTHER = 9, "其他"
+
+
+class Channel(models.IntegerChoices):
+    """The ministry's service channels (note 6)."""
+
+    CARD_CENTRE = 1, "社保卡服务中心"
+    SOCIAL_INSURANCE_HALL = 2, "社保经办大厅"
+    EMPLOYMENT_HALL = 3, "就业服务大厅"
+    COMMUNITY = 4, "街道（乡镇）社区网点"
+    BANK = 5, "银行网点"
+    HOTLINE = 6, "12333"
+    ONLINE = 7, "网上服务"
+    MOBILE = 8, "移动端"
+    KIOSK = 9, "自助终端"
+    OTHER = 10, "其他"
+
+
+class Action(enum.IntEnum):
+    """One business action. ``Action.CARD_PRODUCE.audit_name == "card.produce"``."""
+
+    audit_name: str
+    label: str
+    item: ServiceItem | None
+
+    def __new__(cls, number: int, audit_name: str, label: str, item: ServiceItem | None = None):
+        obj = int.__new__(cls, number)
+        obj._value_ = number
+        obj.audit_name = audit_name
+        obj.label = label
+        obj.item = item
+        return obj
+
+    @property
+    def citizen(self) -> bool:
+        """A service to a citizen: journalled, counted by the reports and the evaluation."""
+        return self.item is not None
+
+    # 1xx registry (持卡库)
+    PERSON_CREATE = 101, "person.create", "持卡人登记"
+    PERSON_CHANGE = 102, "person.change", "信息变更", ServiceItem.INFO_CHANGE
+    PERSON_IMPORT = 103, "person.import", "持卡库批量导入"
+    PERSON_CANCEL = 104, "person.cancel", "注销", ServiceItem.CANCELLATION
+    PERSON_TRANSFER_IN_PROVINCE = (
+        105,
+        "person.transfer_in_province",
+        "省内转移",
+        ServiceItem.TRANSFER_IN_PROVINCE,
+    )
+    PERSON_TRANSFER_CROSS_PROVINCE = (
+        106,
+        "person.transfer_cross_province",
+        "跨省转移",
+        ServiceItem.TRANSFER_CROSS_PROVINCE,
+    )
+    # 2xx applications (制卡申请)
+    APPLICATION_START = 201, "application.start", "申请登记"
+    APPLICATION_PHOTO = 202, "application.photo", "申请照片"
+    APPLICATION_SUBMIT = 203, "application.submit", "提交申请", ServiceItem.APPLICATION
+    APPLICATION_REJECT = 204, "application.reject", "驳回申请", ServiceItem.APPLICATION
+    APPLICATION_WITHDRAW = 205, "application.withdraw", "撤销申请"
+    # 3xx cards (社保卡)
+    CARD_PRODUCE = 301, "card.produce", "制卡", ServiceItem.APPLICATION
+    CARD_ISSUE = 302, "card.issue", "发卡", ServiceItem.APPLICATION
+    CARD_KIOSK_ISSUE = 303, "card.kiosk_issue", "自助机即时制卡", ServiceItem.APPLICATION
+    CARD_REPORT_LOSS_TEMPORARY = 304, "card.report_loss_temporary", "临时挂失", ServiceItem.LOSS
+    CARD_REPORT_LOSS_FORMAL = 305, "card.report_loss_formal", "正式挂失", ServiceItem.LOSS
+    CARD_UNLOCK_LOSS = 306, "card.unlock_loss", "解挂", ServiceItem.LOSS
+    CARD_ACTIVATE_FINANCIAL = 307, "card.activate_financial", "启用金融功能", ServiceItem.OTHER
+    CARD_UNLOCK_PIN = 308, "card.unlock_pin", "密码解锁", ServiceItem.PIN_UNLOCK
+    CARD_LAPSE_TEMPORARY_LOSS = 309, "card.lapse_temporary_loss", "临时挂失到期"
+    CARD_MARK_UNCLAIMED = 310, "card.mark_unclaimed", "标记滞发"
+    CARD_IMPORT = 311, "card.import", "卡历史迁移导入"
+    ENQUIRY = 312, "enquiry.record", "咨询", ServiceItem.ENQUIRY
+    # 4xx photos (照片)
+    PHOTO_CHECK = 401, "photo.check", "照片检测"
+    # 5xx exports (导出)
+    EXPORT_PEOPLE = 501, "export.people", "导出持卡人"
+    EXPORT_REQUEST = 502, "export.request", "申请大批量导出"
+    EXPORT_APPROVE = 503, "export.approve", "批准导出"
+    EXPORT_REJECT = 504, "export.reject", "拒绝导出"
+    EXPORT_DOWNLOAD = 505, "export.download", "下载已批准的导出"
+    # 6xx accounts (账号)
+    STAFF_CREATE = 601, "staff.create", "创建工作人员账号"
+    STAFF_PASSWORD_CHANGE = 602, "staff.password_change", "修改密码"
+    STAFF_TOTP_ENROL = 603, "staff.totp_enrol", "绑定动态口令"
+    APPLICANT_REGISTER = 604, "applicant.register", "申请人注册"
+    # 7xx organisations (机构)
+    ORG_CREATE = 701, "org.create", "新建机构"
+    ORG_CHANGE = 702, "org.change", "修改机构"
+    # 8xx the platform (平台)
+    KEYS_ROTATE = 801, "keys.rotate", "密钥轮换"
+    KEYS_REENCRYPT = 802, "keys.reencrypt", "重新加密"
+    AUDIT_PURGE = 803, "audit.purge", "日志到期清理"
+
+    @classmethod
+    def by_audit_name(cls, name: str) -> Action:
+        for action in cls:
+            if action.audit_name == name:
+                return action
+        raise KeyError(name)
