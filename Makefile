@@ -16,7 +16,9 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Creates .venv, installs, migrates SQLite, loads the demo city (once) and serves the console.
+# Creates .venv, installs, migrates SQLite, loads the demo city (once) and serves the console
+# as production does: gunicorn, DEBUG off, a secret key generated once into var/secret_key,
+# static files collected and served by whitenoise (`sbk serve --dev`: the debug server).
 run: install
 	mkdir -p var
 	$(SBK) keys generate var/keys.json --if-missing

@@ -66,7 +66,7 @@ from cardsbench.data import (
     submitted_applications,
     vacuum,
 )
-from cardsbench.report import findings, profile_requests, render
+from cardsbench.report import findings, orm_split, profile_requests, render
 from cardsbench.runner import (
     Result,
     Scenario,
@@ -229,7 +229,7 @@ def main() -> int:
         console.print(f"loaded in {secs:.0f} s")
 
     n_ops = args.ops or int(max(2000, (args.duration + args.warmup) * 300))
-    need = n_ops * len(servers) + 5 + 2 * PROFILE_REQUESTS
+    need = n_ops * len(servers) + 6 + 2 * PROFILE_REQUESTS
     pool = cardless_pool(need)
     if len(pool) < need:  # a re-used database ran dry: more people without a card
         top = counts()["max_id"]
@@ -248,8 +248,11 @@ def main() -> int:
     console.print("profiling one request of each kind (cProfile, in-process)")
     k = 5 + 2 * PROFILE_REQUESTS
     profile = profile_requests(cards[:k], apps[:k], tokens[-1])
-    cards, apps = cards[k:], apps[k:]
+    profile["orm"] = orm_split(cards[k], apps[k])  # locked and rolled back: still unused
+    cards, apps = cards[k + 1 :], apps[k + 1 :]
     (work / "profile.json").write_text(json.dumps(profile, indent=1, ensure_ascii=False))
+    for label, (total, raw) in profile["orm"].items():
+        console.print(f"  {label}: {total:.2f} ms CPU, executing and fetching {raw:.2f} ms")
     for key in ("loss", "produce"):
         p = profile[key]
         console.print(

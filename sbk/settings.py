@@ -1,12 +1,17 @@
 """Django settings for sbk, read from the environment.
 
 DATABASE_URL   sqlite:////path/db.sqlite3 or postgres://user@host:5432/name (default: var/sbk.sqlite3)
-SECRET_KEY     required when DEBUG is off
-DEBUG          1/0 (default 1 for a developer checkout; production sets 0)
+SECRET_KEY     when unset: the contents of SBK_SECRET_KEY_FILE (default var/secret_key, which
+               `sbk serve` creates once, mode 0600); required one way or the other when DEBUG is off
+DEBUG          1/0 (default 1 for a developer checkout; `sbk serve` and production set 0)
 ALLOWED_HOSTS  comma separated (default: localhost names when DEBUG, none otherwise)
+SBK_SECURE_COOKIES  1/0: session and CSRF cookies only over HTTPS (default: on when DEBUG is
+               off; `sbk serve` bound to a loopback address turns it off for plain http://)
 SBK_KEYS_FILE  the key file for encryption at rest and blind indexes (default var/keys.json)
+SBK_PHOTO_MAX_PIXELS  photos with more pixels are refused from their header (default 16 MP)
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -27,10 +32,23 @@ def _flag(name: str, default: bool) -> bool:
 DEBUG = _flag("DEBUG", True)
 
 DEV_SECRET_KEY = "sbk-development-only-secret-key-do-not-use-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
+SECRET_KEY_FILE = Path(os.environ.get("SBK_SECRET_KEY_FILE", VAR_DIR / "secret_key"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY, else the key file (``sbk serve`` writes one), else the development key
+    while DEBUG is on."""
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if not key and SECRET_KEY_FILE.is_file():
+        key = SECRET_KEY_FILE.read_text(encoding="ascii").strip()
+    return key or DEV_SECRET_KEY
+
+
+SECRET_KEY = _secret_key()
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
-        "DEBUG is off but SECRET_KEY is the development key: set SECRET_KEY in the environment."
+        "DEBUG is off but there is no SECRET_KEY: set SECRET_KEY in the environment, or let "
+        f"`sbk serve` create the key file {SECRET_KEY_FILE}."
     )
 
 _hosts = os.environ.get("ALLOWED_HOSTS", "")
@@ -78,6 +96,7 @@ MIDDLEWARE = [
     "sbk.accounts.middleware.IdleTimeoutMiddleware",
     "sbk.accounts.middleware.SecurityGateMiddleware",
     "sbk.core.middleware.DecryptionErrorMiddleware",
+    "sbk.core.middleware.RequestErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # axes must come last: it turns a locked-out attempt into its response.
@@ -153,8 +172,10 @@ AXES_VERBOSE = False
 SESSION_COOKIE_AGE = int(os.environ.get("SBK_SESSION_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Cookies over HTTPS only, except for the local demo on plain http://127.0.0.1 (`sbk serve`
+# bound to a loopback address sets SBK_SECURE_COOKIES=0: no network path to protect there).
+SESSION_COOKIE_SECURE = _flag("SBK_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SBK_IDLE_TIMEOUT = int(os.environ.get("SBK_IDLE_TIMEOUT", str(30 * 60)))
 
 LOGIN_URL = "web:login"
@@ -175,7 +196,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# DEBUG: straight from the apps' static folders; otherwise what `collectstatic` (run by
+# `sbk serve`) put, compressed, in STATIC_ROOT.
+WHITENOISE_USE_FINDERS = DEBUG
 
 # Encryption at rest (SPEC §8): the key file lives outside the database.
 SBK_KEYS_FILE = os.environ.get("SBK_KEYS_FILE", str(VAR_DIR / "keys.json"))
@@ -189,6 +212,9 @@ SBK_JOURNAL_MODEL = "cards.ServiceTransaction"
 # ID photo compliance (issue 4): PhotoRules fields over the seed's defaults, e.g.
 # {"center_tol_px": 8, "require_dpi": True}; a bad key fails the system check (sbk.E101).
 SBK_PHOTO_RULES: dict = {}
+# A photo with more pixels than this is refused from its header, never decoded (issue 23:
+# an 11000×11000 PNG of 143 KB decodes to 1.16 GB). The ID photo is 358×441; phones ≤ 12 MP.
+SBK_PHOTO_MAX_PIXELS = int(os.environ.get("SBK_PHOTO_MAX_PIXELS", str(4000 * 4000)))
 
 # Personal data protection (issue 10, SPEC §8).
 SBK_AUDIT_RETENTION_DAYS = int(os.environ.get("SBK_AUDIT_RETENTION_DAYS", "180"))
@@ -211,6 +237,15 @@ SBK_CARD_VALIDITY_YEARS = int(os.environ.get("SBK_CARD_VALIDITY_YEARS", "10"))
 SBK_CARD_VERSION = os.environ.get("SBK_CARD_VERSION", "3.00")
 SBK_CARD_NO_PREFIX = os.environ.get("SBK_CARD_NO_PREFIX", "S")
 SBK_PHOTO_CHECK = _flag("SBK_PHOTO_CHECK", True)  # call sbk.photos when it is installed
+# Card history import (issue 23): no card date before the card scheme began (ISO date).
+try:
+    SBK_CARD_SCHEME_START = datetime.date.fromisoformat(
+        os.environ.get("SBK_CARD_SCHEME_START") or "1999-01-01"
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"SBK_CARD_SCHEME_START is not an ISO date YYYY-MM-DD: {exc}"
+    ) from None
 
 # SMS through the outbox (sbk worker). Gateways: sbk.notify.gateways.ConsoleGateway,
 # FileGateway(path=...), HttpGateway(url=..., token=..., timeout=..., sign_name=...).

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sbk.api import api
+from sbk.core import middleware as errors
 
 admin.site.site_header = "sbk 社会保障卡服务平台 · 后台管理"
 admin.site.site_title = "sbk 后台"
@@ -16,3 +17,10 @@ urlpatterns = [
     path("portal/", include("sbk.portal.urls")),
     path("", include("sbk.web.urls")),
 ]
+
+# With DEBUG off (production, `sbk serve`): pages that name no URL pattern and show no
+# traceback, JSON under /api/; the codes are those of sbk.core.errors.
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.not_found
+handler500 = errors.server_error

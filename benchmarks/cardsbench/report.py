@@ -42,11 +42,15 @@ FOCUS = [
         "produce_card",
         "service: locks, checks, writes, journal",
     ),
-    ("sbk/cards/services/common.py", "lock_card", "… of which the lock (holder, then card)"),
+    (
+        "sbk/cards/services/common.py",
+        "lock_card",
+        "… of which the lock (holder, then card or application)",
+    ),
     (
         "sbk/cards/services/common.py",
         "lock_application",
-        "… of which the lock (holder, then card)",
+        "… of which the lock (holder, then card or application)",
     ),
     ("sbk/core/actions.py", "record", "… of which journal + audit rows (actions.record)"),
     ("sbk/core/chain.py", "append", "… of which audit chain append (global lock taken)"),
@@ -166,10 +170,11 @@ def profile_requests(loss_ids: list[int], app_ids: list[int], token: str) -> dic
 
         for n, item in enumerate(warm):
             call(item, n)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for n, item in enumerate(capt[:-1]):
             call(item, 300 + n)
         plain_ms = (time.perf_counter() - t0) / max(len(capt) - 1, 1) * 1000
+        cpu_ms = (time.process_time() - c0) / max(len(capt) - 1, 1) * 1000
         prof_obj = cProfile.Profile()
         t0 = time.perf_counter()
         prof_obj.enable()
@@ -190,6 +195,7 @@ def profile_requests(loss_ids: list[int], app_ids: list[int], token: str) -> dic
             call(capt[-1], 999)
         out[key] = {
             "plain_ms": plain_ms,
+            "cpu_ms": cpu_ms,
             "profiled_ms": prof_ms,
             "areas": dict(sorted(areas.items(), key=lambda kv: -kv[1])),
             "focus": focus,
@@ -203,7 +209,55 @@ def profile_requests(loss_ids: list[int], app_ids: list[int], token: str) -> dic
             r = reader.get(path)
         if r.status_code != 200:
             raise RuntimeError(f"profile request failed: {r.status_code} {r.content[:300]!r}")
-        out[key] = _statements(cq)
+        out[key] = _statements(cq)  # now: the next request clears the connection's log
+        c0 = time.process_time()
+        for _ in range(PROFILE_REQUESTS):
+            reader.cookies.clear()
+            reader.get(path)
+        out[key]["cpu_ms"] = (time.process_time() - c0) / PROFILE_REQUESTS * 1000
+    connection.close()
+    return out
+
+
+def orm_split(card_id: int, app_id: int, n: int = 200) -> dict[str, tuple[float, float]]:
+    """The two lock statements, each as the service runs it (build the queryset, compile
+    it, execute, build the model objects) and as bare SQL (execute and fetch the row only):
+    CPU ms per call, in a transaction rolled back at the end."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from sbk.accounts.models import User
+    from sbk.cards.services import common
+
+    from .data import OPERATOR
+
+    user = User.objects.select_related("org").get(username=OPERATOR)
+    steps = {
+        "lock holder, then card (report loss)": lambda: common.lock_card(user, card_id),
+        "lock applicant, then application (produce card)": lambda: common.lock_application(
+            user, app_id, outlet_scope=True
+        ),
+    }
+    out = {}
+
+    def cpu_ms(fn) -> float:
+        fn()
+        t0 = time.process_time()
+        for _ in range(n):
+            fn()
+        return (time.process_time() - t0) / n * 1000
+
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            for label, step in steps.items():
+                with CaptureQueriesContext(connection) as cq:
+                    step()
+                sql = cq.captured_queries[-1]["sql"]  # with its parameters bound
+                out[label] = (
+                    cpu_ms(step),
+                    cpu_ms(lambda sql=sql: (cur.execute(sql), cur.fetchall())),
+                )
+        transaction.set_rollback(True)
     connection.close()
     return out
 
@@ -398,8 +452,13 @@ def explain(ctx: dict, by: dict) -> list[str]:
         f"database): report loss {pl['plain_ms']:.1f} ms and **{len(pl['statements'])} SQL "
         f"statements** ({statement_kinds(pl['statements'])}); produce card "
         f"{pp['plain_ms']:.1f} ms and **{len(pp['statements'])} statements** "
-        f"({statement_kinds(pp['statements'])}). Under cProfile ({pl['profiled_ms']:.0f} / "
-        f"{pp['profiled_ms']:.0f} ms with the profiler's overhead):",
+        f"({statement_kinds(pp['statements'])}). CPU per request in that process (one "
+        f"thread, less at the mercy of what else the machine runs than the load test; the "
+        f"test client's own work included): read card {prof['read']['cpu_ms']:.1f} ms, report "
+        f"loss {pl['cpu_ms']:.1f} ms ({fmt_ratio(pl['cpu_ms'] / prof['read']['cpu_ms'])} the "
+        f"read), produce card {pp['cpu_ms']:.1f} ms "
+        f"({fmt_ratio(pp['cpu_ms'] / prof['read']['cpu_ms'])}). Under cProfile "
+        f"({pl['profiled_ms']:.0f} / {pp['profiled_ms']:.0f} ms with the profiler's overhead):",
         "",
         "| self time by area, ms per request (cProfile) | report loss | produce card |",
         "|---|---:|---:|",
@@ -491,14 +550,21 @@ def findings(ctx: dict, by: dict) -> list[str]:
             f"its {n} statements, building model objects) takes {orm:.1f} ms and waiting "
             f"for PostgreSQL {wait:.1f} ms"
         )
+    split = "; ".join(
+        f"{label}: {total:.1f} ms of CPU, of which executing the SQL and fetching the row "
+        f"{raw:.1f} ms ({(total - raw) / total:.0%} is the ORM building and compiling the "
+        "statement and the model objects)"
+        for label, (total, raw) in prof.get("orm", {}).items()
+    )
     res.append(
-        "**What still dominates: the ORM's per-statement cost and the round trips.** "
+        "**What still dominates: the ORM's cost per statement.** "
         + "; ".join(parts)
         + ". The floor itself is a token lookup and one scoped read; every statement a write "
-        "adds costs its SQL compilation, its round trip and the model objects it builds, "
-        "so the ratio to the floor follows the statement count more than anything sbk "
-        "computes (sbk's own code, the SM4/SM3 work and pydantic are each well under a "
-        "millisecond)."
+        "adds costs its query building and SQL compilation, its round trip and the model "
+        "objects it builds, so the ratio to the floor follows the statement count more than "
+        "anything sbk computes (sbk's own code, the SM4/SM3 work and pydantic are each "
+        "about a millisecond or less)."
+        + (f" The two lock statements measured alone — {split}." if split else "")
     )
     waits = [
         by[(best.spec, k)].db_states.get("waiting for a row lock", 0.0) for k in ("loss", "produce")

@@ -1,7 +1,9 @@
 """Accounts: staff (a role and an organisation, which together give the scope) and
 applicants (their own registry record)."""
 
+import datetime as dt
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -80,9 +82,22 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     def save(self, *args, **kwargs):
-        if self._state.adding and self.password_changed_at is None:
+        adding = self._state.adding
+        if adding and self.password_changed_at is None:
             self.password_changed_at = timezone.now()  # create_user() sets the hash directly
+        # A new password (set_password keeps the raw one until the save; a hash upgrade at
+        # login clears it first, so it is no change) or a deactivated account ends the
+        # user's API tokens, whichever path saved it: the services, `sbk changepassword`,
+        # the admin. The services name the revoked tokens in their audit row.
+        new_password = self._password is not None
         super().save(*args, **kwargs)
+        self.revoked_token_ids = []
+        if adding:
+            return
+        if new_password:
+            self.revoked_token_ids = ApiToken.revoke_all(self, ApiToken.Revoked.PASSWORD)
+        elif self.is_active is False:
+            self.revoked_token_ids = ApiToken.revoke_all(self, ApiToken.Revoked.DEACTIVATED)
 
     def set_password(self, raw_password):
         super().set_password(raw_password)
@@ -123,14 +138,51 @@ class PasswordHistory(models.Model):
         return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
 
 
+def token_days() -> int:
+    """Days a new token lives unless told otherwise (``SBK_TOKEN_DAYS``, default 90)."""
+    return int(getattr(settings, "SBK_TOKEN_DAYS", 90))
+
+
+def token_max_days() -> int:
+    """The longest life a token may be given (``SBK_TOKEN_MAX_DAYS``, default 365)."""
+    return int(getattr(settings, "SBK_TOKEN_MAX_DAYS", 365))
+
+
+def default_token_expiry() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=token_days())
+
+
 class ApiToken(models.Model):
-    """A bearer token for scripts; only its SHA-256 is stored."""
+    """A bearer token for scripts; only its SHA-256 is stored, the raw token is shown once.
+
+    Every token expires; it is revoked (not deleted: its row says when and why) by its
+    owner or an admin, and by the platform when its user's password changes or the account
+    is deactivated. ``sbk.core.api_auth`` refuses it then with a stable code.
+    """
+
+    PREFIX = "sbk_"
+
+    class Revoked(models.TextChoices):
+        OWNER = "owner", "本人吊销"
+        ADMIN = "admin", "管理员吊销"
+        PASSWORD = "password", "密码已修改"
+        DEACTIVATED = "deactivated", "账号已停用"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=64)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Required: the default (SBK_TOKEN_DAYS from now) serves code that creates rows directly.
+    expires_at = models.DateTimeField("过期时间", default=default_token_expiry)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_reason = models.CharField(
+        "吊销原因", max_length=16, choices=Revoked.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
 
     def __str__(self):
         return f"{self.user} · {self.name}"
@@ -138,3 +190,43 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def new_raw(cls) -> str:
+        """A new raw token: 256 random bits, with a prefix that secret scanners can match."""
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @classmethod
+    def revoke_all(cls, user, reason: str, at: dt.datetime | None = None) -> list[int]:
+        """Revoke every live token of ``user``; the ids of those revoked."""
+        live = cls.objects.filter(user=user, revoked_at__isnull=True)
+        ids = list(live.values_list("pk", flat=True))
+        if ids:
+            cls.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
+                revoked_at=at or timezone.now(), revoked_reason=reason
+            )
+        return ids
+
+    def refusal(self, now: dt.datetime | None = None) -> tuple[str, str] | None:
+        """Why this token may not be used now, as (code, message); None when it may."""
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return "token_revoked", f"API 令牌已吊销（{self.get_revoked_reason_display()}）"
+        if self.expires_at <= now:
+            return "token_expired", "API 令牌已过期，请创建新的令牌"
+        if not self.user.is_active:
+            return "account_inactive", "该 API 令牌所属账号已停用"
+        return None
+
+    @property
+    def state(self) -> str:
+        """有效 / 已过期 / 已吊销 (for the console)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+    @property
+    def state_label(self) -> str:
+        return {"revoked": "已吊销", "expired": "已过期", "active": "有效"}[self.state]

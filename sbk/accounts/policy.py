@@ -77,6 +77,14 @@ MATRIX: dict[A, frozenset[str]] = {
     # The public signs up through the portal (the system acting for a visitor): no clerk
     # opens an applicant's account for them.
     A.APPLICANT_REGISTER: frozenset({SYSTEM}),
+    # API tokens: every staff member for themselves (the auditor's scripts read); for
+    # someone else only a city admin, within scope, or the operator's shell (`sbk tokens`),
+    # which the service checks. Revoking another's token: a city or district admin in scope.
+    # Applicants have none: the portal is used in a browser.
+    A.TOKEN_CREATE: STAFF | {SYSTEM},
+    A.TOKEN_REVOKE: STAFF | {SYSTEM},
+    # Deactivating an account (its tokens are revoked with it): who may create staff.
+    A.STAFF_DEACTIVATE: frozenset({CITY, DISTRICT, SYSTEM}),
     A.ORG_CREATE: frozenset({CITY, SYSTEM}),
     A.ORG_CHANGE: frozenset({CITY, SYSTEM}),
     A.KEYS_ROTATE: frozenset({SYSTEM}),

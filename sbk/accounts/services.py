@@ -1,4 +1,10 @@
-"""Creating staff accounts."""
+"""Staff accounts (creation, password, second factor, deactivation) and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -6,13 +12,32 @@ from django.db import transaction
 from django.utils import timezone
 
 from sbk.core import actions
+from sbk.core.actors import is_system
 from sbk.core.catalogue import Action
-from sbk.core.errors import Problem, ServiceError
+from sbk.core.errors import Conflict, Forbidden, NotFound, Problem, ServiceError
 from sbk.orgs.models import OrgKind
 
 from .errors import AccountErrorCode as E
-from .models import Role, User
-from .policy import ensure
+from .models import ApiToken, Role, User, token_days, token_max_days
+from .policy import CITY, DISTRICT, SYSTEM, can, ensure, role_of
+
+
+class TokenErrorCode(StrEnum):
+    """Codes of the token and deactivation services. (The refusals of a token at the API's
+    door, ``token_expired`` / ``token_revoked`` / ``account_inactive``, are
+    ``ApiToken.refusal``'s.)"""
+
+    TOKEN_DAYS = "token_days"  # a life outside 1..SBK_TOKEN_MAX_DAYS days
+    TOKEN_NAME = "token_name"  # a name longer than 64 characters
+    TOKEN_USER = "token_user"  # an applicant or a deactivated account gets no token
+    TOKEN_ALREADY_REVOKED = "token_already_revoked"
+    ALREADY_INACTIVE = "already_inactive"
+
+
+T = TokenErrorCode
+# Who may act on another user's tokens (within scope); anyone else only on their own.
+CREATE_FOR_OTHERS = frozenset({CITY, SYSTEM})
+REVOKE_FOR_OTHERS = frozenset({CITY, DISTRICT, SYSTEM})
 
 ROLE_ORG_KINDS = {
     Role.CITY_ADMIN: {OrgKind.CENTRE, OrgKind.CITY},
@@ -75,8 +100,14 @@ def change_password(*, acting_user, user: User, old_password: str, new_password:
             [Problem(e.code or E.PASSWORD, list(e)[0], "new_password") for e in exc.error_list]
         ) from None
     user.set_password(new_password)
-    user.save()
-    actions.record(Action.STAFF_PASSWORD_CHANGE, acting_user=acting_user, obj=user)
+    user.save()  # revokes the user's API tokens (User.save)
+    revoked = user.revoked_token_ids
+    actions.record(
+        Action.STAFF_PASSWORD_CHANGE,
+        acting_user=acting_user,
+        obj=user,
+        after={"tokens_revoked": revoked} if revoked else None,
+    )
     return user
 
 
@@ -97,3 +128,113 @@ def confirm_totp(*, acting_user, device, token: str) -> bool:
         after={"device": device.pk},
     )
     return True
+
+
+@transaction.atomic
+def deactivate_user(*, acting_user, user: User, reason: str = "") -> User:
+    """Deactivate an account (it can no longer sign in); its API tokens are revoked."""
+    ensure(acting_user, Action.STAFF_DEACTIVATE, user)
+    if not is_system(acting_user) and acting_user.pk == user.pk:
+        raise ServiceError(E.FORBIDDEN, "不能停用自己的账号")
+    if not user.is_active:
+        raise Conflict(T.ALREADY_INACTIVE, f"账号 {user.username} 已停用")
+    user.is_active = False
+    user.save(update_fields=["is_active"])  # revokes the user's API tokens (User.save)
+    actions.record(
+        Action.STAFF_DEACTIVATE,
+        acting_user=acting_user,
+        obj=user,
+        before={"is_active": True},
+        after={"is_active": False, "tokens_revoked": user.revoked_token_ids},
+        reason=reason,
+    )
+    return user
+
+
+# ------------------------------------------------------------------------- API tokens
+@dataclass(frozen=True)
+class NewToken:
+    """A token just created and its raw value, which is shown once and stored nowhere."""
+
+    token: ApiToken
+    raw: str
+
+
+def _is_own(acting_user, user) -> bool:
+    return not is_system(acting_user) and acting_user.pk == user.pk
+
+
+@transaction.atomic
+def create_token(*, acting_user, user: User, name: str = "", days: int | None = None) -> NewToken:
+    """A bearer token for ``user``, living ``days`` days (default SBK_TOKEN_DAYS).
+
+    Staff create their own; a city admin (or the operator's shell) may create one for a
+    staff member in scope. Only the token's SHA-256 is kept.
+    """
+    ensure(acting_user, Action.TOKEN_CREATE)
+    if not _is_own(acting_user, user):
+        if role_of(acting_user) not in CREATE_FOR_OTHERS:
+            raise Forbidden("只能为自己创建 API 令牌")
+        ensure(acting_user, Action.TOKEN_CREATE, user)
+    if user.is_applicant:
+        raise ServiceError(T.TOKEN_USER, "申请人账户不能使用 API 令牌")
+    if not user.is_active:
+        raise ServiceError(T.TOKEN_USER, f"账号 {user.username} 已停用，不能创建 API 令牌")
+    name = (name or "").strip() or "api"
+    if len(name) > ApiToken._meta.get_field("name").max_length:
+        raise ServiceError(T.TOKEN_NAME, "令牌名称不能超过 64 个字符", field="name")
+    days = token_days() if days is None else days
+    longest = token_max_days()
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= longest:
+        raise ServiceError(T.TOKEN_DAYS, f"有效期应为 1–{longest} 天", field="days")
+    raw = ApiToken.new_raw()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        digest=ApiToken.digest_of(raw),
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+    actions.record(
+        Action.TOKEN_CREATE,
+        acting_user=acting_user,
+        obj=token,
+        after={
+            "user": user.username,
+            "name": name,
+            "expires_at": token.expires_at.isoformat(timespec="seconds"),
+        },
+    )
+    return NewToken(token, raw)
+
+
+@transaction.atomic
+def revoke_token(token_id: int, *, acting_user, reason: str = "") -> ApiToken:
+    """Revoke a token: one's own, or (a city or district admin, or the shell) the token of
+    a user in scope. Another's token outside that does not exist for the caller (404)."""
+    ensure(acting_user, Action.TOKEN_REVOKE)
+    token = ApiToken.objects.select_related("user", "user__org").filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("API 令牌")
+    own = _is_own(acting_user, token.user)
+    if not own and (
+        role_of(acting_user) not in REVOKE_FOR_OTHERS
+        or not can(acting_user, Action.TOKEN_REVOKE, token.user)
+    ):
+        raise NotFound("API 令牌")
+    why = ApiToken.Revoked.OWNER if own else ApiToken.Revoked.ADMIN
+    now = timezone.now()
+    done = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_reason=why
+    )
+    if not done:
+        raise Conflict(T.TOKEN_ALREADY_REVOKED, f"API 令牌 {token.name} 已吊销")
+    token.revoked_at, token.revoked_reason = now, why
+    actions.record(
+        Action.TOKEN_REVOKE,
+        acting_user=acting_user,
+        obj=token,
+        before={"revoked_at": None},
+        after={"user": token.user.username, "name": token.name, "reason": why.value},
+        reason=reason,
+    )
+    return token

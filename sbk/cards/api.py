@@ -8,8 +8,10 @@ from __future__ import annotations
 from ninja import Router, Status
 
 from sbk.core import idempotency
+from sbk.core.api_types import Int64
 from sbk.core.errors import NotFound
 from sbk.orgs.models import Organisation
+from sbk.registry.api import PersonOut
 from sbk.registry.queries import scoped_people
 
 from . import services
@@ -80,7 +82,11 @@ def _mutate(request, payload, act):
 # ------------------------------------------------------------------------- applications
 @router.get("/applications", response=list[ApplicationOut])
 def list_applications(
-    request, status: str = "", person_id: int | None = None, limit: int = 100, offset: int = 0
+    request,
+    status: str = "",
+    person_id: Int64 | None = None,
+    limit: Int64 = 100,
+    offset: Int64 = 0,
 ):
     qs = applications_for(request.auth).select_related("intake_org")
     if status:
@@ -91,7 +97,7 @@ def list_applications(
 
 
 @router.get("/applications/{app_id}", response=ApplicationOut)
-def get_application(request, app_id: int):
+def get_application(request, app_id: Int64):
     try:
         return app_out(_app(request.auth, app_id))
     except Application.DoesNotExist:
@@ -133,7 +139,7 @@ def create_application(request, payload: ApplicationIn):
 
 
 @router.post("/applications/{app_id}/photo", response=ApplicationOut)
-def application_photo(request, app_id: int, payload: PhotoIn):
+def application_photo(request, app_id: Int64, payload: PhotoIn):
     user = request.auth
 
     def act():
@@ -151,7 +157,7 @@ def application_photo(request, app_id: int, payload: PhotoIn):
 
 
 @router.post("/applications/{app_id}/submit", response=ApplicationOut)
-def submit_application(request, app_id: int, payload: ReasonIn):
+def submit_application(request, app_id: Int64, payload: ReasonIn):
     user = request.auth
 
     def act():
@@ -162,7 +168,7 @@ def submit_application(request, app_id: int, payload: ReasonIn):
 
 
 @router.post("/applications/{app_id}/reject", response=ApplicationOut)
-def reject_application(request, app_id: int, payload: ReasonIn):
+def reject_application(request, app_id: Int64, payload: ReasonIn):
     user = request.auth
 
     def act():
@@ -173,7 +179,7 @@ def reject_application(request, app_id: int, payload: ReasonIn):
 
 
 @router.post("/applications/{app_id}/produce", response={201: CardOut})
-def produce_card(request, app_id: int, payload: ProduceIn):
+def produce_card(request, app_id: Int64, payload: ProduceIn):
     user = request.auth
 
     def act():
@@ -204,7 +210,11 @@ def overdue(request):
 # -------------------------------------------------------------------------------- cards
 @router.get("/cards", response=list[CardOut])
 def list_cards(
-    request, person_id: int | None = None, status: str = "", limit: int = 100, offset: int = 0
+    request,
+    person_id: Int64 | None = None,
+    status: str = "",
+    limit: Int64 = 100,
+    offset: Int64 = 0,
 ):
     qs = cards_for(request.auth).select_related("replaces")
     if person_id:
@@ -215,7 +225,7 @@ def list_cards(
 
 
 @router.get("/cards/{card_id}", response=CardOut)
-def get_card(request, card_id: int):
+def get_card(request, card_id: Int64):
     try:
         return card_out(_card(request.auth, card_id))
     except Card.DoesNotExist:
@@ -235,14 +245,14 @@ def _card_endpoint(request, payload, fn, **kwargs):
 
 
 @router.post("/cards/{card_id}/issue", response=CardOut)
-def issue_card(request, card_id: int, payload: ReasonIn):
+def issue_card(request, card_id: Int64, payload: ReasonIn):
     return _card_endpoint(
         request, payload, services.issue_card, card_id=card_id, reason=payload.reason
     )
 
 
 @router.post("/cards/{card_id}/loss", response=CardOut)
-def report_loss(request, card_id: int, payload: LossIn):
+def report_loss(request, card_id: Int64, payload: LossIn):
     return _card_endpoint(
         request,
         payload,
@@ -255,7 +265,7 @@ def report_loss(request, card_id: int, payload: LossIn):
 
 
 @router.post("/cards/{card_id}/unlock-loss", response=CardOut)
-def unlock_loss(request, card_id: int, payload: ReasonIn):
+def unlock_loss(request, card_id: Int64, payload: ReasonIn):
     return _card_endpoint(
         request,
         payload,
@@ -267,7 +277,7 @@ def unlock_loss(request, card_id: int, payload: ReasonIn):
 
 
 @router.post("/cards/{card_id}/activate", response=CardOut)
-def activate_financial(request, card_id: int, payload: ActivateIn):
+def activate_financial(request, card_id: Int64, payload: ActivateIn):
     return _card_endpoint(
         request,
         payload,
@@ -280,7 +290,7 @@ def activate_financial(request, card_id: int, payload: ActivateIn):
 
 
 @router.post("/cards/{card_id}/unlock-pin", response=CardOut)
-def unlock_pin(request, card_id: int, payload: ReasonIn):
+def unlock_pin(request, card_id: Int64, payload: ReasonIn):
     return _card_endpoint(
         request,
         payload,
@@ -323,8 +333,8 @@ def _person_endpoint(request, payload, fn, **kwargs):
     return _mutate(request, payload, act)[1]
 
 
-@router.post("/persons/{person_id}/change")
-def change_info(request, person_id: int, payload: ChangeIn):
+@router.post("/persons/{person_id}/change", response=PersonOut)
+def change_info(request, person_id: Int64, payload: ChangeIn):
     return _person_endpoint(
         request,
         payload,
@@ -336,8 +346,8 @@ def change_info(request, person_id: int, payload: ChangeIn):
     )
 
 
-@router.post("/persons/{person_id}/cancel")
-def cancel_person(request, person_id: int, payload: CancelIn):
+@router.post("/persons/{person_id}/cancel", response=PersonOut)
+def cancel_person(request, person_id: Int64, payload: CancelIn):
     return _person_endpoint(
         request,
         payload,
@@ -349,8 +359,8 @@ def cancel_person(request, person_id: int, payload: CancelIn):
     )
 
 
-@router.post("/persons/{person_id}/transfer")
-def transfer(request, person_id: int, payload: TransferIn):
+@router.post("/persons/{person_id}/transfer", response=PersonOut)
+def transfer(request, person_id: Int64, payload: TransferIn):
     return _person_endpoint(
         request,
         payload,
@@ -365,7 +375,7 @@ def transfer(request, person_id: int, payload: TransferIn):
 
 
 @router.get("/persons/{person_id}/history", response=HistoryOut)
-def person_history(request, person_id: int):
+def person_history(request, person_id: Int64):
     user = request.auth
     if not scoped_people(user).filter(pk=person_id).exists():
         raise NotFound("持卡人")

@@ -7,7 +7,12 @@ from an empty database): a region is an organisation of kind district (city for 
 prefecture-level code) with that division code, under a centre created if absent.
 
 Every row is checked first; the problems go to ``FILE.errors.csv`` (row, field, code,
-message). The file is imported whole or not at all, in one transaction.
+message). The file is imported whole or not at all, in one transaction. Impossible
+histories are row errors (issue 23): a date after today, before the holder's birth date
+(from the ID number) or before ``settings.SBK_CARD_SCHEME_START``; activation or
+cancellation before issue; a card that replaces itself, directly or through a chain; a
+bank that is neither in the bank register (code or name) nor named like a bank
+(:func:`bank_name_ok`).
 
 Statuses after import: a card replaced by another is ``replaced`` from the issue date of
 its successor, a cancelled card ``cancelled`` from its cancellation date, any other
@@ -21,6 +26,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +63,19 @@ COLUMNS = (
     "replaces_card_no",
 )
 CATEGORIES = {"employee", "resident", "other"}
+DATE_LABELS = {
+    "issued_on": "发卡日期",
+    "activated_on": "金融功能启用日期",
+    "cancelled_on": "注销日期",
+}
+# A bank missing from the register is created from the file only under a name of 2–40
+# characters made of CJK ideographs, with optional non-empty bracketed CJK parts in
+# full-width （） or ASCII () parentheses, that names a banking institution (BANK_WORDS).
+# No Latin letters, digits, spaces, quotes, angle brackets or control characters.
+BANK_NAME = re.compile(
+    r"[\u4e00-\u9fff]+(?:(?:（[\u4e00-\u9fff]+）|\([\u4e00-\u9fff]+\))[\u4e00-\u9fff]*)*"
+)
+BANK_WORDS = ("银行", "农商行", "信用社", "信用合作社", "信用联社", "合作联社")
 
 
 @dataclass
@@ -118,7 +137,55 @@ def _read(path: Path):
         yield number, {k: (v or "").strip() for k, v in zip(header, values, strict=False)}
 
 
-def _parse_row(number: int, raw: dict, errors: list[RowError]) -> Row | None:
+def bank_name_ok(name: str) -> bool:
+    """May a bank of this name be created from an import file (see ``BANK_NAME``)?"""
+    return (
+        2 <= len(name) <= 40
+        and BANK_NAME.fullmatch(name) is not None
+        and any(word in name for word in BANK_WORDS)
+    )
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """A cell value quoted in a message: control characters as "?", at most ``limit`` chars."""
+    text = "".join(c if c.isprintable() else "?" for c in value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _check_dates(number: int, dates: dict, birth: dt.date | None, errors: list[RowError]) -> None:
+    """Every date: not after today, not before the holder's birth or the card scheme."""
+    today = timezone.localdate()
+    start = settings.SBK_CARD_SCHEME_START
+    if isinstance(start, str):
+        start = dt.date.fromisoformat(start)
+    for f, label in DATE_LABELS.items():
+        day = dates.get(f)
+        if day is None:
+            continue
+        name = f"{label}（{f}）{day.isoformat()}"
+        if day > today:
+            errors.append(RowError(number, f, "date_future", f"{name}晚于今天 {today.isoformat()}"))
+        if birth is not None and day < birth:
+            errors.append(
+                RowError(
+                    number,
+                    f,
+                    "date_before_birth",
+                    f"{name}早于持卡人出生日期 {birth.isoformat()}（据证件号码）",
+                )
+            )
+        if day < start:
+            errors.append(
+                RowError(
+                    number,
+                    f,
+                    "date_before_scheme",
+                    f"{name}早于社保卡制度起始日期 {start.isoformat()}（SBK_CARD_SCHEME_START）",
+                )
+            )
+
+
+def _parse_row(number: int, raw: dict, errors: list[RowError], known_banks: set[str]) -> Row | None:
     bad = len(errors)
 
     def err(f, code, message):
@@ -149,10 +216,19 @@ def _parse_row(number: int, raw: dict, errors: list[RowError]) -> Row | None:
             dates[f] = None
     if dates.get("issued_on") is None and not any(e.field == "issued_on" for e in errors[bad:]):
         err("issued_on", "required", "发卡日期不能为空")
+    _check_dates(number, dates, result.birth_date if result.valid else None, errors)
     issued = dates.get("issued_on")
-    for f, label in (("activated_on", "金融功能启用日期"), ("cancelled_on", "注销日期")):
+    for f in ("activated_on", "cancelled_on"):
         if issued and dates.get(f) and dates[f] < issued:
-            err(f, "date_order", f"{label}早于发卡日期")
+            err(f, "date_order", f"{DATE_LABELS[f]}早于发卡日期")
+    bank = raw.get("bank", "")
+    if bank and bank not in known_banks and not bank_name_ok(bank):
+        err(
+            "bank",
+            "bank_name",
+            f"合作银行“{_shown(bank)}”不在银行登记中（机构代码或名称），也不是可新建的银行名称："
+            "须为 2–40 个汉字（可含括号内的汉字），并含“银行”“农商行”“信用社”等字样",
+        )
     if len(errors) > bad:
         return None
     number18 = result.upgraded or result.number
@@ -164,7 +240,7 @@ def _parse_row(number: int, raw: dict, errors: list[RowError]) -> Row | None:
         category,
         division,
         card_no,
-        raw.get("bank", ""),
+        bank,
         issued,
         dates["activated_on"],
         dates["cancelled_on"],
@@ -173,8 +249,9 @@ def _parse_row(number: int, raw: dict, errors: list[RowError]) -> Row | None:
 
 
 def _check_links(rows: list[Row], errors: list[RowError]) -> None:
-    """Card numbers unique; replacements point at an earlier card of the same person;
-    at most one card left valid per person (in the file and with the database)."""
+    """Card numbers unique; replacements point at an earlier card of the same person, form
+    no cycle and replace a card at most once; at most one card left valid per person (in
+    the file and with the database)."""
     by_no: dict[str, Row] = {}
     for r in rows:
         if r.card_no in by_no:
@@ -188,6 +265,20 @@ def _check_links(rows: list[Row], errors: list[RowError]) -> None:
             )
         else:
             by_no[r.card_no] = r
+    cycles = _replacement_cycles(by_no)
+    for r in rows:
+        if r.card_no in cycles and by_no[r.card_no] is r:
+            loop, at = cycles[r.card_no]
+            if len(loop) == 1:
+                message = f"被替换的卡号（replaces_card_no）就是本卡 {r.card_no}：卡不能替换自身"
+            else:
+                chain = [loop[(at + k) % len(loop)] for k in range(min(5, len(loop)))]
+                more = f" → …（环上共 {len(loop)} 张卡）" if len(loop) > 5 else ""
+                message = (
+                    f"替换关系（replaces_card_no）成环：{' → '.join(chain)}{more} → {r.card_no}"
+                    "（→ 表示“替换”），卡不能间接替换自身"
+                )
+            errors.append(RowError(r.number, "replaces_card_no", "replaces_cycle", message))
     existing = set()
     numbers = list(by_no)
     for i in range(0, len(numbers), 900):
@@ -198,7 +289,7 @@ def _check_links(rows: list[Row], errors: list[RowError]) -> None:
         errors.append(RowError(by_no[no].number, "card_no", "duplicate", f"卡号 {no} 已存在"))
     successor: dict[str, Row] = {}
     for r in rows:
-        if not r.replaces:
+        if not r.replaces or r.card_no in cycles:
             continue
         old = by_no.get(r.replaces)
         if old is None:
@@ -231,6 +322,8 @@ def _check_links(rows: list[Row], errors: list[RowError]) -> None:
             successor[r.replaces] = r
     live: dict[str, Row] = {}
     for r in rows:
+        if r.card_no in cycles:
+            continue  # reported as a cycle; no card of it can be the one left valid
         if r.cancelled_on is None and r.card_no not in successor:
             if r.id_index in live:
                 errors.append(
@@ -257,6 +350,28 @@ def _check_links(rows: list[Row], errors: list[RowError]) -> None:
         )
     for r in rows:
         r.successor = successor.get(r.card_no)  # type: ignore[attr-defined]
+
+
+def _replacement_cycles(by_no: dict[str, Row]) -> dict[str, tuple[list[str], int]]:
+    """The cards on a replacement cycle (a card that replaces itself, directly or through
+    others), each with its cycle in replacement order and its place on it:
+    ``{"A": (["A", "B"], 0), "B": (["A", "B"], 1)}`` (one cycle's members share one list)."""
+    done: set[str] = set()
+    cycles: dict[str, tuple[list[str], int]] = {}
+    for start in by_no:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        no = start
+        while no in by_no and no not in done and no not in on_path:
+            on_path[no] = len(path)
+            path.append(no)
+            no = by_no[no].replaces
+        if no in on_path:
+            loop = path[on_path[no] :]
+            for i, member in enumerate(loop):
+                cycles[member] = (loop, i)
+        done.update(path)
+    return cycles
 
 
 def _centre() -> Organisation:
@@ -332,9 +447,12 @@ def import_cards(path, *, acting_user, dry_run: bool = False) -> CardImportResul
     path = Path(path)
     result = CardImportResult(dry_run=dry_run)
     rows: list[Row] = []
+    known_banks = set()
+    for code, name in Organisation.objects.filter(kind=OrgKind.BANK).values_list("code", "name"):
+        known_banks.update((code, name))
     for number, raw in _read(path):
         result.total += 1
-        row = _parse_row(number, raw, result.errors)
+        row = _parse_row(number, raw, result.errors, known_banks)
         if row is not None:
             rows.append(row)
     _check_links(rows, result.errors)

@@ -8,6 +8,7 @@ import datetime as dt
 
 from ninja import Schema
 
+from sbk.core.api_types import Int64, IsoDate
 from sbk.core.errors import ServiceError
 
 from .errors import CardErrorCode
@@ -175,9 +176,9 @@ class ProxyIn(Schema):
 
 
 class ApplicationIn(Schema):
-    person_id: int
+    person_id: Int64
     kind: str = "first"
-    channel: int | None = None
+    channel: Int64 | None = None
     outlet_code: str = ""
     replace_reason: str = ""
     proxy: ProxyIn | None = None
@@ -205,18 +206,18 @@ class ProduceIn(Schema):
 
 class ReasonIn(Schema):
     reason: str = ""
-    channel: int | None = None
+    channel: Int64 | None = None
 
 
 class LossIn(Schema):
     kind: str = "formal"
-    channel: int | None = None
+    channel: Int64 | None = None
     reason: str = ""
 
 
 class ActivateIn(Schema):
     account_no: str = ""
-    channel: int | None = None
+    channel: Int64 | None = None
     reason: str = ""
 
 
@@ -232,13 +233,13 @@ class KioskIn(Schema):
 class ChangeIn(Schema):
     changes: dict
     reason: str
-    channel: int | None = None
+    channel: Int64 | None = None
 
 
 class CancelIn(Schema):
     reason: str
-    cancelled_on: dt.date | None = None
-    channel: int | None = None
+    cancelled_on: IsoDate | None = None
+    channel: Int64 | None = None
 
 
 class TransferIn(Schema):
@@ -246,11 +247,11 @@ class TransferIn(Schema):
     target_org: str = ""
     destination: str = ""
     reason: str = ""
-    channel: int | None = None
+    channel: Int64 | None = None
 
 
 class EnquiryIn(Schema):
     topic: str
-    person_id: int | None = None
+    person_id: Int64 | None = None
     answer: str = ""
-    channel: int | None = None
+    channel: Int64 | None = None

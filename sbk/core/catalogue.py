@@ -115,6 +115,9 @@ class Action(enum.IntEnum):
     STAFF_PASSWORD_CHANGE = 602, "staff.password_change", "修改密码"
     STAFF_TOTP_ENROL = 603, "staff.totp_enrol", "绑定动态口令"
     APPLICANT_REGISTER = 604, "applicant.register", "申请人注册"
+    TOKEN_CREATE = 605, "token.create", "创建 API 令牌"
+    TOKEN_REVOKE = 606, "token.revoke", "吊销 API 令牌"
+    STAFF_DEACTIVATE = 607, "staff.deactivate", "停用账号"
     # 7xx organisations (机构)
     ORG_CREATE = 701, "org.create", "新建机构"
     ORG_CHANGE = 702, "org.change", "修改机构"

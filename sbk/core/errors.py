@@ -20,6 +20,15 @@ class CoreErrorCode(StrEnum):
     IDEMPOTENCY_MISMATCH = "idempotency_mismatch"
     RETENTION = "retention"
     CHAIN_BROKEN = "chain_broken"
+    # Refusals of the request itself, before any service runs (issue 23): the API and the
+    # console answer them with these codes instead of a server error.
+    INVALID_REQUEST = "invalid_request"  # a parameter or the body does not fit its schema
+    NUMBER_OUT_OF_RANGE = "number_out_of_range"  # an integer past signed 64 bits
+    BAD_REQUEST = "bad_request"  # unreadable body (not JSON, too many fields)
+    BAD_MULTIPART = "bad_multipart"  # multipart/form-data that cannot be parsed
+    REQUEST_TOO_LARGE = "request_too_large"  # body over DATA_UPLOAD_MAX_MEMORY_SIZE (413)
+    UNAUTHENTICATED = "unauthenticated"  # no valid session or bearer token (401)
+    SERVER_ERROR = "server_error"  # a fault of the server (500), never a refusal
 
 
 @dataclass(frozen=True)
@@ -75,3 +84,10 @@ class Forbidden(ServiceError):
 
 class Conflict(ServiceError):
     status = 409
+
+
+class RequestTooLarge(ServiceError):
+    status = 413
+
+    def __init__(self, message: str = "请求内容过大"):
+        super().__init__(CoreErrorCode.REQUEST_TOO_LARGE, message)

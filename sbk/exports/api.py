@@ -19,12 +19,28 @@ from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
 from sbk.core import idempotency, keys
+from sbk.core.api_types import Int64
 
 from . import services
 
 router = Router(tags=["导出"])
 
 FILE_CONTEXT = "exports.file"
+_FILE_SCHEMA = {"type": "string", "format": "binary"}
+FILE_ANSWER = {
+    "responses": {
+        200: {
+            "description": "导出文件（Content-Disposition: attachment），格式按 format",
+            "content": {
+                "text/csv": {"schema": _FILE_SCHEMA},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": _FILE_SCHEMA
+                },
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    }
+}
 
 
 class ExportIn(Schema):
@@ -74,7 +90,7 @@ def _file(payload: dict) -> HttpResponse:
     return resp
 
 
-@router.post("/people", response={202: RequestOut})
+@router.post("/people", response={202: RequestOut}, openapi_extra=FILE_ANSWER)
 def export_people(request, payload: ExportIn | None = None):
     """Masked by default; ``full: true`` needs ``purpose``. Large exports answer 202."""
     payload = payload or ExportIn()
@@ -98,7 +114,7 @@ def export_people(request, payload: ExportIn | None = None):
 
 
 @router.post("/requests/{request_id}/decision", response=RequestOut)
-def decide(request, request_id: int, payload: DecisionIn):
+def decide(request, request_id: Int64, payload: DecisionIn):
     def act():
         req = services.decide_request(
             request_id, acting_user=request.auth, approve=payload.approve, note=payload.note
@@ -108,8 +124,8 @@ def decide(request, request_id: int, payload: DecisionIn):
     return idempotency.run(request, payload.model_dump(mode="json"), act)[1]
 
 
-@router.post("/requests/{request_id}/download")
-def download(request, request_id: int):
+@router.post("/requests/{request_id}/download", openapi_extra=FILE_ANSWER)
+def download(request, request_id: Int64):
     """The approved file, once; a retry with the same Idempotency-Key gets it again."""
 
     def act():

@@ -6,7 +6,8 @@ administrator, not the requester, with scope over the requester's organisation) 
 or rejects; the requester then downloads it once. Full numbers need a stated purpose.
 Every step is one action (``EXPORT_PEOPLE``, ``EXPORT_REQUEST``, ``EXPORT_APPROVE`` /
 ``EXPORT_REJECT``, ``EXPORT_DOWNLOAD``) with its audit row; who may do it is the policy's
-answer (``sbk.accounts.policy``).
+answer (``sbk.accounts.policy``). The filter is recorded in the audit row and the
+watermark as ``shown_query`` gives it: a whole document number masked.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sbk.accounts.policy import can, ensure, role_may, role_of
 from sbk.core import actions
 from sbk.core.catalogue import Action
 from sbk.core.errors import Forbidden, NotFound, ServiceError
-from sbk.registry.queries import search_people
+from sbk.registry.queries import search_people, shown_query
 
 from .errors import ExportErrorCode as E
 from .models import ExportRequest, ExportStatus
@@ -89,7 +90,7 @@ def _build(user, *, query: str, fmt: str, full: bool) -> ExportFile:
         name=getattr(user, "display_name", "") or user.get_username(),
         org=f"{org.code} {org.name}" if org else "-",
         time=now.isoformat(timespec="seconds"),
-        filter=query,
+        filter=shown_query(query),
         rows=len(rows),
         full=full,
     )
@@ -100,7 +101,13 @@ def _build(user, *, query: str, fmt: str, full: bool) -> ExportFile:
 
 
 def _audit_after(query, fmt, full, purpose, rows, request_id=None) -> dict:
-    after = {"kind": "people", "filter": query, "format": fmt, "full": full, "rows": rows}
+    after = {
+        "kind": "people",
+        "filter": shown_query(query),
+        "format": fmt,
+        "full": full,
+        "rows": rows,
+    }
     if purpose:
         after["purpose"] = purpose
     if request_id:

@@ -26,6 +26,26 @@ from .measure import (
 )
 from .rules import PhotoRules
 
+# The pixel budget (issue 23): an image with more pixels than this is refused from its
+# header, before anything is decoded; an 11000×11000 PNG of 143 KB would decode to 1.16 GB.
+# The ID photo is 358×441 and a phone picture at most ~12 MP. Under Django the platform's
+# value is settings.SBK_PHOTO_MAX_PIXELS (sbk.photos.config.max_pixels).
+MAX_PIXELS = 4000 * 4000
+TOO_MANY_PIXELS = "too_many_pixels"  # Decoded.error of an image refused by the budget
+
+
+def pixel_budget() -> int:
+    """The platform's budget when Django is configured, else ``MAX_PIXELS``."""
+    try:
+        from django.conf import settings
+    except ImportError:  # pure use: no Django installed
+        return MAX_PIXELS
+    if not settings.configured:
+        return MAX_PIXELS
+    from .config import max_pixels
+
+    return max_pixels()
+
 
 @dataclass
 class Decoded:
@@ -36,6 +56,11 @@ class Decoded:
     format: str = "unknown"
     dpi: tuple[float, float] | None = None
     error: str | None = None
+    max_pixels: int = 0  # the budget an image over it was refused by (error TOO_MANY_PIXELS)
+
+    @property
+    def too_many_pixels(self) -> bool:
+        return self.error == TOO_MANY_PIXELS
 
 
 def _to_rgb(im: Image.Image) -> Image.Image:
@@ -78,11 +103,28 @@ def stated_dpi(im: Image.Image) -> tuple[float, float] | None:
     return None
 
 
-def decode(data: bytes, *, exif_transpose: bool = False) -> Decoded:
+def decode(data: bytes, *, exif_transpose: bool = False, max_pixels: int | None = None) -> Decoded:
     """Decode image bytes. Never raises: an unreadable file gives ``rgb=None`` and
-    ``error``. With ``exif_transpose`` the EXIF orientation is applied (phone pictures)."""
+    ``error``. With ``exif_transpose`` the EXIF orientation is applied (phone pictures).
+
+    An image of more than ``max_pixels`` (default: ``pixel_budget()``) pixels is not
+    decoded at all: ``Image.open`` reads the header only, and the size it states is
+    checked before ``load()``. Such an image gives ``rgb=None``, its stated size and format
+    and ``error == TOO_MANY_PIXELS``."""
+    budget = pixel_budget() if max_pixels is None else max_pixels
     try:
         with Image.open(io.BytesIO(data)) as im:
+            width, height = im.size
+            if width * height > budget:
+                return Decoded(
+                    rgb=None,
+                    width=width,
+                    height=height,
+                    mode=im.mode,
+                    format=im.format or "unknown",
+                    error=TOO_MANY_PIXELS,
+                    max_pixels=budget,
+                )
             im.load()
             fmt = im.format or "unknown"
             mode = im.mode
@@ -91,6 +133,8 @@ def decode(data: bytes, *, exif_transpose: bool = False) -> Decoded:
                 im = ImageOps.exif_transpose(im)
             width, height = im.size
             rgb = np.asarray(_to_rgb(im), dtype=np.uint8)
+    except Image.DecompressionBombError:  # Pillow's own guard, past twice its limit
+        return Decoded(rgb=None, error=TOO_MANY_PIXELS, max_pixels=budget)
     except Exception as exc:  # any decoder failure is a "format" verdict, never a crash
         return Decoded(rgb=None, error=type(exc).__name__)
     return Decoded(

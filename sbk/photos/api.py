@@ -17,13 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from pathlib import PurePath
+from typing import Any
 
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from ninja import File, Form, Router, UploadedFile
+from ninja import Field, File, Form, Router, Schema, UploadedFile
 
 from sbk.core import idempotency
+from sbk.core.api_types import ErrorOut, Int64, IsoDate
 from sbk.core.errors import NotFound, ServiceError
 from sbk.orgs.scope import get_scoped, visible_orgs
 
@@ -34,6 +36,95 @@ from .models import PhotoCheck
 from .rules import KB
 
 router = Router(tags=["证件照检测"])
+
+
+class FailureOut(Schema):
+    rule: str
+    expected: str
+    actual: Any
+    message: str
+
+
+class RuleResultOut(Schema):
+    rule: str
+    title: str
+    status: str = Field(description="pass / fail / skip")
+    expected: str
+    actual: Any
+    message: str
+
+
+class PhotoCheckOut(Schema):
+    """The verdict (``sbk photo check --json``'s object plus every rule) and the stored check."""
+
+    file: str | None
+    ok: bool
+    measurements: dict[str, Any]
+    failures: list[FailureOut]
+    results: list[RuleResultOut]
+    id: int
+    at: str = Field(json_schema_extra={"format": "date-time"})
+    channel: str
+    org_code: str
+    person_id: int | None
+    recapture: bool
+    preview_url: str
+
+
+class OrgRateOut(Schema):
+    org_id: int | None
+    code: str
+    name: str
+    kind: str
+    total: int
+    passed: int
+    rate: float | None
+    rate_pct: float | None
+
+
+class PassRateOut(Schema):
+    total: int
+    passed: int
+    rate: float | None
+    rate_pct: float | None
+    by_outlet: list[OrgRateOut]
+    by_district: list[OrgRateOut]
+
+
+class OrgRecapturesOut(Schema):
+    org_id: int | None
+    code: str
+    name: str
+    kind: str
+    checks: int
+    recaptures: int
+    persons: int
+
+
+class RecapturesOut(Schema):
+    checks: int
+    recaptures: int
+    persons: int
+    by_outlet: list[OrgRecapturesOut]
+    by_district: list[OrgRecapturesOut]
+
+
+class StatsOut(Schema):
+    start: dt.date | None
+    end: dt.date | None
+    pass_rate: PassRateOut
+    recaptures: RecapturesOut
+
+
+def _binary(content_type: str, description: str) -> dict:
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
 
 
 def read_upload(upload) -> bytes:
@@ -78,11 +169,11 @@ def check_payload(check: PhotoCheck, verdict=None, file: str | None = None) -> d
     return out
 
 
-@router.post("/check", url_name="photo_check")
+@router.post("/check", url_name="photo_check", response=PhotoCheckOut)
 def check(
     request,
     file: File[UploadedFile],
-    person_id: Form[int | None] = None,
+    person_id: Form[Int64 | None] = None,
     channel: Form[str] = "counter",
     check_name: Form[bool] = False,
 ):
@@ -116,13 +207,17 @@ def check(
     return idempotency.run(request, body, act)[1]
 
 
-@router.get("/checks/{check_id}", url_name="photo_check_detail")
-def check_detail(request, check_id: int):
+@router.get("/checks/{check_id}", url_name="photo_check_detail", response=PhotoCheckOut)
+def check_detail(request, check_id: Int64):
     return check_payload(check_for(request.auth, check_id))
 
 
-@router.get("/checks/{check_id}/preview.png", url_name="photo_preview")
-def preview(request, check_id: int):
+@router.get(
+    "/checks/{check_id}/preview.png",
+    url_name="photo_preview",
+    openapi_extra=_binary("image/png", "标注了测量结果的预览图（PNG）"),
+)
+def preview(request, check_id: Int64):
     png = services.preview_png(check_for(request.auth, check_id))
     resp = HttpResponse(png, content_type="image/png")
     resp["Cache-Control"] = "private, no-store"
@@ -136,8 +231,13 @@ def jpeg_response(fixed: services.Fixed) -> HttpResponse:
     return resp
 
 
-@router.post("/fix", url_name="photo_fix")
-def fix(request, file: File[UploadedFile], person_id: Form[int | None] = None):
+@router.post(
+    "/fix",
+    url_name="photo_fix",
+    response={200: None, 422: ErrorOut},
+    openapi_extra=_binary("image/jpeg", "合规的证件照（JPEG）"),
+)
+def fix(request, file: File[UploadedFile], person_id: Form[Int64 | None] = None):
     """A compliant JPEG made from the upload (named by the convention when the person is
     given), or 422 with the reasons."""
     user = request.auth
@@ -151,8 +251,8 @@ def fix(request, file: File[UploadedFile], person_id: Form[int | None] = None):
     return jpeg_response(fixed)
 
 
-@router.get("/stats", url_name="photo_stats")
-def stats(request, start: dt.date | None = None, end: dt.date | None = None):
+@router.get("/stats", url_name="photo_stats", response=StatsOut)
+def stats(request, start: IsoDate | None = None, end: IsoDate | None = None):
     """Pass rate and recaptures per outlet and district in the caller's scope; ``start`` and
     ``end`` are dates, both included."""
     orgs = visible_orgs(request.auth)

@@ -8,7 +8,7 @@ landmark geometry needed to draw a preview (:func:`sbk.photos.annotate.annotate`
 
 from __future__ import annotations
 
-from .analysis import Analysis, analyse, decode
+from .analysis import Analysis, Decoded, analyse, decode
 from .annotate import annotate
 from .naming import base_name, expected_file_name, file_name_matches
 from .rules import (
@@ -272,6 +272,42 @@ def _order(results: list[RuleResult]) -> list[RuleResult]:
     return sorted(results, key=lambda r: rank.get(r.rule, len(rank)))
 
 
+def too_many_pixels_message(dec: Decoded, rules: PhotoRules) -> str:
+    budget = f"{dec.max_pixels / 1e6:g} 百万像素"
+    wanted = f"证件照要求 {rules.width}×{rules.height} 像素"
+    if not dec.width:
+        return f"图像像素数超过上限 {budget}，未作解码；{wanted}"
+    pixels = dec.width * dec.height / 1e6
+    return (
+        f"图像为 {dec.width}×{dec.height} 像素（{pixels:.1f} 百万像素），超过上限 {budget}，"
+        f"未作解码；{wanted}"
+    )
+
+
+def _over_budget(m: Measurements, dec: Decoded, rules, filename, id_number, name) -> PhotoVerdict:
+    """The verdict of an image refused by the pixel budget: measured from the header only
+    (format, stated size) and the file size; the rest cannot be measured."""
+    m.width, m.height, m.mode, m.format = dec.width, dec.height, dec.mode, dec.format
+    header = {r.rule: r for r in _file_rules(m, rules)}
+    results = [
+        header[FORMAT],
+        RuleResult(
+            SIZE_PX,
+            FAIL,
+            f"{rules.width}x{rules.height}",
+            [dec.width, dec.height] if dec.width else None,
+            too_many_pixels_message(dec, rules),
+        ),
+        header[FILE_SIZE],
+    ]
+    for rule in RULE_CODES:
+        if rule not in (FORMAT, SIZE_PX, FILE_SIZE, FILE_NAME):
+            results.append(RuleResult(rule, SKIP, "", None, "图像像素过多，未作解码，无法测量"))
+    if filename and id_number and name:
+        results.append(_file_name_rule(filename, id_number, name, rules))
+    return PhotoVerdict(ok=False, measurements=m, results=_order(results), file=filename)
+
+
 def check_photo(
     data: bytes,
     *,
@@ -279,12 +315,17 @@ def check_photo(
     id_number: str | None = None,
     name: str | None = None,
     rules: PhotoRules = DEFAULT_RULES,
+    max_pixels: int | None = None,
 ) -> PhotoVerdict:
     """Check one photo. Never raises on bad input: an unreadable or non-image file is a
-    ``format`` failure. ``file_name`` is checked when ``filename``, ``id_number`` and
-    ``name`` are all given."""
+    ``format`` failure; an image of more pixels than ``max_pixels`` (default: the
+    platform's budget, :func:`~sbk.photos.analysis.pixel_budget`) is a ``size_px``
+    failure found from its header, never decoded. ``file_name`` is checked when
+    ``filename``, ``id_number`` and ``name`` are all given."""
     m = Measurements(bytes=len(data))
-    dec = decode(data)
+    dec = decode(data, max_pixels=max_pixels)
+    if dec.too_many_pixels:
+        return _over_budget(m, dec, rules, filename, id_number, name)
     results: list[RuleResult] = []
     if dec.rgb is None:
         fmts = "/".join(rules.formats)

@@ -9,6 +9,20 @@ from .rules import PhotoRules
 
 # Uploads larger than this are refused before any decoding (phone pictures are < 15 MB).
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 4000 * 4000  # = sbk.photos.analysis.MAX_PIXELS
+
+
+def max_pixels() -> int:
+    """The pixel budget, ``settings.SBK_PHOTO_MAX_PIXELS``: a photo with more pixels is
+    refused from its header (``size_px``), never decoded. Read on each call."""
+    value = getattr(settings, "SBK_PHOTO_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured("SBK_PHOTO_MAX_PIXELS must be a whole number") from None
+    if value < 1:
+        raise ImproperlyConfigured("SBK_PHOTO_MAX_PIXELS must be positive")
+    return value
 
 
 def current_rules() -> PhotoRules:

@@ -24,7 +24,7 @@ from PIL import Image
 
 from . import inference as models
 from .analysis import count_faces, decode, face_geometry_of
-from .checker import check_photo
+from .checker import check_photo, too_many_pixels_message
 from .measure import face_geometry, frame_depths, hair_top
 from .naming import expected_file_name
 from .rules import (
@@ -34,6 +34,7 @@ from .rules import (
     FILE_NAME,
     FILE_SIZE,
     FORMAT,
+    SIZE_PX,
     PhotoRules,
 )
 from .verdict import Failure, PhotoVerdict
@@ -211,11 +212,19 @@ def fix_photo(
     rules: PhotoRules = DEFAULT_RULES,
     id_number: str | None = None,
     name: str | None = None,
+    max_pixels: int | None = None,
 ) -> FixResult:
     """Produce a compliant JPEG from ``data`` or the reasons why not (never raises on
     bad input). With ``id_number`` and ``name`` the result carries the convention file
-    name and the final check includes ``file_name``."""
-    dec = decode(data, exif_transpose=True)
+    name and the final check includes ``file_name``. An image of more pixels than
+    ``max_pixels`` (default: the platform's budget) is refused from its header
+    (``size_px``), never decoded."""
+    dec = decode(data, exif_transpose=True, max_pixels=max_pixels)
+    if dec.too_many_pixels:
+        actual = [dec.width, dec.height] if dec.width else None
+        return _fail(
+            SIZE_PX, f"<= {dec.max_pixels} px", actual, too_many_pixels_message(dec, rules)
+        )
     if dec.rgb is None:
         return _fail(FORMAT, "image", "unreadable", f"无法读取图像文件（{dec.error}）")
     src = _strip_frame(dec.rgb, rules)

@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 from sbk.cards.schemas import ApplicationOut, CardOut, app_out, card_out
 from sbk.cards.schemas import decode_photo as _photo
 from sbk.core import idempotency
+from sbk.core.api_types import Int64
 from sbk.core.errors import NotFound
 
 from . import queries, services
@@ -107,7 +108,7 @@ def applications(request):
 
 
 @router.get("/applications/{app_id}", response=ApplicationOut)
-def application(request, app_id: int):
+def application(request, app_id: Int64):
     found = queries.my_application(_applicant(request), app_id)
     if found is None:
         raise NotFound("制卡申请")

@@ -12,11 +12,12 @@ neither the username nor the lockout records ever hold the number in clear.
 
 from __future__ import annotations
 
+import functools
 import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from sbk.accounts.models import Role, User
 from sbk.accounts.policy import ensure
@@ -25,7 +26,7 @@ from sbk.cards.errors import CardErrorCode
 from sbk.cards.models import Application, ApplicationKind, Channel, PhotoSource
 from sbk.cards.queries import held_card
 from sbk.cards.rules import DRAFT, LOST
-from sbk.core import actions
+from sbk.core import actions, audit
 from sbk.core.actors import PORTAL
 from sbk.core.catalogue import Action
 from sbk.core.errors import Conflict, Forbidden, NotFound, Problem, ServiceError
@@ -131,7 +132,53 @@ def _password_problems(password: str, user: User) -> None:
         ) from None
 
 
+class IdentityMismatch(ServiceError):
+    """The number is registered, but under another name or phone.
+
+    The answer tells an anonymous visitor that the number is in the registry (an unknown
+    number would have registered), so it is a look-up of that person: it is written to the
+    access log (the acting user, i.e. the portal; channel "portal") after the registration's
+    transaction has rolled back, so that the row lasts. The message names no organisation
+    and no detail of the record."""
+
+    def __init__(self, person: Person, acting_user=PORTAL):
+        super().__init__(E.IDENTITY_MISMATCH, MISMATCH, field="id_number")
+        self.person = person
+        self.acting_user = acting_user
+
+    def record_lookup(self) -> None:
+        try:
+            with transaction.atomic():
+                audit.record_access(
+                    user=self.acting_user,
+                    obj=self.person,
+                    purpose=MISMATCH_LOOKUP,
+                    label=self.person.id_masked,
+                    channel="portal",
+                )
+        except DatabaseError:  # a transaction broken by something else: still refuse
+            pass
+
+
+MISMATCH_LOOKUP = "网上注册核验身份：证件号码已登记，姓名或手机号码不一致"
+
+
+def _recording_lookup(func):
+    """A mismatch leaves its access-log row once the registration has rolled back."""
+
+    @functools.wraps(func)
+    def inner(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except IdentityMismatch as exc:
+            exc.record_lookup()
+            raise
+
+    return inner
+
+
 # ---------------------------------------------------------------------------- actions
+@_recording_lookup
 @transaction.atomic
 def register_applicant(
     *,
@@ -150,9 +197,13 @@ def register_applicant(
     """
     ensure(acting_user, Action.APPLICANT_REGISTER)
     number = _number(id_number)
-    name = check_name(name or "").name
+    checked_name = check_name(name or "")
+    name = checked_name.name
     if not name:
         raise ServiceError(E.NAME_EMPTY, "请填写姓名", field="name")
+    if checked_name.refused:  # characters no name holds (``=HYPERLINK(…)``, controls, …)
+        code, message = checked_name.refused[0]
+        raise ServiceError(code, message, field="name")
     phone = normalise_phone(phone)
     checked = clean_person({"phone": phone}, partial=True)
     if not phone or not checked.ok:
@@ -171,7 +222,7 @@ def register_applicant(
         )
     else:
         if person.name != name or (person.phone and person.phone != phone):
-            raise ServiceError(E.IDENTITY_MISMATCH, MISMATCH, field="id_number")
+            raise IdentityMismatch(person, acting_user)
         if person.status == PersonStatus.CANCELLED:
             raise Conflict(E.PERSON_CANCELLED, "该证件号码对应的持卡人已注销，不能注册")
     if User.objects.filter(person=person).exists():

@@ -1,12 +1,19 @@
-"""Registry endpoints: translate HTTP to the registry services, nothing more."""
+"""Registry endpoints: translate HTTP to the registry services, nothing more.
+
+Search by a whole document number goes in a body: ``POST /persons/search`` with
+``{"q": ...}``. ``GET /persons?q=`` answers names and partial numbers and refuses a whole
+number (400 ``number_in_query``): a URL is written to the access logs of the server and
+of every proxy on the way (issue 23).
+"""
 
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sbk.core import idempotency
+from sbk.core.api_types import Int64, Pagination
 from sbk.core.errors import NotFound, ServiceError
 from sbk.orgs.models import Organisation
 from sbk.orgs.scope import visible_orgs
@@ -14,7 +21,7 @@ from sbk.orgs.scope import visible_orgs
 from . import services
 from .errors import RegistryErrorCode
 from .models import PersonChange
-from .queries import scoped_people, search_people
+from .queries import refuse_number_in_query, scoped_people, search_people
 
 router = Router(tags=["持卡库"])
 
@@ -61,7 +68,11 @@ class PersonIn(Schema):
 class PersonChangeIn(Schema):
     changes: dict
     reason: str
-    channel: int | None = None  # 1–10; default: the channel of the clerk's organisation
+    channel: Int64 | None = None  # 1–10; default: the channel of the clerk's organisation
+
+
+class SearchIn(Schema):
+    q: str = ""
 
 
 class RevealIn(Schema):
@@ -88,13 +99,22 @@ class ChangeOut(Schema):
 
 
 @router.get("/persons", response=list[PersonOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_persons(request, q: str = ""):
+    """People in scope, by name or partial number; a whole number: ``POST /persons/search``."""
+    refuse_number_in_query(q)
     return search_people(request.auth, q)
 
 
+@router.post("/persons/search", response=list[PersonOut])
+@paginate(Pagination)
+def search_persons(request, payload: SearchIn):
+    """Search by name or number, whole or partial, with the text in the body. Reads only."""
+    return search_people(request.auth, payload.q)
+
+
 @router.get("/persons/{person_id}", response=PersonOut)
-def get_person(request, person_id: int):
+def get_person(request, person_id: Int64):
     return get_object_or_404(scoped_people(request.auth), pk=person_id)
 
 
@@ -111,6 +131,16 @@ def _org_for(user, code: str) -> Organisation:
     return org
 
 
+def _run(request, body, act):
+    """``idempotency.run``; a ``registered_elsewhere`` refusal keeps its access-log row,
+    which the request's rolled-back transaction took with it."""
+    try:
+        return idempotency.run(request, body, act)
+    except services.RegisteredElsewhere as exc:
+        exc.record_lookup()
+        raise
+
+
 @router.post("/persons", response={201: PersonOut, 200: PersonOut})
 def create_person(request, payload: PersonIn):
     user = request.auth
@@ -119,14 +149,16 @@ def create_person(request, payload: PersonIn):
     org = _org_for(user, data.pop("org_code"))
 
     def act():
-        person = services.create_person(acting_user=user, org=org, data=data, reason=reason)
+        person = services.create_person(
+            acting_user=user, org=org, data=data, reason=reason, access_channel="api"
+        )
         return 201, PersonOut.from_orm(person).model_dump(mode="json")
 
-    return Status(*idempotency.run(request, payload.model_dump(), act))
+    return Status(*_run(request, payload.model_dump(), act))
 
 
 @router.patch("/persons/{person_id}", response=PersonOut)
-def change_person(request, person_id: int, payload: PersonChangeIn):
+def change_person(request, person_id: Int64, payload: PersonChangeIn):
     user = request.auth
 
     def act():
@@ -136,14 +168,15 @@ def change_person(request, person_id: int, payload: PersonChangeIn):
             changes=payload.changes,
             reason=payload.reason,
             channel=payload.channel,
+            access_channel="api",
         )
         return 200, PersonOut.from_orm(person).model_dump(mode="json")
 
-    return idempotency.run(request, payload.model_dump(), act)[1]
+    return _run(request, payload.model_dump(), act)[1]
 
 
 @router.post("/persons/{person_id}/reveal", response=RevealOut)
-def reveal_person(request, person_id: int, payload: RevealIn):
+def reveal_person(request, person_id: Int64, payload: RevealIn):
     """Full document number, phone and address. Every call writes an access-log row."""
     return services.reveal_person(
         person_id, acting_user=request.auth, purpose=payload.purpose, channel="api"
@@ -151,6 +184,6 @@ def reveal_person(request, person_id: int, payload: RevealIn):
 
 
 @router.get("/persons/{person_id}/changes", response=list[ChangeOut])
-def person_changes(request, person_id: int):
+def person_changes(request, person_id: Int64):
     person = get_object_or_404(scoped_people(request.auth), pk=person_id)
     return list(PersonChange.objects.filter(person=person).select_related("actor"))

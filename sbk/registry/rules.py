@@ -16,7 +16,7 @@ import pycountry
 from sbk.divisions.table import load_table
 from sbk.idcard import check_id_number, cross_check
 
-from .names import check_name
+from .names import REFUSING, check_name
 
 CATEGORIES = {"employee": "城镇职工", "resident": "城乡居民", "other": "其他"}
 CATEGORY_ALIASES = {"城镇职工": "employee", "城乡居民": "resident", "其他": "other"}
@@ -94,8 +94,9 @@ def clean_person(raw: dict, *, today: dt.date | None = None, partial: bool = Fal
         v["name"] = nc.name
         v["name_printable"] = nc.printable
         for code, message in nc.problems:
-            # An unprintable name is flagged for the card face, not refused.
-            target = out.problems if code == "name_empty" else out.warnings
+            # An unprintable name is flagged for the card face, not refused; an empty one,
+            # or one with characters no name holds (names.REFUSING), is refused.
+            target = out.problems if code in REFUSING else out.warnings
             target.append(("name", code, message))
 
     stated_gender = None

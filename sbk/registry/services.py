@@ -4,13 +4,20 @@ Each is one transaction recorded through the action layer (``sbk.core.actions``)
 row, and for a change (信息变更, service item ②) one journal row; changes also leave one
 PersonChange row per field. Audit rows hold masked forms only: the trail must not become a
 copy of the data.
+
+A number that is already registered is refused. When its person lies outside the clerk's
+scope, the answer (``registered_elsewhere``) tells the clerk that the person is registered
+in another area and must be transferred, naming no organisation; telling it is a look-up
+of that person, so it is written to the access log (who, when, which person, why), and
+that row outlives the refusal (:class:`RegisteredElsewhere`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 
 from sbk.accounts.policy import ensure
@@ -18,8 +25,9 @@ from sbk.core import actions, audit
 from sbk.core.actors import as_user
 from sbk.core.catalogue import Action
 from sbk.core.errors import Problem, ServiceError
+from sbk.core.models import AccessLog
 from sbk.orgs.attribution import attribute
-from sbk.orgs.scope import get_scoped
+from sbk.orgs.scope import get_scoped, scoped
 
 from . import lookup
 from .errors import RegistryErrorCode as E
@@ -81,27 +89,146 @@ def _duplicate() -> ServiceError:
     return ServiceError(E.DUPLICATE, "该证件号码已在持卡库中登记", field="id_number")
 
 
+REGISTERED_ELSEWHERE = (
+    "该证件号码的持卡人已在其他地区登记，不能在此重复登记。"
+    "如持卡人已迁入本地，须办理省内转移（由原登记地转入本地），或联系卡中心协调"
+)
+
+
+class RegisteredElsewhere(ServiceError):
+    """The number belongs to a person outside the acting user's scope.
+
+    Saying so is a look-up of that person, written to the access log by
+    :meth:`record_lookup`. The refusal rolls the action back, and the row with it, so the
+    row is written where it lasts: the service calls :meth:`record_lookup` once its own
+    transaction is over (then the row is committed at once, or belongs to the caller's
+    transaction), and a caller whose own transaction is rolled back by the refusal (the
+    API's idempotent request) calls it again after that rollback; it writes the row again
+    only if the row is gone.
+    """
+
+    def __init__(self, *, acting_user, person: Person, purpose: str, channel: str = ""):
+        super().__init__(E.REGISTERED_ELSEWHERE, REGISTERED_ELSEWHERE, field="id_number")
+        self.person = person
+        self._lookup = (acting_user, purpose, channel)
+        self._row: AccessLog | None = None
+
+    def record_lookup(self) -> AccessLog | None:
+        """The access-log row of this look-up: written now unless it is still there."""
+        try:
+            if self._row is not None and (
+                AccessLog.objects.filter(pk=self._row.pk, hash=self._row.hash).exists()
+            ):
+                return self._row
+            user, purpose, channel = self._lookup
+            with transaction.atomic():
+                self._row = audit.record_access(
+                    user=user,
+                    obj=self.person,
+                    purpose=purpose,
+                    label=self.person.id_masked,
+                    channel=channel,
+                )
+        except DatabaseError:
+            # A transaction broken by something else: the refusal itself must still show.
+            return None
+        return self._row
+
+
+def _existing(doc_type: str, id_index: str, *, exclude: int | None = None) -> Person | None:
+    qs = Person.objects.filter(doc_type=doc_type, id_index=id_index)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return qs.first()
+
+
+def _taken(acting_user, existing: Person, *, purpose: str, channel: str) -> ServiceError:
+    """``duplicate`` for a person the user may see, ``registered_elsewhere`` for another."""
+    if scoped(acting_user, Person.objects.filter(pk=existing.pk)).exists():
+        return _duplicate()
+    return RegisteredElsewhere(
+        acting_user=acting_user, person=existing, purpose=purpose, channel=channel
+    )
+
+
+def _recording_lookups(func):
+    """Run a registry action; a ``registered_elsewhere`` refusal leaves its access-log row
+    once the action's transaction has rolled back."""
+
+    @functools.wraps(func)
+    def inner(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except RegisteredElsewhere as exc:
+            exc.record_lookup()
+            raise
+
+    return inner
+
+
+CREATE_LOOKUP = "登记持卡人时查重：该证件号码已在其他地区登记"
+CHANGE_LOOKUP = "变更证件号码时查重：该证件号码已在其他地区登记"
+IMPORT_LOOKUP = "批量导入时查重：该证件号码已在其他地区登记"
+
+
+def registered_elsewhere(
+    acting_user, people, *, purpose: str = IMPORT_LOOKUP, channel: str = "import"
+) -> set[int]:
+    """Of these registered people (a bulk import's duplicates), the pks of those outside the
+    user's scope, each of whose look-ups is written to the access log at once, in a
+    transaction of its own: call it before (and apart from) the import's write, dry runs
+    included, and report those rows as ``registered_elsewhere``, the others as
+    ``duplicate``."""
+    people = list(people)
+    seen = set(
+        scoped(acting_user, Person.objects.filter(pk__in=[p.pk for p in people])).values_list(
+            "pk", flat=True
+        )
+    )
+    outside = [p for p in people if p.pk not in seen]
+    if outside:
+        with transaction.atomic():
+            for p in outside:
+                audit.record_access(
+                    user=acting_user, obj=p, purpose=purpose, label=p.id_masked, channel=channel
+                )
+    return {p.pk for p in outside}
+
+
+@_recording_lookups
 @transaction.atomic
 def create_person(
-    *, acting_user, org, data: dict, reason: str = "", part_of: Action | None = None
+    *,
+    acting_user,
+    org,
+    data: dict,
+    reason: str = "",
+    part_of: Action | None = None,
+    access_channel: str = "",
 ) -> Person:
     """Register a person in the cardholder base (持卡人登记).
 
     ``part_of``: the action this registration belongs to (an applicant's own sign-up), whose
-    audit row covers it."""
+    audit row covers it. ``access_channel`` ("console", "api") goes into the access-log row
+    of a ``registered_elsewhere`` refusal."""
     ensure(acting_user, part_of or Action.PERSON_CREATE, None if part_of else org)
     cleaned = clean_person(data)
     if not cleaned.ok:
         _raise(cleaned)
     person = Person(org=org)
     apply_values(person, cleaned.values)
-    if Person.objects.filter(doc_type=person.doc_type, id_index=person.id_index).exists():
-        raise _duplicate()
+    existing = _existing(person.doc_type, person.id_index)
+    if existing is not None:
+        raise _taken(acting_user, existing, purpose=CREATE_LOOKUP, channel=access_channel)
     try:
         with transaction.atomic():
             person.save()
     except IntegrityError:
-        raise _duplicate() from None
+        # Registered a moment ago by someone else.
+        existing = _existing(person.doc_type, person.id_index)
+        if existing is None:
+            raise _duplicate() from None
+        raise _taken(acting_user, existing, purpose=CREATE_LOOKUP, channel=access_channel) from None
     if part_of is not None:
         return person
     actions.record(
@@ -128,6 +255,7 @@ def _display(field: str, value) -> str:
     return str(value)
 
 
+@_recording_lookups
 @transaction.atomic
 def change_person(
     person_id: int,
@@ -137,12 +265,14 @@ def change_person(
     reason: str,
     channel=None,
     part_of: Action | None = None,
+    access_channel: str = "",
 ) -> Person:
     """Change a person's information (信息变更, item ②), cross-checking against the number.
 
     ``part_of`` names the action this change belongs to (an applicant's registration
     recording a missing phone): that action's own audit row covers it, so this call writes
-    neither an audit nor a journal row of its own.
+    neither an audit nor a journal row of its own. ``access_channel``: as for
+    :func:`create_person`.
     """
     ensure(acting_user, part_of or Action.PERSON_CHANGE)
     if not (reason or "").strip():
@@ -178,12 +308,10 @@ def change_person(
             "name_printable": cleaned.values.get("name_printable", person.name_printable),
         },
     )
-    if "id_number" in diffs and (
-        Person.objects.filter(doc_type=person.doc_type, id_index=person.id_index)
-        .exclude(pk=person.pk)
-        .exists()
-    ):
-        raise _duplicate()
+    if "id_number" in diffs:
+        existing = _existing(person.doc_type, person.id_index, exclude=person.pk)
+        if existing is not None:
+            raise _taken(acting_user, existing, purpose=CHANGE_LOOKUP, channel=access_channel)
     person.version = F("version") + 1
     person.save()
     person.refresh_from_db()

@@ -16,8 +16,15 @@ from pathlib import Path
 from django.core.management import call_command
 from django.utils import timezone
 
-from sbk.accounts.models import Role, User
-from sbk.accounts.services import change_password, confirm_totp, create_staff
+from sbk.accounts.models import ApiToken, Role, User
+from sbk.accounts.services import (
+    change_password,
+    confirm_totp,
+    create_staff,
+    create_token,
+    deactivate_user,
+    revoke_token,
+)
 from sbk.cards import services as cards
 from sbk.cards.importer import import_cards
 from sbk.cards.models import Card
@@ -338,6 +345,25 @@ def _register(ctx, u):
     )
 
 
+def _token_create(ctx, u):
+    # One's own token (the shell, the system, names a staff member).
+    owner = u if not is_system(u) else ctx.w.operator_a
+    return lambda: create_token(acting_user=u, user=owner, name="脚本", days=30)
+
+
+def _token_revoke(ctx, u):
+    owner = u if not is_system(u) else ctx.w.operator_a
+    token = ApiToken.objects.create(
+        user=owner, name="脚本", digest=ApiToken.digest_of(ApiToken.new_raw())
+    )
+    return lambda: revoke_token(token.pk, acting_user=u, reason="不再使用")
+
+
+def _deactivate(ctx, u):
+    leaver = user(f"leaver{next(_seq)}", Role.OUTLET_OPERATOR, ctx.w.outlet_a)
+    return lambda: deactivate_user(acting_user=u, user=leaver, reason="离职")
+
+
 def _org_create(ctx, u):
     code = f"NEW{next(_seq)}"
     return lambda: create_organisation(
@@ -411,6 +437,9 @@ SCENARIOS = {
     A.STAFF_PASSWORD_CHANGE: _password,
     A.STAFF_TOTP_ENROL: _totp,
     A.APPLICANT_REGISTER: _register,
+    A.TOKEN_CREATE: _token_create,
+    A.TOKEN_REVOKE: _token_revoke,
+    A.STAFF_DEACTIVATE: _deactivate,
     A.ORG_CREATE: _org_create,
     A.ORG_CHANGE: _org_change,
     A.KEYS_ROTATE: _keys("rotate"),

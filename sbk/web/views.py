@@ -13,7 +13,7 @@ from sbk.orgs.models import OrgKind
 from sbk.orgs.scope import visible_orgs
 from sbk.registry import services
 from sbk.registry.models import PersonChange
-from sbk.registry.queries import scoped_people, search_people
+from sbk.registry.queries import refuse_number_in_query, scoped_people, search_people
 
 from .forms import PersonForm, RevealForm
 
@@ -42,8 +42,20 @@ def home(request):
 
 @login_required
 def person_list(request):
-    q = request.GET.get("q", "").strip()
-    page = Paginator(search_people(request.user, q), 25).get_page(request.GET.get("page"))
+    """The search. Its form posts: a whole document number must not travel in the URL,
+    which the server's and every proxy's access log and the browser's history keep
+    (issue 23). A GET still lists, and finds by name or partial number; a GET with a
+    whole number is refused (400), with no results and without the number."""
+    source = request.POST if request.method == "POST" else request.GET
+    q = source.get("q", "").strip()
+    if request.method != "POST":
+        try:
+            refuse_number_in_query(q)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            page = Paginator(search_people(request.user, "").none(), 25).get_page(1)
+            return render(request, "web/person_list.html", {"page": page, "q": ""}, status=400)
+    page = Paginator(search_people(request.user, q), 25).get_page(source.get("page"))
     return render(request, "web/person_list.html", {"page": page, "q": q})
 
 
@@ -87,7 +99,11 @@ def person_create(request):
         reason = data.pop("reason")
         try:
             person = services.create_person(
-                acting_user=request.user, org=request.user.org, data=data, reason=reason
+                acting_user=request.user,
+                org=request.user.org,
+                data=data,
+                reason=reason,
+                access_channel="console",
             )
         except ServiceError as exc:
             form.add_service_error(exc)
@@ -128,6 +144,7 @@ def person_edit(request, person_id):
                 acting_user=request.user,
                 changes=changes,
                 reason=form.cleaned_data["reason"],
+                access_channel="console",
             )
         except ServiceError as exc:
             form.add_service_error(exc)
