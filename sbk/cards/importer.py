@@ -43,6 +43,7 @@ from sbk.orgs.models import Organisation, OrgKind
 from sbk.registry import lookup
 from sbk.registry.importer import ImportFileError
 from sbk.registry.models import Person
+from sbk.registry.names import check_name
 from sbk.registry.rules import clean_person, parse_date
 from sbk.registry.services import apply_values
 
@@ -198,6 +199,9 @@ def _parse_row(number: int, raw: dict, errors: list[RowError], known_banks: set[
     name = raw.get("name", "")
     if not name:
         err("name", "required", "姓名不能为空")
+    else:  # the registry's rule: characters no card printer prints are refused
+        for code, message in check_name(name).refused:
+            err("name", code, message)
     category = raw.get("category", "")
     if category not in CATEGORIES:
         err("category", "category", "category 应为 employee、resident 或 other")

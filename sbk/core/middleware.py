@@ -85,13 +85,7 @@ class DecryptionErrorMiddleware:
             return None
         log.error("decryption failed on %s: %s", request.path, exception)
         message = "加密数据无法解密：密钥不符或数据被篡改。请联系系统管理员核查。"
-        if request.path.startswith("/api/"):
-            return JsonResponse({"code": "decrypt_failed", "message": message}, status=500)
-        return HttpResponse(
-            f'<!doctype html><meta charset="utf-8"><title>数据错误</title>'
-            f"<h1>数据错误（decrypt_failed）</h1><p>{message}</p>",
-            status=500,
-        )
+        return error_response(request, 500, "decrypt_failed", message, "数据错误（decrypt_failed）")
 
 
 class RequestErrorMiddleware:

@@ -27,7 +27,7 @@ from sbk.orgs.scope import visible_orgs
 
 from .models import Person
 from .rules import clean_person
-from .services import apply_values
+from .services import apply_values, registered_elsewhere
 
 COLUMNS = (
     "name",
@@ -220,16 +220,26 @@ def import_people(
 
     # Against the database: one indexed query per chunk (SQLite allows ~999 variables).
     indexes = [p.id_index for _, p in pending]
-    existing: set[tuple[str, str]] = set()
+    existing: dict[tuple[str, str], Person] = {}
     for i in range(0, len(indexes), 900):
-        existing.update(
-            Person.objects.filter(id_index__in=indexes[i : i + 900]).values_list(
-                "doc_type", "id_index"
-            )
-        )
+        for found in Person.objects.filter(id_index__in=indexes[i : i + 900]):
+            existing[(found.doc_type, found.id_index)] = found
+    # A duplicate outside the importer's scope is a look-up of that person: logged, and
+    # reported without naming where (dry runs included: a dry run is a bulk existence check).
+    elsewhere = registered_elsewhere(acting_user, existing.values()) if existing else set()
     keep = []
     for number, person in pending:
-        if (person.doc_type, person.id_index) in existing:
+        found = existing.get((person.doc_type, person.id_index))
+        if found is not None and found.pk in elsewhere:
+            result.errors.append(
+                RowError(
+                    number,
+                    "id_number",
+                    "registered_elsewhere",
+                    "该证件号码的持卡人已在其他地区登记，须办理省内转移，不能重复登记",
+                )
+            )
+        elif found is not None:
             result.errors.append(
                 RowError(number, "id_number", "duplicate", "该证件号码已在持卡库中登记")
             )

@@ -76,7 +76,12 @@ def test_lists_show_only_own_scope(client, world):
     assert names == {"甲某"}
     codes = {o["code"] for o in client.get("/api/orgs").json()}
     assert "OB1" not in codes and "OA1" in codes and "BOA" in codes
-    assert "乙某" not in client.get("/people/?q=" + world.person_b.id_number).content.decode()
+    # A whole number is searched by POST (never in a URL); another district's person is
+    # not found, and a whole number in a GET is refused without a result.
+    found = client.post("/people/", {"q": world.person_b.id_number}).content.decode()
+    assert "乙某" not in found
+    assert "甲某" in client.post("/people/", {"q": world.person_a.id_number}).content.decode()
+    assert client.get("/people/?q=" + world.person_b.id_number).status_code == 400
 
 
 def test_bank_sees_its_outlets_in_every_district_and_nothing_else(client, world):

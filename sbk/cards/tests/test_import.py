@@ -306,3 +306,19 @@ def test_good_new_bank_names_created_and_register_names_or_codes_matched(world, 
     ]
     assert Card.objects.get(card_no="N002").bank.name == "汇丰银行（中国）有限公司"
     assert Card.objects.get(card_no="N003").bank == world.bank
+
+
+def test_a_name_no_printer_prints_is_refused(world, tmp_path):
+    from sbk.testing import resident_number
+
+    head = (
+        "id_number,name,category,division_code,card_no,bank,issued_on,activated_on,"
+        "cancelled_on,replaces_card_no"
+    )
+    body = f'{resident_number()},"=HYPERLINK(""http://x"",""x"")",resident,310112,N0000001,,2020-01-01,,,'
+    path = tmp_path / "names.csv"
+    path.write_text(f"{head}\n{body}\n", encoding="utf-8")
+    before = Card.objects.count()
+    result = import_cards(path, acting_user=IMPORTER)
+    assert [(e.field, e.code) for e in result.errors] == [("name", "name_chars")]
+    assert Card.objects.count() == before

@@ -144,3 +144,21 @@ def test_a_crash_halfway_leaves_nothing(world, tmp_path, monkeypatch, settings):
     assert Person.objects.count() == before
     monkeypatch.setattr(importer.actions, "record", real)
     assert import_people(f, acting_user=IMPORTER).written == 35
+
+
+def test_an_out_of_scope_duplicate_is_a_logged_look_up_that_names_nowhere(world, tmp_path):
+    from sbk.core.models import AccessLog
+
+    other = world.person_b  # registered in district B
+    header = ["name", "id_number", "category", "org_code"]
+    rows = [[other.name, other.id_number, "employee", "OA1"]]
+    result = import_people(
+        write_csv(tmp_path / "p.csv", rows, header), acting_user=world.admin_a, dry_run=True
+    )
+    assert [(e.code, e.row) for e in result.errors] == [("registered_elsewhere", 2)]
+    assert "OB1" not in result.errors[0].message and "B网点" not in result.errors[0].message
+    log = AccessLog.objects.get(object_id=str(other.pk))
+    assert log.username == "admin_a"
+    own = [["甲某", world.person_a.id_number, "employee", "OA1"]]
+    result = import_people(write_csv(tmp_path / "q.csv", own, header), acting_user=world.admin_a)
+    assert [e.code for e in result.errors] == ["duplicate"]
