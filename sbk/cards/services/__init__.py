@@ -3,7 +3,6 @@
 from .applications import (
     attach_photo,
     issue_card,
-    kiosk_issue,
     produce_card,
     reject_application,
     start_application,
@@ -20,6 +19,7 @@ from .cards import (
     unlock_loss,
     unlock_pin,
 )
+from .kiosk import kiosk_issue
 from .maintenance import lapse_temporary_losses, mark_unclaimed, run_due
 
 __all__ = [
