@@ -148,6 +148,14 @@ def token_max_days() -> int:
     return int(getattr(settings, "SBK_TOKEN_MAX_DAYS", 365))
 
 
+def token_max_days_for(user) -> int:
+    """The longest life of a token for ``user``: shorter (``SBK_TOKEN_TOTP_MAX_DAYS``,
+    default 30) when the user's role requires a second factor the token does without."""
+    if user.totp_required:
+        return min(token_max_days(), int(getattr(settings, "SBK_TOKEN_TOTP_MAX_DAYS", 30)))
+    return token_max_days()
+
+
 def default_token_expiry() -> dt.datetime:
     return timezone.now() + dt.timedelta(days=token_days())
 

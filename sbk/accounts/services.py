@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sbk.core import actions
 from sbk.core.actors import is_system
@@ -18,7 +19,7 @@ from sbk.core.errors import Conflict, Forbidden, NotFound, Problem, ServiceError
 from sbk.orgs.models import OrgKind
 
 from .errors import AccountErrorCode as E
-from .models import ApiToken, Role, User, token_days, token_max_days
+from .models import ApiToken, Role, User, token_days, token_max_days_for
 from .policy import CITY, DISTRICT, SYSTEM, can, ensure, role_of
 
 
@@ -31,6 +32,10 @@ class TokenErrorCode(StrEnum):
     TOKEN_NAME = "token_name"  # a name longer than 64 characters
     TOKEN_USER = "token_user"  # an applicant or a deactivated account gets no token
     TOKEN_ALREADY_REVOKED = "token_already_revoked"
+    # A token for a user whose role needs a second factor (the city admin) is created only
+    # where that second factor was just proved: a TOTP-verified console session, or a
+    # current TOTP code given to ``sbk tokens create --totp``.
+    TOKEN_NEEDS_TOTP = "token_needs_totp"
     ALREADY_INACTIVE = "already_inactive"
 
 
@@ -165,11 +170,24 @@ def _is_own(acting_user, user) -> bool:
 
 
 @transaction.atomic
-def create_token(*, acting_user, user: User, name: str = "", days: int | None = None) -> NewToken:
+def create_token(
+    *,
+    acting_user,
+    user: User,
+    name: str = "",
+    days: int | None = None,
+    second_factor: bool = False,
+) -> NewToken:
     """A bearer token for ``user``, living ``days`` days (default SBK_TOKEN_DAYS).
 
     Staff create their own; a city admin (or the operator's shell) may create one for a
     staff member in scope. Only the token's SHA-256 is kept.
+
+    A token stands in for a login without its second factor, so for a user whose role
+    requires TOTP (``SBK_TOTP_REQUIRED_ROLES``, the city admin by default) it is created
+    only when ``second_factor`` says the caller has just proved one (a TOTP-verified
+    session, or a code checked by the shell), and it lives at most
+    ``SBK_TOKEN_TOTP_MAX_DAYS`` days.
     """
     ensure(acting_user, Action.TOKEN_CREATE)
     if not _is_own(acting_user, user):
@@ -180,11 +198,17 @@ def create_token(*, acting_user, user: User, name: str = "", days: int | None = 
         raise ServiceError(T.TOKEN_USER, "申请人账户不能使用 API 令牌")
     if not user.is_active:
         raise ServiceError(T.TOKEN_USER, f"账号 {user.username} 已停用，不能创建 API 令牌")
+    if user.totp_required and not second_factor:
+        raise Forbidden(
+            f"账号 {user.username} 的角色须动态口令验证：其 API 令牌只能在已通过动态口令"
+            "（TOTP）验证的会话中创建",
+            code=T.TOKEN_NEEDS_TOTP,
+        )
     name = (name or "").strip() or "api"
     if len(name) > ApiToken._meta.get_field("name").max_length:
         raise ServiceError(T.TOKEN_NAME, "令牌名称不能超过 64 个字符", field="name")
-    days = token_days() if days is None else days
-    longest = token_max_days()
+    longest = token_max_days_for(user)
+    days = min(token_days(), longest) if days is None else days
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= longest:
         raise ServiceError(T.TOKEN_DAYS, f"有效期应为 1–{longest} 天", field="days")
     raw = ApiToken.new_raw()
@@ -205,6 +229,13 @@ def create_token(*, acting_user, user: User, name: str = "", days: int | None = 
         },
     )
     return NewToken(token, raw)
+
+
+def totp_code_valid(user: User, code: str) -> bool:
+    """Whether ``code`` is a current TOTP code of one of ``user``'s confirmed devices (each
+    code is accepted once: django-otp remembers the last time step used)."""
+    code = (code or "").strip()
+    return any(device.verify_token(code) for device in TOTPDevice.objects.devices_for_user(user))
 
 
 @transaction.atomic

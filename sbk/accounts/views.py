@@ -22,7 +22,7 @@ from sbk.core.errors import ServiceError
 
 from . import services
 from .middleware import SecurityGateMiddleware, needs_second_factor
-from .models import ApiToken, token_days, token_max_days
+from .models import ApiToken, token_days, token_max_days_for
 from .policy import can
 
 
@@ -167,10 +167,10 @@ class NewTokenForm(forms.Form):
     )
     days = forms.IntegerField(label="有效天数", min_value=1)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        longest = token_max_days()
-        self.fields["days"].initial = token_days()
+        longest = token_max_days_for(user)
+        self.fields["days"].initial = min(token_days(), longest)
         self.fields["days"].widget.attrs["max"] = longest
         self.fields["days"].validators.append(MaxValueValidator(longest))
         self.fields["days"].help_text = f"1–{longest} 天，到期后令牌失效"
@@ -194,7 +194,7 @@ def _tokens_page(request, form):
 def tokens(request):
     """我的 API 令牌: the list (GET, which writes nothing) and creation (POST). The raw
     token is in the answer to the POST only, never stored, never shown again."""
-    form = NewTokenForm(request.POST or None)
+    form = NewTokenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             new = services.create_token(
@@ -202,6 +202,8 @@ def tokens(request):
                 user=request.user,
                 name=form.cleaned_data["name"],
                 days=form.cleaned_data["days"],
+                # The gate already demands TOTP of these roles; the service checks again.
+                second_factor=request.user.is_verified(),
             )
         except ServiceError as exc:
             for p in exc.problems:

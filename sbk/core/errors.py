@@ -78,8 +78,8 @@ class NotFound(ServiceError):
 class Forbidden(ServiceError):
     status = 403
 
-    def __init__(self, message: str = "无权执行此操作"):
-        super().__init__(CoreErrorCode.FORBIDDEN, message)
+    def __init__(self, message: str = "无权执行此操作", *, code: str = CoreErrorCode.FORBIDDEN):
+        super().__init__(code, message)
 
 
 class Conflict(ServiceError):

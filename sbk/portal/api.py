@@ -1,7 +1,8 @@
 """The applicant's API (/api/portal): register, own data, online application.
 
-Everything but ``POST /register`` needs an applicant's session or token; staff are
-refused (403) and use the card API instead.
+Everything but ``POST /register`` and ``POST /register/confirm`` needs an applicant's
+session or token; staff are refused (403) and use the card API instead. Registration is two
+calls: the details (a code goes to the phone), then the code (the account is created).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sbk.core import idempotency
 from sbk.core.api_types import Int64
 from sbk.core.errors import NotFound
 
-from . import queries, services
+from . import queries, registration, services
 
 router = Router(tags=["申请人网上服务"])
 
@@ -28,6 +29,18 @@ class RegisterIn(Schema):
     password: str
     outlet_code: str = ""
     category: str = "resident"
+
+
+class ChallengeOut(Schema):
+    challenge: str
+    phone_masked: str
+    expires_at: dt.datetime
+    message: str
+
+
+class ConfirmIn(Schema):
+    challenge: str
+    code: str
 
 
 class PersonOut(Schema):
@@ -82,10 +95,11 @@ def _applicant(request):
     return request.auth
 
 
-@router.post("/register", auth=None, response={201: MeOut})
+@router.post("/register", auth=None, response={202: ChallengeOut})
 def register(request, payload: RegisterIn):
-    """Register an applicant account; then sign in at /login/ with the document number."""
-    user = services.register_applicant(
+    """Step 1 of registration: a six-digit code is sent by SMS (to the phone on file for a
+    person the registry knows). The answer is the same whatever the registry holds."""
+    challenge = registration.start_registration(
         name=payload.name,
         id_number=payload.id_number,
         phone=payload.phone,
@@ -93,7 +107,24 @@ def register(request, payload: RegisterIn):
         outlet_code=payload.outlet_code or None,
         category=payload.category,
     )
+    return Status(202, _challenge(challenge))
+
+
+@router.post("/register/confirm", auth=None, response={201: MeOut})
+def confirm_register(request, payload: ConfirmIn):
+    """Step 2: the code from the SMS; the account is created. Then sign in at /login/ with
+    the document number."""
+    user = registration.confirm_registration(token=payload.challenge, code=payload.code)
     return Status(201, _me(user))
+
+
+def _challenge(challenge) -> dict:
+    return {
+        "challenge": challenge.token,
+        "phone_masked": challenge.phone_masked,
+        "expires_at": challenge.expires_at,
+        "message": registration.SENT,
+    }
 
 
 @router.get("/me", response=MeOut)

@@ -13,3 +13,6 @@ class PortalErrorCode(StrEnum):
     PERSON_CANCELLED = "person_cancelled"
     ALREADY_REGISTERED = "already_registered"
     PASSWORD = "password"
+    # The SMS code step: one answer for a wrong, expired, used or never-sent code.
+    CODE_INVALID = "code_invalid"
+    TOO_MANY_CODES = "too_many_codes"

@@ -43,6 +43,16 @@ class RegisterForm(_ServiceErrors, forms.Form):
         return data
 
 
+class CodeForm(_ServiceErrors, forms.Form):
+    code = forms.CharField(
+        label="短信验证码",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        help_text="6 位数字",
+    )
+
+
 class ApplyForm(_ServiceErrors, forms.Form):
     outlet = forms.ChoiceField(label="制卡银行网点", required=False)
     use_on_file = forms.BooleanField(label="沿用已有的合格照片", required=False)

@@ -189,11 +189,14 @@ def register_applicant(
     outlet_code: str | None = None,
     category: str = Category.RESIDENT,
     acting_user=PORTAL,
+    password_hash: str = "",
 ) -> User:
     """An applicant registers (注册): their account, and their registry record if new.
 
     A person already in the registry must be met with the same name and, when one is
-    on file, the same phone; a person gets one account only.
+    on file, the same phone; a person gets one account only. The public routes call this
+    only once the phone is proved by its SMS code (``sbk.portal.registration``), passing
+    the password as the hash taken when the code was sent.
     """
     ensure(acting_user, Action.APPLICANT_REGISTER)
     number = _number(id_number)
@@ -228,8 +231,11 @@ def register_applicant(
     if User.objects.filter(person=person).exists():
         raise Conflict(E.ALREADY_REGISTERED, "该证件号码已注册申请人账户，请直接登录")
     user = User(username=_new_username(), role=Role.APPLICANT, person=person, full_name=person.name)
-    _password_problems(password, user)
-    user.set_password(password)
+    if password_hash:
+        user.password = password_hash  # checked by the validators when it was given
+    else:
+        _password_problems(password, user)
+        user.set_password(password)
     try:
         with transaction.atomic():
             user.save()

@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("register/", views.register, name="register"),
+    path("register/confirm/", views.register_confirm, name="register_confirm"),
     path("apply/", views.apply, name="apply"),
     path("applications/<int:app_id>/", views.application, name="application"),
     path("cards/<int:card_id>/", views.card, name="card"),

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from sbk.core.errors import NotFound, ServiceError
 
-from . import queries, services
-from .forms import ApplyForm, RegisterForm
+from . import queries, registration, services
+from .forms import ApplyForm, CodeForm, RegisterForm
 
 
 def applicant_required(view):
@@ -38,7 +38,7 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            user = services.register_applicant(
+            challenge = registration.start_registration(
                 name=d["name"],
                 id_number=d["id_number"],
                 phone=d["phone"],
@@ -49,10 +49,35 @@ def register(request):
         except ServiceError as exc:
             form.add_service_error(exc)
         else:
+            request.session[CHALLENGE_KEY] = challenge.token
+            return redirect("portal:register_confirm")
+    return render(request, "portal/register.html", {"form": form})
+
+
+CHALLENGE_KEY = "portal_register_challenge"
+
+
+def register_confirm(request):
+    """Step 2: the SMS code. The challenge lives in the session, never in the URL."""
+    if request.user.is_authenticated:
+        return redirect("portal:home")
+    token = request.session.get(CHALLENGE_KEY)
+    if not token:
+        return redirect("portal:register")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = registration.confirm_registration(token=token, code=form.cleaned_data["code"])
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            request.session.pop(CHALLENGE_KEY, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "注册成功。今后请用证件号码和密码登录")
             return redirect("portal:home")
-    return render(request, "portal/register.html", {"form": form})
+    return render(
+        request, "portal/register_confirm.html", {"form": form, "sent": registration.SENT}
+    )
 
 
 @applicant_required

@@ -348,7 +348,7 @@ def _register(ctx, u):
 def _token_create(ctx, u):
     # One's own token (the shell, the system, names a staff member).
     owner = u if not is_system(u) else ctx.w.operator_a
-    return lambda: create_token(acting_user=u, user=owner, name="脚本", days=30)
+    return lambda: create_token(acting_user=u, user=owner, name="脚本", days=30, second_factor=True)
 
 
 def _token_revoke(ctx, u):

@@ -106,6 +106,16 @@ class Ctx:
         )
 
 
+def _confirm_register() -> Call:
+    from sbk.portal.registration import start_registration
+    from sbk.portal.tests.test_register_code import code_sent_to
+
+    challenge = start_registration(
+        name="验证某", id_number=resident_number("310112"), phone="13812340001", password=PASSWORD
+    )
+    return Call(None, json={"challenge": challenge.token, "code": code_sent_to("13812340001")})
+
+
 def _person_body():
     return {
         "name": "新登记",
@@ -285,6 +295,7 @@ CASES: dict[str, Callable[[Ctx, Any], Call]] = {
             "outlet_code": "BOA",
         },
     ),
+    "sbk_portal_api_confirm_register": lambda c, s: _confirm_register(),
     "sbk_portal_api_me": lambda c, s: _applicant_call(c),
     "sbk_portal_api_applications": lambda c, s: Call(_portal_application_user(c)),
     "sbk_portal_api_apply": lambda c, s: _applicant_call(

@@ -139,6 +139,9 @@ def test_wrong_password_lockout_never_stores_the_number(client, applicant):
 
 
 def test_register_page(client, world):
+    """Details, then the SMS code (sbk/portal/tests/test_register_code.py tests the step)."""
+    from sbk.portal.tests.test_register_code import code_sent_to
+
     resp = client.get("/portal/register/")
     assert resp.status_code == 200 and "申请人注册" in resp.content.decode()
     number = resident_number("310112")
@@ -154,12 +157,19 @@ def test_register_page(client, world):
             "password2": PASSWORD,
         },
     )
+    assert resp.status_code == 302 and resp.url == "/portal/register/confirm/"
+    assert not User.objects.filter(role=Role.APPLICANT).exists()  # not before the code
+    page = client.get(resp.url).content.decode()
+    assert "验证码" in page and number not in page
+    wrong = client.post(resp.url, {"code": "000000"})
+    assert wrong.status_code == 200 and "验证码不正确或已过期" in wrong.content.decode()
+    resp = client.post(resp.url, {"code": code_sent_to("13800000009")})
     assert resp.status_code == 302 and resp.url == "/portal/"
     page = client.get("/portal/").content.decode()
     assert "页面某" in page and number not in page  # masked only
 
 
-def test_register_page_shows_mismatch(client, world):
+def test_register_page_does_not_say_a_number_is_registered(client, world):
     p = world.person_a
     resp = client.post(
         "/portal/register/",
@@ -172,20 +182,36 @@ def test_register_page_shows_mismatch(client, world):
             "password2": PASSWORD,
         },
     )
-    assert resp.status_code == 200
-    assert "不一致" in resp.content.decode()
+    # The same next step as for a correct registration; the code step then says "wrong".
+    assert resp.status_code == 302 and resp.url == "/portal/register/confirm/"
+    page = client.post(resp.url, {"code": "123456"}).content.decode()
+    assert "验证码不正确或已过期" in page and "不一致" not in page and "已登记" not in page
 
 
 def test_register_api(client, world):
+    from sbk.portal.tests.test_register_code import code_sent_to
+
     number = resident_number("310112")
     body = {"name": "接口某", "id_number": number, "phone": "13800000011", "password": PASSWORD}
     resp = client.post("/api/portal/register", body, content_type="application/json")
+    assert resp.status_code == 202, resp.content
+    sent = resp.json()
+    assert sent["phone_masked"] == "138****0011" and number not in resp.content.decode()
+    confirm = {"challenge": sent["challenge"], "code": code_sent_to("13800000011")}
+    resp = client.post("/api/portal/register/confirm", confirm, content_type="application/json")
     assert resp.status_code == 201, resp.content
     data = resp.json()
     assert data["person"]["name"] == "接口某" and data["can_apply"] is True
     assert number not in resp.content.decode()
-    resp = client.post("/api/portal/register", body, content_type="application/json")
-    assert resp.status_code == 409 and resp.json()["code"] == "already_registered"
-    body["name"] = "别人"
-    resp = client.post("/api/portal/register", body, content_type="application/json")
-    assert resp.status_code == 400 and resp.json()["code"] == "identity_mismatch"
+    # Again, and with another name: the same 202 answer as the first time.
+    for name in ("接口某", "别人"):
+        again = client.post(
+            "/api/portal/register", {**body, "name": name}, content_type="application/json"
+        )
+        assert again.status_code == 202 and set(again.json()) == set(sent)
+        bad = client.post(
+            "/api/portal/register/confirm",
+            {"challenge": again.json()["challenge"], "code": "123456"},
+            content_type="application/json",
+        )
+        assert bad.status_code == 400 and bad.json()["code"] == "code_invalid"

@@ -33,6 +33,12 @@ class Command(BaseCommand):
             default=None,
             help=f"有效天数，1–{token_max_days()}（默认 {token_days()}）",
         )
+        create.add_argument(
+            "--totp",
+            default="",
+            metavar="CODE",
+            help="该用户当前的动态口令；角色须动态口令验证（如市卡中心管理员）时必填",
+        )
         ls = sub.add_parser("list", help="列出令牌（不含令牌原文）")
         ls.add_argument("user", nargs="?", help="只列出该用户的令牌")
         ls.add_argument("--json", action="store_true", help="每行一个 JSON 对象")
@@ -56,7 +62,11 @@ class Command(BaseCommand):
     def _create(self, opts):
         user = self._user(opts["user"])
         new = services.create_token(
-            acting_user=SYSTEM, user=user, name=opts["name"], days=opts["days"]
+            acting_user=SYSTEM,
+            user=user,
+            name=opts["name"],
+            days=opts["days"],
+            second_factor=bool(opts["totp"]) and services.totp_code_valid(user, opts["totp"]),
         )
         self.stdout.write(new.raw)
         self.stderr.write(
