@@ -203,6 +203,14 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Encryption at rest (SPEC §8): the key file lives outside the database.
 SBK_KEYS_FILE = os.environ.get("SBK_KEYS_FILE", str(VAR_DIR / "keys.json"))
 SBK_CIPHER = os.environ.get("SBK_CIPHER", "SM4-GCM")
+# Every column holding a blind index, for ``sbk keys reindex`` (sbk/core/reindex.py); a test
+# finds the blind-index fields of every model and checks they are listed here.
+SBK_BLIND_INDEX_COLUMNS = [
+    "registry.Person.id_index",
+    "registry.Person.phone_index",
+    "cards.Application.stated_id_index",
+    "portal.PhoneChallenge.id_index",
+]
 
 # Import: rows per bulk insert.
 SBK_IMPORT_BATCH = 2000

@@ -90,6 +90,8 @@ MATRIX: dict[A, frozenset[str]] = {
     A.KEYS_ROTATE: frozenset({SYSTEM}),
     A.KEYS_REENCRYPT: frozenset({SYSTEM}),
     A.AUDIT_PURGE: frozenset({CITY, SYSTEM}),
+    A.KEYS_INDEX_ROTATE: frozenset({SYSTEM}),
+    A.KEYS_REINDEX: frozenset({SYSTEM}),
 }
 
 ROLE_LABELS = {**{r.value: r.label for r in Role}, SYSTEM: "系统"}

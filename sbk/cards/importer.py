@@ -341,10 +341,12 @@ def _check_links(rows: list[Row], errors: list[RowError]) -> None:
             else:
                 live[r.id_index] = r
     held = set()
-    indexes = list(live)
+    current_of = lookup.lookup_keys(r.id_number for r in live.values())
+    indexes = list(current_of)
     for i in range(0, len(indexes), 900):
         held.update(
-            Card.objects.filter(
+            current_of[idx]
+            for idx in Card.objects.filter(
                 person__id_index__in=indexes[i : i + 900], status__in=rules.HELD
             ).values_list("person__id_index", flat=True)
         )
@@ -470,11 +472,12 @@ def import_cards(path, *, acting_user, dry_run: bool = False) -> CardImportResul
 
 def _write(path: Path, rows: list[Row], result: CardImportResult, acting_user) -> None:
     regions, banks = _ensure_orgs(rows, result, acting_user)
-    indexes = list({r.id_index for r in rows})
+    current_of = lookup.lookup_keys({r.id_number for r in rows})
+    indexes = list(current_of)
     people: dict[str, Person] = {}
     for i in range(0, len(indexes), 900):
         for p in Person.objects.filter(id_index__in=indexes[i : i + 900]):
-            people[p.id_index] = p
+            people[current_of[p.id_index]] = p
     latest: dict[str, Row] = {}
     for r in rows:
         if r.id_index not in latest or r.issued_on >= latest[r.id_index].issued_on:

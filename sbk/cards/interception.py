@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sbk.core.errors import Problem
 from sbk.idcard import check_id_number, cross_check
+from sbk.registry import lookup
 from sbk.registry.names import check_name
 
 from .errors import CardErrorCode
@@ -26,7 +27,7 @@ def intercept(app, person, *, face_confirmed: bool = False) -> tuple[list[Proble
         add("person", CardErrorCode.PERSON_CANCELLED, "持卡人已注销，不能制卡")
     if app.stated_name != person.name:
         add("name", "name_mismatch", f"申请姓名“{app.stated_name}”与持卡库“{person.name}”不一致")
-    if app.stated_id_index != person.id_index:
+    if lookup.current_index(app.stated_id_index) != lookup.current_index(person.id_index):
         add("id_number", "id_mismatch", "申请证件号码与持卡库不一致")
     if app.stated_gender != person.gender:
         add("gender", "gender_mismatch", "申请性别与持卡库不一致")

@@ -125,6 +125,8 @@ class Action(enum.IntEnum):
     KEYS_ROTATE = 801, "keys.rotate", "密钥轮换"
     KEYS_REENCRYPT = 802, "keys.reencrypt", "重新加密"
     AUDIT_PURGE = 803, "audit.purge", "日志到期清理"
+    KEYS_INDEX_ROTATE = 804, "keys.index_rotate", "盲索引密钥轮换"
+    KEYS_REINDEX = 805, "keys.reindex", "盲索引重建"
 
     @classmethod
     def by_audit_name(cls, name: str) -> Action:

@@ -7,9 +7,19 @@
 - Equality lookups go through a blind index: HMAC-SM3 under a key of its own.
 - Audit chains use plain SM3.
 
+Blind-index key rotation is layered: a new index key wraps the value the old keys gave
+(``HMAC(new, old_index)``), so a stored index moves to the new key without the value it was
+made from (many columns hold only the index, e.g. what an applicant stated). A value under
+the first key is 64 hex digits; one wrapped by a later layer says so, ``"i2$" + hex``, which
+makes ``sbk keys reindex`` resumable (it rewrites only values not under the current layer)
+and lets a lookup made during the pass match a row at any layer (``index_candidates``).
+Once every stored index is under the new layer, a leaked older index key is of no use
+against the database.
+
 Key file (JSON, kept outside the database and the repository)::
 
     {"format": "sbk-keys/1", "current": "k1", "index_key": "<base64>",
+     "index_layers": [{"id": "i2", "key": "<base64>", "created": "..."}],
      "keys": {"k1": {"cipher": "SM4-GCM", "key": "<base64>", "created": "..."}}}
 """
 
@@ -19,6 +29,7 @@ import base64
 import datetime as dt
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,10 +101,23 @@ class DataKey:
     created: str = ""
 
 
-class KeyRing:
-    """The loaded key file: every data key ever used, the current one, the index key."""
+@dataclass(frozen=True)
+class IndexLayer:
+    layer_id: str  # "i2", "i3", …: the prefix of the values it made
+    key: bytes
+    created: str = ""
 
-    def __init__(self, keys: dict[str, DataKey], current: str, index_key: bytes):
+
+class KeyRing:
+    """The loaded key file: every data key ever used, the current one, the index keys."""
+
+    def __init__(
+        self,
+        keys: dict[str, DataKey],
+        current: str,
+        index_key: bytes,
+        index_layers: list[IndexLayer] | tuple[IndexLayer, ...] = (),
+    ):
         if current not in keys:
             raise KeyError_(f"当前密钥 {current} 不在密钥文件中")
         if len(index_key) < 32:
@@ -105,9 +129,17 @@ class KeyRing:
                 raise KeyError_(f"密钥 {k.key_id} 长度应为 {CIPHERS[k.cipher]} 字节")
             if TOKEN_SEP in k.key_id or ":" in k.key_id:
                 raise KeyError_(f"密钥标识 {k.key_id} 含非法字符")
+        seen = {"i1"}
+        for layer in index_layers:
+            if len(layer.key) < 32:
+                raise KeyError_(f"盲索引密钥 {layer.layer_id} 长度不足 32 字节")
+            if layer.layer_id in seen or not _LAYER_ID.fullmatch(layer.layer_id):
+                raise KeyError_(f"盲索引密钥标识 {layer.layer_id} 重复或不合规（应为 i2、i3…）")
+            seen.add(layer.layer_id)
         self.keys = dict(keys)
         self.current = current
         self.index_key = index_key
+        self.index_layers = tuple(index_layers)
 
     # -- construction -----------------------------------------------------------------
     @classmethod
@@ -127,7 +159,11 @@ class KeyRing:
                 kid: DataKey(kid, v["cipher"], base64.b64decode(v["key"]), v.get("created", ""))
                 for kid, v in raw["keys"].items()
             }
-            return cls(keys, raw["current"], base64.b64decode(raw["index_key"]))
+            layers = [
+                IndexLayer(v["id"], base64.b64decode(v["key"]), v.get("created", ""))
+                for v in raw.get("index_layers", [])
+            ]
+            return cls(keys, raw["current"], base64.b64decode(raw["index_key"]), layers)
         except KeyError_:
             raise
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -146,6 +182,14 @@ class KeyRing:
                 "format": FORMAT,
                 "current": self.current,
                 "index_key": base64.b64encode(self.index_key).decode(),
+                "index_layers": [
+                    {
+                        "id": layer.layer_id,
+                        "key": base64.b64encode(layer.key).decode(),
+                        "created": layer.created,
+                    }
+                    for layer in self.index_layers
+                ],
                 "keys": {
                     k.key_id: {
                         "cipher": k.cipher,
@@ -178,7 +222,12 @@ class KeyRing:
         kid = f"k{n}"
         keys = dict(self.keys)
         keys[kid] = DataKey(kid, cipher, os.urandom(CIPHERS[cipher]), _now())
-        return KeyRing(keys, kid, self.index_key)
+        return KeyRing(keys, kid, self.index_key, self.index_layers)
+
+    def with_new_index_layer(self) -> KeyRing:
+        """A new ring whose blind indexes are wrapped by one more, fresh key."""
+        layer = IndexLayer(f"i{len(self.index_layers) + 2}", os.urandom(32), _now())
+        return KeyRing(self.keys, self.current, self.index_key, [*self.index_layers, layer])
 
     # -- values -----------------------------------------------------------------------
     def encrypt(self, plaintext: str, context: str) -> str:
@@ -233,7 +282,45 @@ class KeyRing:
     # -- blind index ------------------------------------------------------------------------
     def blind_index(self, value: str, domain: str) -> str:
         """HMAC-SM3 over domain and value: equal inputs give equal indexes, nothing else leaks."""
-        return hmac_sm3(self.index_key, f"{domain}\x1f{value}".encode()).hex()
+        return self.index_candidates(value, domain)[-1]
+
+    def index_candidates(self, value: str, domain: str) -> list[str]:
+        """The index of ``value`` under each layer, first to current: what a lookup matches
+        while ``sbk keys reindex`` has not yet moved every row to the current layer."""
+        found = [hmac_sm3(self.index_key, f"{domain}\x1f{value}".encode()).hex()]
+        for layer in self.index_layers:
+            found.append(_wrap(layer, found[-1]))
+        return found
+
+    @property
+    def index_layer(self) -> str:
+        """The current layer's id ("i1" for the first key)."""
+        return self.index_layers[-1].layer_id if self.index_layers else "i1"
+
+    def index_layer_of(self, stored: str) -> str:
+        prefix, sep, _ = stored.partition(TOKEN_SEP)
+        return prefix if sep else "i1"
+
+    def current_index(self, stored: str) -> str:
+        """``stored`` (an index at any layer) moved to the current layer; "" stays ""."""
+        if not stored:
+            return stored
+        layer_id = self.index_layer_of(stored)
+        ids = ["i1", *(layer.layer_id for layer in self.index_layers)]
+        if layer_id not in ids:
+            raise KeyError_(f"盲索引 {stored[:8]}… 所属的密钥层 {layer_id} 不在密钥文件中")
+        for layer in self.index_layers[ids.index(layer_id) :]:
+            stored = _wrap(layer, stored)
+        return stored
+
+
+_LAYER_ID = re.compile(r"i[2-9][0-9]*")
+INDEX_CHARS = 64  # every index fits the 64-character columns that hold them
+
+
+def _wrap(layer: IndexLayer, inner: str) -> str:
+    prefix = f"{layer.layer_id}{TOKEN_SEP}"
+    return prefix + hmac_sm3(layer.key, inner.encode()).hex()[: INDEX_CHARS - len(prefix)]
 
 
 def _now() -> str:

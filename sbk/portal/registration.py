@@ -94,14 +94,15 @@ def start_registration(
 ) -> PhoneChallenge:
     """Hold the details and send the code; the same answer whatever the registry holds."""
     name, number, phone = _checked(name, id_number, phone, password)
-    index = lookup.id_index(number)
+    indexes = lookup.id_indexes(number)
+    index = indexes[-1]
     now = timezone.now()
     recent = PhoneChallenge.objects.filter(
-        id_index=index, created_at__gte=now - dt.timedelta(hours=1)
+        id_index__in=indexes, created_at__gte=now - dt.timedelta(hours=1)
     ).count()
     if recent >= max_per_hour():
         raise ServiceError(E.TOO_MANY_CODES, "获取验证码过于频繁，请一小时后再试")
-    person = Person.objects.filter(id_index=index).first()
+    person = Person.objects.filter(id_index__in=indexes).first()
     viable, send_to, refusal = True, phone, ""
     if person is not None:
         if person.name != name or (person.phone and person.phone != phone):

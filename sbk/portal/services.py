@@ -87,9 +87,10 @@ def login_username(text: str) -> str:
     result = check_id_number(normalise(text))
     if not result.valid:
         return text
-    index = lookup.id_index(result.upgraded or result.number)
+    indexes = lookup.id_indexes(result.upgraded or result.number)
+    index = indexes[-1]
     username = (
-        User.objects.filter(role=Role.APPLICANT, person__id_index=index)
+        User.objects.filter(role=Role.APPLICANT, person__id_index__in=indexes)
         .values_list("username", flat=True)
         .first()
     )
@@ -211,7 +212,9 @@ def register_applicant(
     checked = clean_person({"phone": phone}, partial=True)
     if not phone or not checked.ok:
         raise ServiceError(E.PHONE, "请填写11位手机号码，用于接收办理短信", field="phone")
-    person = Person.objects.select_for_update().filter(id_index=lookup.id_index(number)).first()
+    person = (
+        Person.objects.select_for_update().filter(id_index__in=lookup.id_indexes(number)).first()
+    )
     created = person is None
     if created:
         values = {"name": name, "id_number": number, "phone": phone, "category": category}

@@ -25,6 +25,7 @@ from sbk.core.catalogue import Action
 from sbk.orgs.models import Organisation
 from sbk.orgs.scope import visible_orgs
 
+from . import lookup
 from .models import Person
 from .rules import clean_person
 from .services import apply_values, registered_elsewhere
@@ -219,11 +220,13 @@ def import_people(
             progress(1)
 
     # Against the database: one indexed query per chunk (SQLite allows ~999 variables).
-    indexes = [p.id_index for _, p in pending]
+    # Rows not yet moved by ``sbk keys reindex`` are matched too (lookup_keys).
+    current_of = lookup.lookup_keys(p.id_number for _, p in pending)
+    indexes = list(current_of)
     existing: dict[tuple[str, str], Person] = {}
     for i in range(0, len(indexes), 900):
         for found in Person.objects.filter(id_index__in=indexes[i : i + 900]):
-            existing[(found.doc_type, found.id_index)] = found
+            existing[(found.doc_type, current_of[found.id_index])] = found
     # A duplicate outside the importer's scope is a look-up of that person: logged, and
     # reported without naming where (dry runs included: a dry run is a bulk existence check).
     elsewhere = registered_elsewhere(acting_user, existing.values()) if existing else set()

@@ -72,7 +72,7 @@ def search_people(user, query: str) -> QuerySet[Person]:
     result = check_id_number(number)
     if result.valid:
         full = result.upgraded or result.number
-        return qs.filter(id_index=lookup.id_index(full)).order_by("id")
+        return qs.filter(id_index__in=lookup.id_indexes(full)).order_by("id")
     if _PARTIAL.match(number) and any(c.isdigit() for c in number):
         return qs.filter(Q(id_masked__startswith=number) | Q(id_masked__endswith=number)).order_by(
             "id_masked"

@@ -135,8 +135,8 @@ class RegisteredElsewhere(ServiceError):
         return self._row
 
 
-def _existing(doc_type: str, id_index: str, *, exclude: int | None = None) -> Person | None:
-    qs = Person.objects.filter(doc_type=doc_type, id_index=id_index)
+def _existing(doc_type: str, number: str, *, exclude: int | None = None) -> Person | None:
+    qs = Person.objects.filter(doc_type=doc_type, id_index__in=lookup.id_indexes(number))
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
     return qs.first()
@@ -217,7 +217,7 @@ def create_person(
         _raise(cleaned)
     person = Person(org=org)
     apply_values(person, cleaned.values)
-    existing = _existing(person.doc_type, person.id_index)
+    existing = _existing(person.doc_type, person.id_number)
     if existing is not None:
         raise _taken(acting_user, existing, purpose=CREATE_LOOKUP, channel=access_channel)
     try:
@@ -225,7 +225,7 @@ def create_person(
             person.save()
     except IntegrityError:
         # Registered a moment ago by someone else.
-        existing = _existing(person.doc_type, person.id_index)
+        existing = _existing(person.doc_type, person.id_number)
         if existing is None:
             raise _duplicate() from None
         raise _taken(acting_user, existing, purpose=CREATE_LOOKUP, channel=access_channel) from None
@@ -309,7 +309,7 @@ def change_person(
         },
     )
     if "id_number" in diffs:
-        existing = _existing(person.doc_type, person.id_index, exclude=person.pk)
+        existing = _existing(person.doc_type, person.id_number, exclude=person.pk)
         if existing is not None:
             raise _taken(acting_user, existing, purpose=CHANGE_LOOKUP, channel=access_channel)
     person.version = F("version") + 1
@@ -380,4 +380,4 @@ def find_by_number(user, number: str):
     """Exact lookup through the blind index, within the user's scope."""
     from sbk.orgs.scope import scoped
 
-    return scoped(user, Person.objects.filter(id_index=lookup.id_index(number)))
+    return scoped(user, Person.objects.filter(id_index__in=lookup.id_indexes(number)))

@@ -389,7 +389,9 @@ def _keys(verb):
 
         from sbk.core import keys
 
-        extra = ["--quiet"] if verb == "reencrypt" else []
+        extra = ["--quiet"] if verb in ("reencrypt", "reindex") else []
+        if verb == "reindex":  # indexes under an older layer to move
+            keys.ring().with_new_index_layer().save(settings.SBK_KEYS_FILE, overwrite=True)
         if verb == "reencrypt":  # something under an old key to re-encrypt
             ctx.subject(ctx.w.city_admin)
             keys.ring().rotated().save(settings.SBK_KEYS_FILE, overwrite=True)
@@ -445,7 +447,9 @@ SCENARIOS = {
     A.KEYS_ROTATE: _keys("rotate"),
     A.KEYS_REENCRYPT: _keys("reencrypt"),
     A.AUDIT_PURGE: _purge,
+    A.KEYS_INDEX_ROTATE: _keys("rotate-index"),
+    A.KEYS_REINDEX: _keys("reindex"),
 }
 
 # Actions of the operator's shell: no user can be named, the system does them.
-SHELL_ONLY = {A.KEYS_ROTATE, A.KEYS_REENCRYPT}
+SHELL_ONLY = {A.KEYS_ROTATE, A.KEYS_REENCRYPT, A.KEYS_INDEX_ROTATE, A.KEYS_REINDEX}

@@ -43,7 +43,7 @@ def kiosk_issue(
     outlet = user_outlet(acting_user)
     if outlet is None or outlet.kind != OrgKind.KIOSK:
         raise ServiceError(E.BAD_OUTLET, "现场制卡只能由自助一体机办理", field="outlet")
-    found = Person.objects.filter(id_index=lookup.id_index(id_number or "")).first()
+    found = Person.objects.filter(id_index__in=lookup.id_indexes(id_number or "")).first()
     if found is None:
         raise NotFound("持卡人")
     person = Person.objects.select_for_update().select_related("org").get(pk=found.pk)
