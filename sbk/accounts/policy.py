@@ -53,6 +53,7 @@ MATRIX: dict[A, frozenset[str]] = {
     # Cards: produced and handed over where there is a printer and a counter.
     A.CARD_PRODUCE: COUNTER,
     A.CARD_ISSUE: COUNTER,
+    A.CARD_PRODUCE_ON_THE_SPOT: COUNTER,
     A.CARD_KIOSK_ISSUE: frozenset({OUTLET}),  # a kiosk's own account (checked by the service)
     A.CARD_REPORT_LOSS_TEMPORARY: frozenset({CITY, DISTRICT, OUTLET, BANK, APPLICANT}),
     A.CARD_REPORT_LOSS_FORMAL: frozenset({CITY, DISTRICT, OUTLET, BANK}),
@@ -60,6 +61,8 @@ MATRIX: dict[A, frozenset[str]] = {
     # The financial account is the bank's: only the card's bank switches it on.
     A.CARD_ACTIVATE_FINANCIAL: frozenset({BANK}),
     A.CARD_UNLOCK_PIN: COUNTER,
+    # The holder changes the PIN at a counter's PIN pad or at a kiosk; staff record it.
+    A.CARD_CHANGE_PIN: COUNTER,
     A.CARD_LAPSE_TEMPORARY_LOSS: frozenset({SYSTEM}),
     A.CARD_MARK_UNCLAIMED: frozenset({SYSTEM}),
     A.CARD_IMPORT: frozenset({CITY, SYSTEM}),

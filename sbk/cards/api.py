@@ -196,6 +196,25 @@ def produce_card(request, app_id: Int64, payload: ProduceIn):
     return Status(*_mutate(request, payload, act))
 
 
+@router.post("/applications/{app_id}/produce-on-the-spot", response={201: CardOut})
+def produce_on_the_spot(request, app_id: Int64, payload: ProduceIn):
+    """窗口现场制卡: produce and hand over at once (the card comes back issued; no SMS)."""
+    user = request.auth
+
+    def act():
+        card = services.produce_on_the_spot(
+            app_id,
+            acting_user=user,
+            verified=payload.verified,
+            face_confirmed=payload.face_confirmed,
+            account_no=payload.account_no,
+            reason=payload.reason,
+        )
+        return 201, _json(CardOut, card_out(card))
+
+    return Status(*_mutate(request, payload, act))
+
+
 @router.get("/queue", response=list[ApplicationOut])
 def queue(request):
     """The production queue of the outlets in the caller's scope."""
@@ -284,6 +303,19 @@ def activate_financial(request, card_id: Int64, payload: ActivateIn):
         services.activate_financial,
         card_id=card_id,
         account_no=payload.account_no,
+        channel=payload.channel,
+        reason=payload.reason,
+    )
+
+
+@router.post("/cards/{card_id}/change-pin", response=CardOut)
+def change_pin(request, card_id: Int64, payload: ReasonIn):
+    """修改社保功能密码: record that the holder set a new PIN at the PIN pad."""
+    return _card_endpoint(
+        request,
+        payload,
+        services.change_pin,
+        card_id=card_id,
         channel=payload.channel,
         reason=payload.reason,
     )

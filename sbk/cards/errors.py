@@ -9,6 +9,8 @@ class CardErrorCode(StrEnum):
     NO_VALID_CARD = "no_valid_card"
     OPEN_APPLICATION = "open_application"
     REPLACEMENT_NOT_ALLOWED = "replacement_not_allowed"
+    # 补换卡 at the card's own bank on the original data (seed 002 §二(三)).
+    REPLACEMENT_OTHER_BANK = "replacement_other_bank"
     BAD_TRANSITION = "bad_transition"
     BAD_KIND = "bad_kind"
     BAD_CHANNEL = "bad_channel"

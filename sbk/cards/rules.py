@@ -44,6 +44,7 @@ CARD_TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "invalidate_replaced": (frozenset({ISSUED, TEMP_LOST, LOST}), REPLACED),
     "activate_financial": (frozenset({ISSUED}), None),
     "unlock_pin": (frozenset({ISSUED}), None),
+    "change_pin": (frozenset({ISSUED}), None),  # 社保功能密码修改: recorded, state unchanged
     "cancel": (frozenset({PRODUCED, UNCLAIMED, ISSUED, TEMP_LOST, LOST}), CANCELLED),
 }
 ACTION_LABELS = {
@@ -58,6 +59,7 @@ ACTION_LABELS = {
     "invalidate_replaced": "旧卡作废",
     "activate_financial": "启用金融功能",
     "unlock_pin": "密码解锁",
+    "change_pin": "修改社保功能密码",
     "cancel": "注销",
 }
 

@@ -26,6 +26,7 @@ CARD_ACTIONS = {
     "unlock_loss": ("解挂", "解除挂失，卡片恢复使用"),
     "activate": ("启用金融功能", "启用社保卡的银行账户功能"),
     "unlock_pin": ("密码解锁", "解除因密码错误导致的锁定"),
+    "change_pin": ("修改社保功能密码", "持卡人在密码键盘上自行输入新密码，系统不接触密码"),
     "issue": ("发卡", "将卡片交给持卡人本人或代办人"),
 }
 
@@ -139,7 +140,18 @@ def application_action(request, app_id, action):
     app = _get(applications_for(request.user), app_id, "制卡申请")
     p = request.POST
     try:
-        if action == "submit":
+        if action == "produce" and p.get("on_the_spot"):
+            card = services.produce_on_the_spot(
+                app.pk,
+                acting_user=request.user,
+                verified=bool(p.get("verified")),
+                face_confirmed=bool(p.get("face_confirmed")),
+                account_no=p.get("account_no", ""),
+            )
+            messages.success(
+                request, f"现场制卡完成：卡号 {card.card_no} 已交持卡人，电子社保卡已签发"
+            )
+        elif action == "submit":
             services.submit_application(app.pk, acting_user=request.user)
             messages.success(request, "申请已提交，已短信通知申请人可以制卡")
         elif action == "produce":
@@ -191,6 +203,8 @@ def card_action(request, card_id, action):
                 services.activate_financial(card.pk, account_no=p.get("account_no", ""), **common)
             elif action == "unlock_pin":
                 services.unlock_pin(card.pk, **common)
+            elif action == "change_pin":
+                services.change_pin(card.pk, **common)
         except ServiceError as exc:
             _fail(request, exc)
         else:

@@ -102,6 +102,14 @@ class Action(enum.IntEnum):
     CARD_MARK_UNCLAIMED = 310, "card.mark_unclaimed", "标记滞发"
     CARD_IMPORT = 311, "card.import", "卡历史迁移导入"
     ENQUIRY = 312, "enquiry.record", "咨询", ServiceItem.ENQUIRY
+    # 社保功能密码修改 (seed 002 附件1 step 6): not one of items ①–⑧, so ⑨ 其他.
+    CARD_CHANGE_PIN = 313, "card.change_pin", "修改社保功能密码", ServiceItem.OTHER
+    CARD_PRODUCE_ON_THE_SPOT = (
+        314,
+        "card.produce_on_the_spot",
+        "窗口现场制卡",
+        ServiceItem.APPLICATION,
+    )
     # 4xx photos (照片)
     PHOTO_CHECK = 401, "photo.check", "照片检测"
     # 5xx exports (导出)

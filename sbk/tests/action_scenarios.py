@@ -193,6 +193,11 @@ def _produce(ctx, u):
     return lambda: cards.produce_card(app.pk, acting_user=u, verified=True)
 
 
+def _produce_on_the_spot(ctx, u):
+    app = ctx.submitted(u)
+    return lambda: cards.produce_on_the_spot(app.pk, acting_user=u, verified=True)
+
+
 def _issue(ctx, u):
     card = ctx.produced(u)
     return lambda: cards.issue_card(card.pk, acting_user=u)
@@ -229,6 +234,11 @@ def _activate(ctx, u):
 def _unlock_pin(ctx, u):
     card = ctx.issued(u)
     return lambda: cards.unlock_pin(card.pk, acting_user=u)
+
+
+def _change_pin(ctx, u):
+    card = ctx.issued(u)
+    return lambda: cards.change_pin(card.pk, acting_user=u)
 
 
 def _lapse(ctx, u):
@@ -419,12 +429,14 @@ SCENARIOS = {
     A.APPLICATION_WITHDRAW: _app_withdraw,
     A.CARD_PRODUCE: _produce,
     A.CARD_ISSUE: _issue,
+    A.CARD_PRODUCE_ON_THE_SPOT: _produce_on_the_spot,
     A.CARD_KIOSK_ISSUE: _kiosk,
     A.CARD_REPORT_LOSS_TEMPORARY: _loss("temporary"),
     A.CARD_REPORT_LOSS_FORMAL: _loss("formal"),
     A.CARD_UNLOCK_LOSS: _unlock_loss,
     A.CARD_ACTIVATE_FINANCIAL: _activate,
     A.CARD_UNLOCK_PIN: _unlock_pin,
+    A.CARD_CHANGE_PIN: _change_pin,
     A.CARD_LAPSE_TEMPORARY_LOSS: _lapse,
     A.CARD_MARK_UNCLAIMED: _unclaimed,
     A.CARD_IMPORT: _card_import,

@@ -217,6 +217,9 @@ CASES: dict[str, Callable[[Ctx, Any], Call]] = {
     "sbk_cards_api_produce_card": lambda c, s: Call(
         c.w.bank_operator_a, path={"app_id": c.submitted().pk}, json={"verified": True}
     ),
+    "sbk_cards_api_produce_on_the_spot": lambda c, s: Call(
+        c.w.bank_operator_a, path={"app_id": c.submitted().pk}, json={"verified": True}
+    ),
     "sbk_cards_api_queue": lambda c, s: (c.submitted(), Call(c.w.bank_operator_a))[1],
     "sbk_cards_api_overdue": lambda c, s: Call(c.w.admin_a),
     # cards: cards
@@ -236,6 +239,9 @@ CASES: dict[str, Callable[[Ctx, Any], Call]] = {
         c.w.bank_operator_a, path={"card_id": c.issued().pk}, json={"account_no": ACCOUNT_NO}
     ),
     "sbk_cards_api_unlock_pin": lambda c, s: Call(
+        c.w.bank_operator_a, path={"card_id": c.issued().pk}, json={}
+    ),
+    "sbk_cards_api_change_pin": lambda c, s: Call(
         c.w.bank_operator_a, path={"card_id": c.issued().pk}, json={}
     ),
     "sbk_cards_api_kiosk_issue": lambda c, s: _kiosk(c),

@@ -13,13 +13,14 @@ from .cards import (
     activate_financial,
     cancel_person,
     change_info,
+    change_pin,
     record_enquiry,
     report_loss,
     transfer,
     unlock_loss,
     unlock_pin,
 )
-from .kiosk import kiosk_issue
+from .kiosk import kiosk_issue, produce_on_the_spot
 from .maintenance import lapse_temporary_losses, mark_unclaimed, run_due
 
 __all__ = [
@@ -27,11 +28,13 @@ __all__ = [
     "attach_photo",
     "cancel_person",
     "change_info",
+    "change_pin",
     "issue_card",
     "kiosk_issue",
     "lapse_temporary_losses",
     "mark_unclaimed",
     "produce_card",
+    "produce_on_the_spot",
     "record_enquiry",
     "reject_application",
     "report_loss",

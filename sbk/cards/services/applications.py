@@ -117,6 +117,8 @@ def _start(person, *, acting_user, kind, channel, outlet, replace_reason, proxy)
             )
         if kind == ApplicationKind.RENEWAL:
             replace_reason = ""
+        else:
+            ensure_same_bank(current, outlet)
         replaces = current
     app = Application(
         person=person,
@@ -238,6 +240,17 @@ def _held_or_taken(person, card_no: str) -> tuple[bool, bool]:
     return held, any(no == card_no for _, _, no in rows)
 
 
+def ensure_same_bank(old: Card, outlet) -> None:
+    """补换卡 is made by the old card's bank on the original data (seed 002 §二(三)
+    “到相应银行按原有数据”): another bank's outlet is refused."""
+    if old.bank_id and outlet.bank_id != old.bank_id:
+        raise Conflict(
+            E.REPLACEMENT_OTHER_BANK,
+            f"原卡 {old.card_no} 为{old.bank.name}卡，补换卡须到该行网点按原有数据办理",
+            field="outlet",
+        )
+
+
 def _produce(
     app, person, *, acting_user, verified, face_confirmed, account_no, now, save: bool = True
 ) -> Card:
@@ -259,6 +272,10 @@ def _produce(
                 E.REPLACEMENT_NOT_ALLOWED,
                 f"原卡 {old.card_no} 当前状态为“{rules.CARD_STATUS_LABELS[status]}”，不能补换",
             )
+        if app.kind == ApplicationKind.REPLACEMENT:
+            ensure_same_bank(old, app.outlet)
+            # The original data: the new card keeps the bank and its account.
+            account_no = account_no or old.account_no
     else:
         held, taken = _held_or_taken(person, card_no)
         if held:

@@ -161,6 +161,21 @@ def unlock_pin(card_id: int, *, acting_user, channel=None, reason: str = "") -> 
 
 
 @actions.atomic
+def change_pin(card_id: int, *, acting_user, channel=None, reason: str = "") -> Card:
+    """修改社保功能密码: the holder sets a new social-security PIN on the card's chip at the
+    PIN pad (sbk never sees a PIN); the service is recorded, the card state is unchanged."""
+    return _card_action(
+        card_id,
+        acting_user=acting_user,
+        action=Action.CARD_CHANGE_PIN,
+        transition="change_pin",
+        channel=channel,
+        reason=reason,
+        mutate=lambda card, now: ({}, {}),
+    )
+
+
+@actions.atomic
 def change_info(person_id: int, *, acting_user, changes: dict, reason: str, channel=None) -> Person:
     """信息变更: the registry's change, journalled as item ② (kept for the card console)."""
     return registry.change_person(

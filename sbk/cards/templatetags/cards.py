@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "card.mark_unclaimed": "滞发",
     "card.activate_financial": "启用金融功能",
     "card.unlock_pin": "密码解锁",
+    "card.change_pin": "修改社保功能密码",
     "person.change": "信息变更",
     "person.cancel": "注销",
     "person.transfer_in_province": "省内转移",
