@@ -165,6 +165,7 @@ def ping(request):
 
 def _register():
     from sbk.cards.api import router as cards_router
+    from sbk.ecard.api import router as ecard_router
     from sbk.exports.api import router as exports_router
     from sbk.orgs.api import router as orgs_router
     from sbk.photos.api import router as photos_router
@@ -177,6 +178,7 @@ def _register():
     api.add_router("/photos", photos_router)
     api.add_router("/exports", exports_router)
     api.add_router("/portal", portal_router)
+    api.add_router("/ecard", ecard_router)
 
 
 _register()

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "sbk.exports",
     "sbk.photos",
     "sbk.portal",
+    "sbk.ecard",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("exports/", include("sbk.exports.urls")),
     path("account/", include("sbk.accounts.urls")),
     path("portal/", include("sbk.portal.urls")),
+    path("ecard/", include("sbk.ecard.urls")),
     path("", include("sbk.web.urls")),
 ]
 

@@ -24,6 +24,7 @@ from . import services
 from .middleware import SecurityGateMiddleware, needs_second_factor
 from .models import ApiToken, token_days, token_max_days_for
 from .policy import can
+from .qr import qr_svg
 
 
 class TokenForm(forms.Form):
@@ -70,13 +71,7 @@ def otp_verify(request):
     return render(request, "accounts/otp.html", {"form": form, "next": _next(request)})
 
 
-def _qr_svg(uri: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-
-    return qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).to_string(
-        encoding="unicode"
-    )
+_qr_svg = qr_svg
 
 
 @login_required

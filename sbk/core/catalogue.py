@@ -110,6 +110,7 @@ class Action(enum.IntEnum):
         "窗口现场制卡",
         ServiceItem.APPLICATION,
     )
+    ECARD_VERIFY = 315, "ecard.verify", "核验电子社保卡"
     # 4xx photos (照片)
     PHOTO_CHECK = 401, "photo.check", "照片检测"
     # 5xx exports (导出)

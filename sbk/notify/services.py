@@ -19,12 +19,14 @@ log = logging.getLogger(__name__)
 
 
 def enqueue(*, dedup_key: str, kind: str, person=None, phone: str = "", text: str) -> Notification:
-    """Add a message to the outbox in the current transaction; a known key is not added twice."""
-    found = Notification.objects.filter(dedup_key=dedup_key).first()
-    if found is not None:
-        return found
+    """Add a message to the outbox in the current transaction; a known key is not added twice.
+
+    One statement (``INSERT … ON CONFLICT (dedup_key) DO UPDATE … RETURNING id``): a known
+    key keeps its row as it was (only the key is "updated", to itself) and the returned
+    object carries that row's id. This is on every card production's path.
+    """
     phone = phone or (getattr(person, "phone", "") or "")
-    return Notification.objects.create(
+    row = Notification(
         dedup_key=dedup_key,
         kind=kind,
         person=person,
@@ -33,6 +35,10 @@ def enqueue(*, dedup_key: str, kind: str, person=None, phone: str = "", text: st
         text=text,
         status=OutboxStatus.PENDING if phone else OutboxStatus.SKIPPED,
     )
+    Notification.objects.bulk_create(
+        [row], update_conflicts=True, unique_fields=["dedup_key"], update_fields=["dedup_key"]
+    )
+    return row
 
 
 def backoff(attempts: int) -> dt.timedelta:

@@ -11,7 +11,11 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from sbk.accounts.qr import qr_svg
 from sbk.core.errors import NotFound, ServiceError
+from sbk.ecard import rules as ecard_rules
+from sbk.ecard.queries import ecard_of
+from sbk.ecard.services import qr_seconds, qr_token
 
 from . import queries, registration, services
 from .forms import ApplyForm, CodeForm, RegisterForm
@@ -91,9 +95,29 @@ def home(request):
             "person": person,
             "applications": queries.my_applications(user)[:20],
             "cards": queries.my_cards(user)[:10],
+            "ecard": ecard_of(person) if person is not None else None,
             "notifications": queries.my_notifications(user)[:20],
             "today": timezone.localdate(),
             "can_apply": person is not None and services.online_kind(person) is not None,
+        },
+    )
+
+
+@applicant_required
+def ecard(request):
+    """电子社保卡: its status and a QR code (a signed token that expires, no number in it)."""
+    person = queries.my_person(request.user)
+    found = ecard_of(person) if person is not None else None
+    if found is None:
+        raise Http404("您还没有电子社保卡：制卡成功后自动签发")
+    usable = found.status == ecard_rules.ACTIVE
+    return render(
+        request,
+        "portal/ecard.html",
+        {
+            "ecard": found,
+            "qr": qr_svg(qr_token(found)) if usable else "",
+            "seconds": qr_seconds(),
         },
     )
 

@@ -198,6 +198,15 @@ def _produce_on_the_spot(ctx, u):
     return lambda: cards.produce_on_the_spot(app.pk, acting_user=u, verified=True)
 
 
+def _ecard_verify(ctx, u):
+    from sbk.ecard.models import ElectronicCard
+    from sbk.ecard.services import qr_token, verify_qr
+
+    card = ctx.issued(u)
+    token = qr_token(ElectronicCard.objects.get(card=card))
+    return lambda: verify_qr(token, acting_user=u)
+
+
 def _issue(ctx, u):
     card = ctx.produced(u)
     return lambda: cards.issue_card(card.pk, acting_user=u)
@@ -430,6 +439,7 @@ SCENARIOS = {
     A.CARD_PRODUCE: _produce,
     A.CARD_ISSUE: _issue,
     A.CARD_PRODUCE_ON_THE_SPOT: _produce_on_the_spot,
+    A.ECARD_VERIFY: _ecard_verify,
     A.CARD_KIOSK_ISSUE: _kiosk,
     A.CARD_REPORT_LOSS_TEMPORARY: _loss("temporary"),
     A.CARD_REPORT_LOSS_FORMAL: _loss("formal"),

@@ -106,6 +106,14 @@ class Ctx:
         )
 
 
+def _ecard_call(c) -> Call:
+    from sbk.ecard.models import ElectronicCard
+    from sbk.ecard.services import qr_token
+
+    card = c.issued()
+    return Call(c.w.operator_a, json={"token": qr_token(ElectronicCard.objects.get(card=card))})
+
+
 def _confirm_register() -> Call:
     from sbk.portal.registration import start_registration
     from sbk.portal.tests.test_register_code import code_sent_to
@@ -220,6 +228,7 @@ CASES: dict[str, Callable[[Ctx, Any], Call]] = {
     "sbk_cards_api_produce_on_the_spot": lambda c, s: Call(
         c.w.bank_operator_a, path={"app_id": c.submitted().pk}, json={"verified": True}
     ),
+    "sbk_ecard_api_verify": lambda c, s: _ecard_call(c),
     "sbk_cards_api_queue": lambda c, s: (c.submitted(), Call(c.w.bank_operator_a))[1],
     "sbk_cards_api_overdue": lambda c, s: Call(c.w.admin_a),
     # cards: cards
