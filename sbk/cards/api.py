@@ -335,13 +335,21 @@ def unlock_pin(request, card_id: Int64, payload: ReasonIn):
 
 @router.post("/kiosk/issue", response={201: CardOut})
 def kiosk_issue(request, payload: KioskIn):
+    """自助一体机现场制卡. A photo taken now is checked and recorded first, in its own
+    transaction, so that a refused issuance still counts the attempt (not on a retry)."""
     user = request.auth
+    photo = decode_photo(payload.photo_base64) or b""
+    check = None
+    if payload.photo_source == "kiosk" and not idempotency.answered(request):
+        check = services.record_kiosk_photo(payload.id_number, acting_user=user, photo=photo)
 
     def act():
         card = services.kiosk_issue(
             payload.id_number,
             acting_user=user,
-            photo=decode_photo(payload.photo_base64) or b"",
+            photo=photo,
+            photo_source=payload.photo_source,
+            photo_check=check,
             kind=payload.kind,
             replace_reason=payload.replace_reason,
             proxy=payload.proxy.model_dump() if payload.proxy else None,

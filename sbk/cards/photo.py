@@ -33,6 +33,10 @@ def _checker():
     return evaluate
 
 
+def checker_present() -> bool:
+    return _checker() is not None
+
+
 def check(data: bytes, *, id_number: str = "", name: str = "") -> PhotoCheck:
     fn = _checker()
     if fn is None:

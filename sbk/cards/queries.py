@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -102,6 +103,19 @@ def photo_on_file(person, exclude_pk: int | None = None) -> Application | None:
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return qs.order_by("-id").first()
+
+
+def counter_photo(person):
+    """The latest passing photo a counter collected for ``person`` within
+    ``SBK_COUNTER_PHOTO_DAYS`` (30): what a kiosk may use instead of a retake."""
+    from sbk.photos.models import PhotoCheck  # the photo capability is optional (cards.photo)
+
+    since = timezone.now() - dt.timedelta(days=int(getattr(settings, "SBK_COUNTER_PHOTO_DAYS", 30)))
+    return (
+        PhotoCheck.objects.filter(person=person, channel="counter", ok=True, at__gte=since)
+        .order_by("-at", "-id")
+        .first()
+    )
 
 
 def held_card(person) -> Card | None:

@@ -223,7 +223,8 @@ class ActivateIn(Schema):
 
 class KioskIn(Schema):
     id_number: str
-    photo_base64: str
+    photo_base64: str = ""
+    photo_source: str = "kiosk"  # kiosk (taken now) | on_file | counter
     kind: str = "first"
     replace_reason: str = ""
     proxy: ProxyIn | None = None

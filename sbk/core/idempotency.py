@@ -48,6 +48,16 @@ def remember(request, user, row) -> None:
         setattr(request, _LOOKED_UP, (user.pk, key, getattr(row, _FOUND)))
 
 
+def answered(request) -> bool:
+    """Whether this request's Idempotency-Key already has a stored answer (a retry): a step
+    a route takes before ``run`` (in its own transaction) is then not taken again."""
+    key = request.META.get(HEADER, "").strip()
+    if not key:
+        return False
+    user = request.auth if hasattr(request.auth, "pk") else request.user
+    return _stored(request, user, key) is not None
+
+
 def _stored(request, user, key: str) -> IdempotencyRecord | None:
     known = getattr(request, _LOOKED_UP, None)
     if known is not None and known[:2] == (user.pk, key) and known[2] is None:

@@ -20,7 +20,7 @@ from .cards import (
     unlock_loss,
     unlock_pin,
 )
-from .kiosk import kiosk_issue, produce_on_the_spot
+from .kiosk import kiosk_issue, produce_on_the_spot, record_kiosk_photo
 from .maintenance import lapse_temporary_losses, mark_unclaimed, run_due
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "produce_card",
     "produce_on_the_spot",
     "record_enquiry",
+    "record_kiosk_photo",
     "reject_application",
     "report_loss",
     "run_due",

@@ -13,7 +13,7 @@ from sbk.core import actions
 from sbk.core.actors import as_user
 from sbk.core.catalogue import Action
 from sbk.core.errors import Conflict, NotFound, ServiceError
-from sbk.core.files import save_encrypted
+from sbk.core.files import read_encrypted, save_encrypted
 from sbk.idcard import check_id_number, mask_number
 from sbk.orgs.models import Organisation, OrgKind
 
@@ -22,7 +22,7 @@ from .. import rules
 from ..errors import CardErrorCode as E
 from ..interception import intercept
 from ..models import Application, ApplicationKind, Card, PhotoSource
-from ..queries import held_card, photo_on_file
+from ..queries import counter_photo, held_card, photo_on_file
 from ..transitions import (
     app_target,
     card_target,
@@ -150,22 +150,70 @@ PHOTO_CHANNELS = {
 }
 
 
+def _use_recorded(app, recorded, source) -> int:
+    """The photo of a check already recorded (at the kiosk, or by a counter earlier)."""
+    app.photo.name = recorded.photo
+    app.photo_source = source
+    app.photo_checked, app.photo_ok = True, recorded.ok
+    titles = "、".join(recorded.failed_titles)
+    app.photo_note = (
+        f"照片机检通过（检测记录 #{recorded.pk}）"
+        if recorded.ok
+        else f"照片机检未通过：{titles}（检测记录 #{recorded.pk}）"
+    )[:200]
+    app.photo_result = {"checked": True, "ok": recorded.ok, "failed_rules": recorded.failed_rules}
+    return recorded.pk
+
+
+def _reuse_on_file(app, person) -> None:
+    """沿用已有照片: the photo on file, re-checked now under the current rules."""
+    prior = photo_on_file(person, exclude_pk=app.pk)
+    if prior is None:
+        raise ServiceError(E.PHOTO_NOT_ON_FILE, "没有可沿用的已有照片，请上传照片", field="photo")
+    taken = f"{timezone.localtime(prior.submitted_at or prior.created_at):%Y-%m-%d}"
+    verdict = photo_check.check(
+        read_encrypted(prior.photo.name), id_number=person.id_number, name=person.name
+    )
+    if verdict.checked and not verdict.ok:
+        raise ServiceError(
+            E.PHOTO_ON_FILE_FAILED,
+            f"已有照片（{taken}）不符合现行照片规定，不能沿用，请重新拍摄或上传："
+            + verdict.note.removeprefix("照片机检未通过："),
+            field="photo",
+        )
+    app.photo = prior.photo.name
+    app.photo_source = PhotoSource.ON_FILE
+    app.photo_checked, app.photo_ok = verdict.checked, verdict.ok
+    app.photo_result = verdict.as_dict()
+    app.photo_note = f"沿用 {taken} 的照片，按现行规定复检：{verdict.note}"[:200]
+
+
 def _attach_photo(
-    app, person, *, acting_user, data=None, source="upload", studio=None, use_on_file=False
+    app,
+    person,
+    *,
+    acting_user,
+    data=None,
+    source="upload",
+    studio=None,
+    use_on_file=False,
+    from_counter=False,
+    recorded=None,
 ) -> int | None:
     """Set the application's photo; the id of the photo check it recorded, if any."""
     check_id = None
     if use_on_file:
-        prior = photo_on_file(person, exclude_pk=app.pk)
-        if prior is None:
-            raise ServiceError(
-                E.PHOTO_NOT_ON_FILE, "没有可沿用的已有照片，请上传照片", field="photo"
-            )
-        app.photo = prior.photo.name
-        app.photo_source = PhotoSource.ON_FILE
-        app.photo_checked, app.photo_ok = prior.photo_checked, prior.photo_ok
-        app.photo_result, app.photo_note = prior.photo_result, prior.photo_note
+        _reuse_on_file(app, person)
         return None
+    if from_counter:
+        recorded = counter_photo(person)
+        if recorded is None:
+            raise ServiceError(
+                E.PHOTO_NOT_ON_FILE, "没有窗口采集的合格照片，请现场拍摄", field="photo"
+            )
+        return _use_recorded(app, recorded, PhotoSource.COUNTER)
+    if recorded is not None:
+        return _use_recorded(app, recorded, source)
     if not data:
         raise ServiceError(E.PHOTO_REQUIRED, "请上传照片", field="photo")
     if source not in PhotoSource.values or source == PhotoSource.ON_FILE:
