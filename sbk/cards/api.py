@@ -120,6 +120,7 @@ def create_application(request, payload: ApplicationIn):
             replace_reason=payload.replace_reason,
             proxy=payload.proxy.model_dump() if payload.proxy else None,
             reason=payload.reason,
+            stated=payload.stated.model_dump() if payload.stated else None,
         )
         data = decode_photo(payload.photo_base64)
         if data or payload.use_photo_on_file:

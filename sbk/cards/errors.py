@@ -17,6 +17,7 @@ class CardErrorCode(StrEnum):
     BAD_OUTLET = "bad_outlet"
     PHOTO_REQUIRED = "photo_required"
     PHOTO_NOT_ON_FILE = "photo_not_on_file"
+    STATED = "stated"  # what the applicant stated for the card face is unusable
     PHOTO_ON_FILE_FAILED = "photo_on_file_failed"  # fails the rules in force today
     PHOTO_FAILED = "photo_failed"
     PROXY_INCOMPLETE = "proxy_incomplete"

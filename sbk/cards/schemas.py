@@ -175,8 +175,17 @@ class ProxyIn(Schema):
     authorisation: str = ""
 
 
+class StatedIn(Schema):
+    """What the applicant stated for the card face, typed in (not copied from the registry)."""
+
+    name: str
+    id_number: str
+    category: str = ""
+
+
 class ApplicationIn(Schema):
     person_id: Int64
+    stated: StatedIn | None = None
     kind: str = "first"
     channel: Int64 | None = None
     outlet_code: str = ""

@@ -13,6 +13,7 @@ from sbk.core.catalogue import Action
 from sbk.core.errors import NotFound, ServiceError
 from sbk.core.files import read_encrypted
 from sbk.orgs.models import Organisation, OrgKind
+from sbk.registry.models import Category
 from sbk.registry.queries import scoped_people
 
 from . import services
@@ -68,10 +69,17 @@ def apply_start(request, person_id):
                 outlet=p.get("outlet") or None,
                 replace_reason=p.get("replace_reason", ""),
                 proxy=proxy,
+                stated={
+                    "name": p.get("stated_name", ""),
+                    "id_number": p.get("stated_id_number", ""),
+                    "category": p.get("stated_category", ""),
+                },
             )
         except ServiceError as exc:
             _fail(request, exc)
         else:
+            for w in app.interception["warnings"]:
+                messages.warning(request, f"卡面信息提示：{w['message']}（制卡前须更正）")
             return redirect("cards:apply_photo", app_id=app.pk)
     return render(
         request,
@@ -80,6 +88,7 @@ def apply_start(request, person_id):
             "person": person,
             "outlets": outlets,
             "kinds": ApplicationKind.choices,
+            "categories": Category.choices,
             "channels": Channel.choices,
             "kind": request.GET.get("kind", request.POST.get("kind", "first")),
         },

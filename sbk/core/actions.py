@@ -28,6 +28,7 @@ from django.utils import timezone
 from . import audit
 from .actors import is_system, require_actor
 from .catalogue import Action
+from .errors import ServiceError
 from .models import AuditEntry
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,8 +41,22 @@ def _action_block(using: str | None) -> Iterator[None]:
     enclosing = conn.atomic_blocks[-1] if conn.in_atomic_block else None
     block = transaction.atomic(using=using, savepoint=not getattr(enclosing, _ONE_ACTION, False))
     setattr(block, _ONE_ACTION, True)
-    with block:
-        yield
+    try:
+        with block:
+            yield
+    except ServiceError as exc:
+        # The refused action is rolled back; what it asked to keep is written now, when no
+        # enclosing transaction could roll it back too (a test's own block aside).
+        if exc.after_rollback and _outermost(conn):
+            callbacks, exc.after_rollback = exc.after_rollback, []
+            for keep in callbacks:
+                with transaction.atomic(using=using):
+                    keep()
+        raise
+
+
+def _outermost(conn) -> bool:
+    return all(getattr(b, "_from_testcase", False) for b in conn.atomic_blocks)
 
 
 def atomic(func: F | None = None, *, using: str | None = None):

@@ -111,6 +111,7 @@ class Action(enum.IntEnum):
         ServiceItem.APPLICATION,
     )
     ECARD_VERIFY = 315, "ecard.verify", "核验电子社保卡"
+    CARD_INTERCEPT = 316, "card.intercept", "卡面差错拦截"
     # 4xx photos (照片)
     PHOTO_CHECK = 401, "photo.check", "照片检测"
     # 5xx exports (导出)

@@ -52,6 +52,10 @@ class ServiceError(Exception):
         self.message = message
         self.field = field
         self.problems: list[Problem] = list(problems or [Problem(code, message, field)])
+        # What must be written although the action is refused (an intercepted production,
+        # a photo attempt): run by ``sbk.core.actions.atomic`` once the refused action has
+        # rolled back, each in its own transaction.
+        self.after_rollback: list = []
 
     def as_dict(self) -> dict:
         return {

@@ -193,6 +193,12 @@ def _produce(ctx, u):
     return lambda: cards.produce_card(app.pk, acting_user=u, verified=True)
 
 
+def _intercept(ctx, u):
+    app = ctx.submitted(u)
+    problems = [{"code": "name_mismatch", "message": "姓名不一致", "field": "name"}]
+    return lambda: cards.record_interception(app.pk, acting_user=u, problems=problems)
+
+
 def _produce_on_the_spot(ctx, u):
     app = ctx.submitted(u)
     return lambda: cards.produce_on_the_spot(app.pk, acting_user=u, verified=True)
@@ -440,6 +446,7 @@ SCENARIOS = {
     A.CARD_ISSUE: _issue,
     A.CARD_PRODUCE_ON_THE_SPOT: _produce_on_the_spot,
     A.ECARD_VERIFY: _ecard_verify,
+    A.CARD_INTERCEPT: _intercept,
     A.CARD_KIOSK_ISSUE: _kiosk,
     A.CARD_REPORT_LOSS_TEMPORARY: _loss("temporary"),
     A.CARD_REPORT_LOSS_FORMAL: _loss("formal"),

@@ -13,16 +13,15 @@ from sbk.core import actions
 from sbk.core.actors import as_user
 from sbk.core.catalogue import Action
 from sbk.core.errors import Conflict, NotFound, ServiceError
-from sbk.core.files import read_encrypted, save_encrypted
-from sbk.idcard import check_id_number, mask_number
-from sbk.orgs.models import Organisation, OrgKind
+from sbk.idcard import check_id_number, mask_number, normalise
+from sbk.orgs.models import Organisation
+from sbk.registry import lookup
 
-from .. import photo as photo_check
 from .. import rules
 from ..errors import CardErrorCode as E
 from ..interception import intercept
-from ..models import Application, ApplicationKind, Card, PhotoSource
-from ..queries import counter_photo, held_card, photo_on_file
+from ..models import Application, ApplicationKind, Card
+from ..queries import held_card
 from ..transitions import (
     app_target,
     card_target,
@@ -45,6 +44,7 @@ from .common import (
     user_outlet,
     where,
 )
+from .photo_steps import attach_photo_to as _attach_photo
 
 
 def _outlet(user, outlet) -> Organisation:
@@ -90,7 +90,47 @@ def _proxy_values(proxy: dict | None) -> dict:
     }
 
 
-def _start(person, *, acting_user, kind, channel, outlet, replace_reason, proxy) -> Application:
+def _stated(person, stated: dict | None) -> dict:
+    """What the applicant or the clerk stated for the card face (entered, not copied from
+    the registry): compared with the registry at start (a warning) and before production
+    (a block). Without a statement (online, where the account was matched to the registry;
+    a kiosk that read the document's chip) the registry's values stand for it."""
+    if not stated:
+        return {
+            "stated_name": person.name,
+            "stated_id_index": person.id_index,
+            "stated_id_masked": person.id_masked,
+            "stated_gender": person.gender,
+            "stated_birth_date": person.birth_date,
+            "stated_category": person.category,
+        }
+    name = (stated.get("name") or "").strip()
+    if not name:
+        raise ServiceError(E.STATED, "请填写申请人所报姓名", field="stated.name")
+    result = check_id_number(normalise(stated.get("id_number") or ""))
+    if not result.valid:
+        raise ServiceError(E.STATED, "所报证件号码无效", field="stated.id_number")
+    number = result.upgraded or result.number
+    return {
+        "stated_name": name,
+        "stated_id_index": lookup.id_index(number),
+        "stated_id_masked": mask_number(number),
+        # A resident number carries both; other documents: as the registry has them.
+        "stated_gender": result.gender or person.gender,
+        "stated_birth_date": result.birth_date or person.birth_date,
+        "stated_category": (stated.get("category") or person.category).strip(),
+    }
+
+
+def _warnings(app, person) -> list[dict]:
+    """Card-face problems found at start: said at once, blocking only at production."""
+    problems, _ = intercept(app, person)
+    return [p.as_dict() for p in problems if p.field != "photo"]
+
+
+def _start(
+    person, *, acting_user, kind, channel, outlet, replace_reason, proxy, stated=None
+) -> Application:
     ensure_active(person)
     if kind not in ApplicationKind.values:
         raise ServiceError(E.BAD_KIND, f"申领类型“{kind}”无效", field="kind")
@@ -128,131 +168,13 @@ def _start(person, *, acting_user, kind, channel, outlet, replace_reason, proxy)
         channel=channel,
         intake_org=user_outlet(acting_user),
         outlet=outlet,
-        stated_name=person.name,
-        stated_id_index=person.id_index,
-        stated_id_masked=person.id_masked,
-        stated_gender=person.gender,
-        stated_birth_date=person.birth_date,
-        stated_category=person.category,
         created_by=as_user(acting_user),
+        **_stated(person, stated),
         **_proxy_values(proxy),
     )
+    app.interception = {"warnings": _warnings(app, person), "problems": [], "notes": []}
     save_guarded(app, E.OPEN_APPLICATION, "该持卡人已有办理中的申请")
     return app
-
-
-PHOTO_CONTEXT = "cards.photo"
-PHOTO_CHANNELS = {
-    PhotoSource.UPLOAD: "online",
-    PhotoSource.STUDIO: "studio",
-    PhotoSource.COUNTER: "counter",
-    PhotoSource.KIOSK: "kiosk",
-}
-
-
-def _use_recorded(app, recorded, source) -> int:
-    """The photo of a check already recorded (at the kiosk, or by a counter earlier)."""
-    app.photo.name = recorded.photo
-    app.photo_source = source
-    app.photo_checked, app.photo_ok = True, recorded.ok
-    titles = "、".join(recorded.failed_titles)
-    app.photo_note = (
-        f"照片机检通过（检测记录 #{recorded.pk}）"
-        if recorded.ok
-        else f"照片机检未通过：{titles}（检测记录 #{recorded.pk}）"
-    )[:200]
-    app.photo_result = {"checked": True, "ok": recorded.ok, "failed_rules": recorded.failed_rules}
-    return recorded.pk
-
-
-def _reuse_on_file(app, person) -> None:
-    """沿用已有照片: the photo on file, re-checked now under the current rules."""
-    prior = photo_on_file(person, exclude_pk=app.pk)
-    if prior is None:
-        raise ServiceError(E.PHOTO_NOT_ON_FILE, "没有可沿用的已有照片，请上传照片", field="photo")
-    taken = f"{timezone.localtime(prior.submitted_at or prior.created_at):%Y-%m-%d}"
-    verdict = photo_check.check(
-        read_encrypted(prior.photo.name), id_number=person.id_number, name=person.name
-    )
-    if verdict.checked and not verdict.ok:
-        raise ServiceError(
-            E.PHOTO_ON_FILE_FAILED,
-            f"已有照片（{taken}）不符合现行照片规定，不能沿用，请重新拍摄或上传："
-            + verdict.note.removeprefix("照片机检未通过："),
-            field="photo",
-        )
-    app.photo = prior.photo.name
-    app.photo_source = PhotoSource.ON_FILE
-    app.photo_checked, app.photo_ok = verdict.checked, verdict.ok
-    app.photo_result = verdict.as_dict()
-    app.photo_note = f"沿用 {taken} 的照片，按现行规定复检：{verdict.note}"[:200]
-
-
-def _attach_photo(
-    app,
-    person,
-    *,
-    acting_user,
-    data=None,
-    source="upload",
-    studio=None,
-    use_on_file=False,
-    from_counter=False,
-    recorded=None,
-) -> int | None:
-    """Set the application's photo; the id of the photo check it recorded, if any."""
-    check_id = None
-    if use_on_file:
-        _reuse_on_file(app, person)
-        return None
-    if from_counter:
-        recorded = counter_photo(person)
-        if recorded is None:
-            raise ServiceError(
-                E.PHOTO_NOT_ON_FILE, "没有窗口采集的合格照片，请现场拍摄", field="photo"
-            )
-        return _use_recorded(app, recorded, PhotoSource.COUNTER)
-    if recorded is not None:
-        return _use_recorded(app, recorded, source)
-    if not data:
-        raise ServiceError(E.PHOTO_REQUIRED, "请上传照片", field="photo")
-    if source not in PhotoSource.values or source == PhotoSource.ON_FILE:
-        raise ServiceError(E.PHOTO_SOURCE, f"照片来源“{source}”无效", field="photo_source")
-    if source == PhotoSource.STUDIO:
-        if studio is None or studio.kind not in (OrgKind.BANK, OrgKind.BANK_OUTLET):
-            raise ServiceError(
-                E.PHOTO_STUDIO, "照相馆上传须注明指定照相馆的合作银行", field="photo_studio"
-            )
-        app.photo_studio = studio
-    verdict = photo_check.check(data, id_number=person.id_number, name=person.name)
-    if verdict.verdict is not None:
-        # Every application photo counts in the outlet's photo pass rate and recaptures;
-        # the check keeps the one encrypted copy the application points at.
-        from sbk.photos.services import record_check
-
-        # Recorded as part of this action: its audit row is the application's.
-        stored = record_check(
-            acting_user=acting_user,
-            data=data,
-            person=person,
-            channel=PHOTO_CHANNELS[source],
-            verdict=verdict.verdict,
-            person_authorised=True,
-            part_of=Action.APPLICATION_PHOTO,
-        )
-        app.photo.name = stored.photo
-        check_id = stored.pk
-        verdict.note = f"{verdict.note}（检测记录 #{stored.pk}）"[:200]
-    else:
-        # A face photo is sensitive personal data: sealed on disk, the key outside (SPEC §8).
-        now = timezone.now()
-        rel = f"photos/applications/{now:%Y/%m}/{app.pk}-{now:%Y%m%d%H%M%S%f}.jpg"
-        save_encrypted(rel, data, PHOTO_CONTEXT)
-        app.photo.name = rel
-    app.photo_source = source
-    app.photo_checked, app.photo_ok = verdict.checked, verdict.ok
-    app.photo_result, app.photo_note = verdict.as_dict(), verdict.note
-    return check_id
 
 
 def _submit(app, now, *, save: bool = True):
@@ -330,11 +252,18 @@ def _produce(
             raise Conflict(E.HAS_VALID_CARD, "该持卡人已持有有效社保卡")
     problems, notes = intercept(app, person, face_confirmed=face_confirmed)
     if problems:
-        raise ServiceError(
+        refused = ServiceError(
             E.INTERCEPTED,
             "卡面信息差错拦截：" + "；".join(p.message for p in problems),
             problems=problems,
         )
+        # The blocked attempt is counted (the centre's quality reports, the evaluation).
+        refused.after_rollback.append(
+            lambda: record_interception(
+                app.pk, acting_user=acting_user, problems=[p.as_dict() for p in problems]
+            )
+        )
+        raise refused
     account_no = (account_no or "").replace(" ", "")
     if account_no and not rules.account_valid(account_no):
         raise ServiceError(E.ACCOUNT_INVALID, "银行账号应为 12–19 位且校验正确", field="account_no")
@@ -392,6 +321,20 @@ def _issue(card, person, *, acting_user, now, app=None):
 
 # ---------------------------------------------------------------------------- public API
 @actions.atomic
+def record_interception(app_id: int, *, acting_user, problems: list[dict]) -> None:
+    """卡面差错拦截: a production refused for card-face errors, kept with its reasons after
+    the production itself has rolled back (an audit row; not a service to the citizen)."""
+    ensure(acting_user, Action.CARD_INTERCEPT)
+    person, app = lock_application(acting_user, app_id, outlet_scope=True)
+    actions.record(
+        Action.CARD_INTERCEPT,
+        acting_user=acting_user,
+        obj=app,
+        after={"problems": problems, "outlet": app.outlet.code, "id_masked": person.id_masked},
+    )
+
+
+@actions.atomic
 def start_application(
     person_id: int,
     *,
@@ -402,8 +345,13 @@ def start_application(
     replace_reason: str = "",
     proxy: dict | None = None,
     reason: str = "",
+    stated: dict | None = None,
 ) -> Application:
-    """Start an application (draft): first card, replacement (补换卡) or renewal."""
+    """Start an application (draft): first card, replacement (补换卡) or renewal.
+
+    ``stated``: what the applicant stated for the card face (name, id_number, category), as
+    entered; differences from the registry come back at once in
+    ``app.interception["warnings"]`` and block production until corrected."""
     ensure(acting_user, Action.APPLICATION_START)
     person = lock_person(acting_user, person_id)
     production = _outlet(acting_user, outlet)
@@ -416,6 +364,7 @@ def start_application(
         outlet=production,
         replace_reason=replace_reason,
         proxy=proxy,
+        stated=stated,
     )
     actions.record(
         Action.APPLICATION_START,

@@ -22,7 +22,7 @@ from sbk.registry.models import Person
 from .. import photo as photo_checker
 from ..errors import CardErrorCode as E
 from ..models import Card, Channel, PhotoSource
-from .applications import _attach_photo, _issue, _produce, _start, _submit
+from .applications import _issue, _produce, _start, _submit
 from .common import (
     app_snapshot,
     card_snapshot,
@@ -31,6 +31,7 @@ from .common import (
     user_outlet,
     where,
 )
+from .photo_steps import attach_photo_to as _attach_photo
 
 KIOSK_SOURCES = (PhotoSource.KIOSK, PhotoSource.ON_FILE, PhotoSource.COUNTER)
 

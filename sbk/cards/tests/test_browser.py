@@ -77,6 +77,8 @@ def test_application_production_issue_loss_replacement(browser, live_server, wor
     def apply(kind_link, name):
         clerk.goto(person_url)
         clerk.click(f"[data-testid=person-cards] a:has-text('{kind_link}')")
+        clerk.fill("input[name=stated_name]", world.person_a.name)
+        clerk.fill("input[name=stated_id_number]", world.person_a.id_number)
         shot(clerk, f"{name}-start")
         clerk.select_option("select[name=outlet]", "BOA")
         clerk.click("text=下一步：照片")

@@ -143,3 +143,60 @@ def test_replacement_at_another_banks_outlet_is_refused(world):
         )
     assert (exc.value.code, exc.value.field) == ("replacement_other_bank", "outlet")
     assert "测试银行" in exc.value.message
+
+
+# ------------------------------------------------------------ 卡面信息差错拦截
+def test_a_stated_difference_warns_at_start_blocks_production_and_is_recorded(world):
+    from sbk.cards.tests.helpers import GOOD
+
+    p = world.person_a
+    app = services.start_application(
+        p.pk,
+        acting_user=world.operator_a,
+        outlet=world.bank_outlet_a,
+        stated={"name": p.name + "某", "id_number": p.id_number},
+    )
+    warnings = app.interception["warnings"]
+    assert [w["code"] for w in warnings] == ["name_mismatch"] and warnings[0]["field"] == "name"
+    services.attach_photo(app.pk, acting_user=world.operator_a, data=GOOD, source="counter")
+    services.submit_application(app.pk, acting_user=world.operator_a)
+    with pytest.raises(ServiceError) as exc:
+        services.produce_card(app.pk, acting_user=world.bank_operator_a, verified=True)
+    assert exc.value.code == "card_face_intercepted"
+    app.refresh_from_db()
+    assert app.status == rules.SUBMITTED and app.card is None  # the production is undone
+    entry = AuditEntry.objects.get(action="card.intercept")  # ... its refusal is not
+    assert entry.object_id == str(app.pk) and entry.after["outlet"] == "BOA"
+    assert [p["code"] for p in entry.after["problems"]] == ["name_mismatch"]
+    assert not ServiceTransaction.objects.filter(action="card.intercept").exists()
+
+
+def test_the_statement_is_typed_in_and_checked(world):
+    p = world.person_a
+    with pytest.raises(ServiceError) as exc:
+        services.start_application(
+            p.pk, acting_user=world.operator_a, stated={"name": "", "id_number": p.id_number}
+        )
+    assert exc.value.field == "stated.name"
+    with pytest.raises(ServiceError) as exc:
+        services.start_application(
+            p.pk, acting_user=world.operator_a, stated={"name": p.name, "id_number": "123"}
+        )
+    assert exc.value.field == "stated.id_number"
+    app = services.start_application(
+        p.pk, acting_user=world.operator_a, stated={"name": p.name, "id_number": p.id_number}
+    )
+    assert app.interception["warnings"] == []
+
+
+def test_the_console_says_the_warning_at_once(client, world):
+    p = world.person_a
+    client.force_login(world.operator_a)
+    page = client.get(f"/cards/apply/{p.pk}/").content.decode()
+    assert "不要从持卡库复制" in page
+    r = client.post(
+        f"/cards/apply/{p.pk}/",
+        {"kind": "first", "outlet": "BOA", "stated_name": "别人", "stated_id_number": p.id_number},
+        follow=True,
+    )
+    assert "卡面信息提示" in r.content.decode()

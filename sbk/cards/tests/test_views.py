@@ -12,7 +12,11 @@ def test_clerk_to_bank_console_flow(client, world):
     client.force_login(world.operator_a)
     page = client.get(f"/people/{world.person_a.pk}/")
     assert "申领社保卡" in page.content.decode()
-    r = client.post(f"/cards/apply/{world.person_a.pk}/", {"kind": "first", "outlet": "BOA"})
+    p = world.person_a
+    r = client.post(
+        f"/cards/apply/{p.pk}/",
+        {"kind": "first", "outlet": "BOA", "stated_name": p.name, "stated_id_number": p.id_number},
+    )
     app = Application.objects.get()
     assert r.status_code == 302 and r.url == f"/cards/applications/{app.pk}/photo/"
     photo = SimpleUploadedFile("p.jpg", GOOD, content_type="image/jpeg")

@@ -1,0 +1,129 @@
+"""The application's photo step (照片): an upload, a photo a counter or the kiosk recorded,
+or the one on file re-checked under today's rules; used by the application and kiosk services."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from sbk.core.catalogue import Action
+from sbk.core.errors import ServiceError
+from sbk.core.files import read_encrypted, save_encrypted
+from sbk.orgs.models import OrgKind
+
+from .. import photo as photo_check
+from ..errors import CardErrorCode as E
+from ..models import PhotoSource
+from ..queries import counter_photo, photo_on_file
+
+PHOTO_CONTEXT = "cards.photo"
+PHOTO_CHANNELS = {
+    PhotoSource.UPLOAD: "online",
+    PhotoSource.STUDIO: "studio",
+    PhotoSource.COUNTER: "counter",
+    PhotoSource.KIOSK: "kiosk",
+}
+
+
+def _use_recorded(app, recorded, source) -> int:
+    """The photo of a check already recorded (at the kiosk, or by a counter earlier)."""
+    app.photo.name = recorded.photo
+    app.photo_source = source
+    app.photo_checked, app.photo_ok = True, recorded.ok
+    titles = "、".join(recorded.failed_titles)
+    app.photo_note = (
+        f"照片机检通过（检测记录 #{recorded.pk}）"
+        if recorded.ok
+        else f"照片机检未通过：{titles}（检测记录 #{recorded.pk}）"
+    )[:200]
+    app.photo_result = {"checked": True, "ok": recorded.ok, "failed_rules": recorded.failed_rules}
+    return recorded.pk
+
+
+def _reuse_on_file(app, person) -> None:
+    """沿用已有照片: the photo on file, re-checked now under the current rules."""
+    prior = photo_on_file(person, exclude_pk=app.pk)
+    if prior is None:
+        raise ServiceError(E.PHOTO_NOT_ON_FILE, "没有可沿用的已有照片，请上传照片", field="photo")
+    taken = f"{timezone.localtime(prior.submitted_at or prior.created_at):%Y-%m-%d}"
+    verdict = photo_check.check(
+        read_encrypted(prior.photo.name), id_number=person.id_number, name=person.name
+    )
+    if verdict.checked and not verdict.ok:
+        raise ServiceError(
+            E.PHOTO_ON_FILE_FAILED,
+            f"已有照片（{taken}）不符合现行照片规定，不能沿用，请重新拍摄或上传："
+            + verdict.note.removeprefix("照片机检未通过："),
+            field="photo",
+        )
+    app.photo = prior.photo.name
+    app.photo_source = PhotoSource.ON_FILE
+    app.photo_checked, app.photo_ok = verdict.checked, verdict.ok
+    app.photo_result = verdict.as_dict()
+    app.photo_note = f"沿用 {taken} 的照片，按现行规定复检：{verdict.note}"[:200]
+
+
+def attach_photo_to(
+    app,
+    person,
+    *,
+    acting_user,
+    data=None,
+    source="upload",
+    studio=None,
+    use_on_file=False,
+    from_counter=False,
+    recorded=None,
+) -> int | None:
+    """Set the application's photo; the id of the photo check it recorded, if any."""
+    check_id = None
+    if use_on_file:
+        _reuse_on_file(app, person)
+        return None
+    if from_counter:
+        recorded = counter_photo(person)
+        if recorded is None:
+            raise ServiceError(
+                E.PHOTO_NOT_ON_FILE, "没有窗口采集的合格照片，请现场拍摄", field="photo"
+            )
+        return _use_recorded(app, recorded, PhotoSource.COUNTER)
+    if recorded is not None:
+        return _use_recorded(app, recorded, source)
+    if not data:
+        raise ServiceError(E.PHOTO_REQUIRED, "请上传照片", field="photo")
+    if source not in PhotoSource.values or source == PhotoSource.ON_FILE:
+        raise ServiceError(E.PHOTO_SOURCE, f"照片来源“{source}”无效", field="photo_source")
+    if source == PhotoSource.STUDIO:
+        if studio is None or studio.kind not in (OrgKind.BANK, OrgKind.BANK_OUTLET):
+            raise ServiceError(
+                E.PHOTO_STUDIO, "照相馆上传须注明指定照相馆的合作银行", field="photo_studio"
+            )
+        app.photo_studio = studio
+    verdict = photo_check.check(data, id_number=person.id_number, name=person.name)
+    if verdict.verdict is not None:
+        # Every application photo counts in the outlet's photo pass rate and recaptures;
+        # the check keeps the one encrypted copy the application points at.
+        from sbk.photos.services import record_check
+
+        # Recorded as part of this action: its audit row is the application's.
+        stored = record_check(
+            acting_user=acting_user,
+            data=data,
+            person=person,
+            channel=PHOTO_CHANNELS[source],
+            verdict=verdict.verdict,
+            person_authorised=True,
+            part_of=Action.APPLICATION_PHOTO,
+        )
+        app.photo.name = stored.photo
+        check_id = stored.pk
+        verdict.note = f"{verdict.note}（检测记录 #{stored.pk}）"[:200]
+    else:
+        # A face photo is sensitive personal data: sealed on disk, the key outside (SPEC §8).
+        now = timezone.now()
+        rel = f"photos/applications/{now:%Y/%m}/{app.pk}-{now:%Y%m%d%H%M%S%f}.jpg"
+        save_encrypted(rel, data, PHOTO_CONTEXT)
+        app.photo.name = rel
+    app.photo_source = source
+    app.photo_checked, app.photo_ok = verdict.checked, verdict.ok
+    app.photo_result, app.photo_note = verdict.as_dict(), verdict.note
+    return check_id
