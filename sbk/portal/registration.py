@@ -194,3 +194,11 @@ def confirm_registration(*, token: str, code: str) -> User:
                 category=challenge.category,
             )
     raise _wrong(challenge if usable else None)
+
+
+def purge_challenges(now: dt.datetime | None = None) -> int:
+    """Delete pending registrations a day after their code expired, used or not: each holds
+    a number, a phone and a password hash that are no longer needed (``sbk worker``)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=1)
+    deleted, _ = PhoneChallenge.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted

@@ -144,3 +144,19 @@ def test_codes_per_number_are_limited(world, settings):
         start(id_number=number)
     assert exc.value.code == "too_many_codes"
     assert start().token  # another number is not held up
+
+
+def test_the_worker_deletes_pending_registrations_a_day_after_expiry(world):
+    import io
+
+    from django.core.management import call_command
+
+    kept = start()
+    old = start(id_number=resident_number("310112"))
+    PhoneChallenge.objects.filter(pk=old.pk).update(
+        expires_at=timezone.now() - dt.timedelta(days=1, minutes=1)
+    )
+    out = io.StringIO()
+    call_command("worker", "--once", stdout=out)
+    assert list(PhoneChallenge.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert "registrations_purged 1" in out.getvalue()

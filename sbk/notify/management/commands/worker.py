@@ -1,8 +1,8 @@
 """``sbk worker [--once]``: deliver the SMS outbox and run the card maintenance jobs.
 
 Loops until stopped: every pass delivers the due messages (retries with exponential
-backoff), lapses expired temporary loss reports and marks long-uncollected cards as
-unclaimed. ``--once`` runs a single pass (tests, cron).
+backoff), lapses expired temporary loss reports, marks long-uncollected cards as
+unclaimed and deletes pending online registrations a day after their SMS code expired. ``--once`` runs a single pass (tests, cron).
 """
 
 import time
@@ -34,9 +34,14 @@ class Command(BaseCommand):
             time.sleep(interval)
 
     def run_pass(self, batch: int) -> dict[str, int]:
+        # The jobs of the apps above notify, imported here so notify stays below them.
         from sbk.cards.services import maintenance
+        from sbk.portal.registration import purge_challenges
 
         counts = dict(maintenance.run_due())
+        purged = purge_challenges()
+        if purged:
+            counts["registrations_purged"] = purged
         for key, n in deliver_due(limit=batch).items():
             counts[f"sms_{key}"] = n
         return counts
