@@ -212,8 +212,9 @@ def _held_or_taken(person, card_no: str) -> tuple[bool, bool]:
 
 def ensure_same_bank(old: Card, outlet) -> None:
     """补换卡 is made by the old card's bank on the original data (seed 002 §二(三)
-    “到相应银行按原有数据”): another bank's outlet is refused."""
-    if old.bank_id and outlet.bank_id != old.bank_id:
+    “到相应银行按原有数据”): another bank's outlet is refused. An outlet of no bank (a
+    community outlet, a kiosk) makes it on a blank of the old card's bank."""
+    if old.bank_id and outlet.bank_id and outlet.bank_id != old.bank_id:
         raise Conflict(
             E.REPLACEMENT_OTHER_BANK,
             f"原卡 {old.card_no} 为{old.bank.name}卡，补换卡须到该行网点按原有数据办理",
@@ -228,6 +229,7 @@ def _produce(
         raise ServiceError(E.NOT_VERIFIED, "制卡前须核验申请人身份与信息", field="verified")
     app_target(app, "produce")
     card_no = rules.make_card_no(settings.SBK_CARD_NO_PREFIX, app.pk)
+    replaced = None  # a replacement keeps its card's bank (ensure_same_bank)
     taken = None  # is the card number taken? (migrated data may hold it)
     if app.replaces_id:
         (old,) = lock_cards([app.replaces_id])
@@ -246,6 +248,7 @@ def _produce(
             ensure_same_bank(old, app.outlet)
             # The original data: the new card keeps the bank and its account.
             account_no = account_no or old.account_no
+            replaced = old
     else:
         held, taken = _held_or_taken(person, card_no)
         if held:
@@ -275,7 +278,7 @@ def _produce(
         version=settings.SBK_CARD_VERSION,
         division_code=outlet.division_code,
         org=outlet,
-        bank=outlet.bank if outlet.bank_id else None,
+        bank=outlet.bank if outlet.bank_id else (replaced.bank if replaced else None),
         account_no=account_no,
         account_masked=rules.mask_account(account_no),
         category=person.category,

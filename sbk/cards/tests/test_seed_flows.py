@@ -200,3 +200,14 @@ def test_the_console_says_the_warning_at_once(client, world):
         follow=True,
     )
     assert "卡面信息提示" in r.content.decode()
+
+
+def test_a_replacement_at_an_outlet_of_no_bank_keeps_the_cards_bank(world):
+    from sbk.cards.tests.helpers import submitted
+
+    old = _lost_card(world)
+    app = submitted(  # a community outlet's own counter (no bank of its own)
+        world, world.person_a, outlet=world.outlet_a, kind="replacement", replace_reason="lost"
+    )
+    new = services.produce_card(app.pk, acting_user=world.operator_a, verified=True)
+    assert new.bank_id == old.bank_id

@@ -17,7 +17,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.real_photo_check]
 
 @pytest.fixture
 def kiosk(world):
+    from sbk.testing import stock_outlets
+
     machine = org("K1", OrgKind.KIOSK, "310112", world.district_a, name="自助机1")
+    stock_outlets(world.centre, [machine], world.bank)
     return machine, user("kiosk1", Role.OUTLET_OPERATOR, machine)
 
 
