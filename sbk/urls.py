@@ -13,7 +13,12 @@ urlpatterns = [
     path("cards/", include("sbk.cards.urls")),
     path("photos/", include("sbk.photos.urls")),
     path("exports/", include("sbk.exports.urls")),
+    path("stock/", include("sbk.stock.urls")),
+    path("reports/", include("sbk.reports.urls")),
+    path("holidays/", include("sbk.holidays.urls")),
     path("account/", include("sbk.accounts.urls")),
+    path("assistant/", include("sbk.assistant.urls")),
+    path("portal/assistant/", include("sbk.assistant.portal_urls")),
     path("portal/", include("sbk.portal.urls")),
     path("", include("sbk.web.urls")),
 ]
