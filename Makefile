@@ -50,6 +50,7 @@ test-postgres: services install
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install
+	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) benchmarks/run.py --write benchmarks/RESULTS.md
 
 clean:

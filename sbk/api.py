@@ -164,13 +164,17 @@ def ping(request):
 
 
 def _register():
+    from sbk.assistant.api import router as assistant_router
     from sbk.cards.api import router as cards_router
     from sbk.ecard.api import router as ecard_router
     from sbk.exports.api import router as exports_router
+    from sbk.holidays.api import router as holidays_router
     from sbk.orgs.api import router as orgs_router
     from sbk.photos.api import router as photos_router
     from sbk.portal.api import router as portal_router
     from sbk.registry.api import router as registry_router
+    from sbk.reports.api import router as reports_router
+    from sbk.stock.api import router as stock_router
 
     api.add_router("/orgs", orgs_router)
     api.add_router("/registry", registry_router)
@@ -179,6 +183,10 @@ def _register():
     api.add_router("/exports", exports_router)
     api.add_router("/portal", portal_router)
     api.add_router("/ecard", ecard_router)
+    api.add_router("/assistant", assistant_router)
+    api.add_router("/reports", reports_router)
+    api.add_router("/holidays", holidays_router)
+    api.add_router("/stock", stock_router)
 
 
 _register()
@@ -212,8 +220,9 @@ TITLES = {
     422: "无法处理",
 }
 # Every app's business codes (its errors.py), named in the 400 and 409 answers of its
-# operations; the cards and portal operations change people through the registry.
-_APP_CODES_ALSO = {"cards": ("registry",), "portal": ("cards", "registry")}
+# operations; the cards and portal operations change people through the registry, and
+# production consumes a card blank (stock: `no_blank`).
+_APP_CODES_ALSO = {"cards": ("registry", "stock"), "portal": ("cards", "registry")}
 
 
 def _business_codes(app: str) -> list[str]:

@@ -83,6 +83,10 @@ INSTALLED_APPS = [
     "sbk.photos",
     "sbk.portal",
     "sbk.ecard",
+    "sbk.holidays",
+    "sbk.reports",
+    "sbk.stock",
+    "sbk.assistant",
 ]
 
 MIDDLEWARE = [
@@ -238,10 +242,16 @@ SBK_TOTP_REQUIRED_ROLES = [
 OTP_TOTP_ISSUER = "sbk 社保卡服务平台"
 
 # Card lifecycle (issue 3). Configuration, not constants: each year's method may change them.
+# The handling assistant refuses below this relative score (ADR 0006).
+SBK_ASSISTANT_THRESHOLD = float(os.environ.get("SBK_ASSISTANT_THRESHOLD", "0.35"))
 SBK_APPLICATION_DEADLINE_DAYS = int(os.environ.get("SBK_APPLICATION_DEADLINE_DAYS", "7"))
 SBK_DEADLINE_WORKING_DAYS = _flag("SBK_DEADLINE_WORKING_DAYS", False)
 SBK_TEMP_LOSS_DAYS = int(os.environ.get("SBK_TEMP_LOSS_DAYS", "5"))  # temporary loss lapses
 SBK_UNCLAIMED_AFTER_DAYS = int(os.environ.get("SBK_UNCLAIMED_AFTER_DAYS", "90"))  # 滞发卡
+# Stock (卡基台账): waste and unclaimed cards returned upward later than this are late
+# (上缴不及时); a stocktake discrepancy not rectified within this is poorly rectified (整改不力).
+SBK_STOCK_RETURN_DAYS = int(os.environ.get("SBK_STOCK_RETURN_DAYS", "30"))
+SBK_STOCK_RECTIFY_DAYS = int(os.environ.get("SBK_STOCK_RECTIFY_DAYS", "15"))
 SBK_CARD_VALIDITY_YEARS = int(os.environ.get("SBK_CARD_VALIDITY_YEARS", "10"))
 SBK_CARD_VERSION = os.environ.get("SBK_CARD_VERSION", "3.00")
 SBK_CARD_NO_PREFIX = os.environ.get("SBK_CARD_NO_PREFIX", "S")

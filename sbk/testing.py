@@ -86,6 +86,30 @@ class World:
         self.auditor = user("auditor", Role.AUDITOR, self.centre)
         self.person_a = person(self.outlet_a, name="甲某")
         self.person_b = person(self.outlet_b, name="乙某")
+        # Production consumes a card blank: the production outlets hold some (卡基台账).
+        stock_outlets(
+            self.centre,
+            [self.outlet_a, self.outlet_b, self.bank_outlet_a, self.bank_outlet_b],
+            self.bank,
+        )
+
+
+def stock_outlets(centre, outlets, bank, per_outlet: int = 10) -> None:
+    """Blanks into the centre's books, allocated to each outlet and received there, through
+    the stock services (one batch: one transaction)."""
+    from sbk.stock.services import apply_movements
+
+    moves, every = [], []
+    for o in outlets:
+        serials = [f"{bank.code}-{o.code}-{n:05d}" for n in range(1, per_outlet + 1)]
+        every += serials
+        base = {"item": "blank", "bank": bank.code, "serials": serials}
+        moves += [
+            {**base, "kind": "allocate", "from": centre.code, "to": o.code},
+            {**base, "kind": "receive", "from": centre.code, "to": o.code},
+        ]
+    inbound = {"kind": "allocate", "item": "blank", "from": None, "to": centre.code}
+    apply_movements([{**inbound, "bank": bank.code, "serials": every}, *moves], acting_user=SYSTEM)
 
 
 def login(client, user):

@@ -98,6 +98,35 @@ MATRIX: dict[A, frozenset[str]] = {
     A.AUDIT_PURGE: frozenset({CITY, SYSTEM}),
     A.KEYS_INDEX_ROTATE: frozenset({SYSTEM}),
     A.KEYS_REINDEX: frozenset({SYSTEM}),
+    # Stock (卡基台账): the centre brings blanks in, allocates and writes off; a district
+    # passes them on, moves them between its outlets and corrects its books; wherever
+    # there is stock it is received, closed daily and monthly, and counted. "system" is the
+    # operator's shell (`sbk stock`) and the nightly jobs.
+    A.STOCK_ALLOCATE: frozenset({CITY, DISTRICT, SYSTEM}),
+    A.STOCK_RECEIVE: frozenset({CITY, DISTRICT, OUTLET, BANK, SYSTEM}),
+    A.STOCK_CONSUME: frozenset({CITY, SYSTEM}),  # production recorded outside sbk
+    A.STOCK_SPOIL: COUNTER | {SYSTEM},
+    A.STOCK_RETURN: frozenset({DISTRICT, OUTLET, BANK, SYSTEM}),
+    A.STOCK_WRITE_OFF: frozenset({CITY, SYSTEM}),
+    A.STOCK_TRANSFER: frozenset({CITY, DISTRICT, SYSTEM}),
+    A.STOCK_CORRECT: frozenset({CITY, DISTRICT, SYSTEM}),
+    A.STOCK_CLOSE_DAY: frozenset({CITY, DISTRICT, OUTLET, BANK, SYSTEM}),
+    A.STOCK_CLOSE_MONTH: frozenset({CITY, DISTRICT, OUTLET, BANK, SYSTEM}),
+    A.STOCK_COUNT: frozenset({CITY, DISTRICT, OUTLET, BANK, SYSTEM}),
+    A.STOCK_EXPLAIN: frozenset({CITY, DISTRICT, OUTLET, BANK, SYSTEM}),
+    A.STOCK_RECTIFY: frozenset({CITY, DISTRICT, SYSTEM}),
+    # Reports and the holiday table are the centre's; the operator's shell loads and runs them.
+    A.HOLIDAY_SET: frozenset({CITY}),
+    A.HOLIDAY_LOAD: frozenset({CITY, SYSTEM}),
+    A.REPORT_GENERATE: frozenset({CITY, SYSTEM}),
+    A.REPORT_ENTER: frozenset({CITY}),
+    A.REPORT_CATALOGUE: frozenset({CITY}),
+    A.REPORT_REBUILD_COUNTS: frozenset({CITY, SYSTEM}),
+    # The assistant's library: the centre and the districts load their documents (a
+    # district's own apply below it only); the synonym list is one for the whole city.
+    A.ASSISTANT_DOCUMENT_LOAD: frozenset({CITY, DISTRICT, SYSTEM}),
+    A.ASSISTANT_DOCUMENT_STATUS: frozenset({CITY, DISTRICT, SYSTEM}),
+    A.ASSISTANT_SYNONYMS_EDIT: frozenset({CITY, SYSTEM}),
 }
 
 ROLE_LABELS = {**{r.value: r.label for r in Role}, SYSTEM: "系统"}

@@ -23,6 +23,7 @@ class CardStatus(models.TextChoices):
     LOST = rules.LOST, rules.CARD_STATUS_LABELS[rules.LOST]
     REPLACED = rules.REPLACED, rules.CARD_STATUS_LABELS[rules.REPLACED]
     CANCELLED = rules.CANCELLED, rules.CARD_STATUS_LABELS[rules.CANCELLED]
+    RETURNED = rules.RETURNED, rules.CARD_STATUS_LABELS[rules.RETURNED]
 
 
 class ApplicationKind(models.TextChoices):
@@ -180,6 +181,9 @@ class Card(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
     legacy = models.BooleanField("迁移数据", default=False)
+    # The serial of the card blank (卡基) this card was printed on (sbk.stock consumes it
+    # at production); empty for cards migrated from a vendor system.
+    blank_serial = models.CharField("卡基序列号", max_length=32, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -189,6 +193,9 @@ class Card(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=_held, name="one_held_card"),
             models.UniqueConstraint(fields=["person"], condition=_pending, name="one_pending_card"),
+            models.UniqueConstraint(
+                fields=["blank_serial"], condition=~Q(blank_serial=""), name="one_card_per_blank"
+            ),
             models.CheckConstraint(
                 condition=~Q(status__in=[rules.ISSUED, rules.TEMP_LOST, rules.LOST])
                 | Q(issued_on__isnull=False),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # --- card statuses -----------------------------------------------------------------
@@ -14,6 +15,9 @@ TEMP_LOST = "temp_lost"  # 临时挂失
 LOST = "lost"  # 正式挂失
 REPLACED = "replaced"  # 已被新卡替换，失效
 CANCELLED = "cancelled"  # 已注销
+# 滞发卡已上缴: an unclaimed card handed back upward as stock (sbk.stock). It can never be
+# issued again; it may still be cancelled (the holder's record must end, e.g. on death).
+RETURNED = "returned"
 
 CARD_STATUS_LABELS = {
     PRODUCED: "已制卡待领",
@@ -23,6 +27,7 @@ CARD_STATUS_LABELS = {
     LOST: "正式挂失",
     REPLACED: "已换卡失效",
     CANCELLED: "已注销",
+    RETURNED: "滞发卡已上缴",
 }
 # A person holds at most one card in these statuses (a partial unique index says so).
 HELD = (ISSUED, TEMP_LOST, LOST)
@@ -45,7 +50,8 @@ CARD_TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "activate_financial": (frozenset({ISSUED}), None),
     "unlock_pin": (frozenset({ISSUED}), None),
     "change_pin": (frozenset({ISSUED}), None),  # 社保功能密码修改: recorded, state unchanged
-    "cancel": (frozenset({PRODUCED, UNCLAIMED, ISSUED, TEMP_LOST, LOST}), CANCELLED),
+    "cancel": (frozenset({PRODUCED, UNCLAIMED, ISSUED, TEMP_LOST, LOST, RETURNED}), CANCELLED),
+    "return_unclaimed": (frozenset({UNCLAIMED}), RETURNED),  # 滞发卡上缴 (sbk.stock)
 }
 ACTION_LABELS = {
     "produce": "制卡",
@@ -61,6 +67,7 @@ ACTION_LABELS = {
     "unlock_pin": "密码解锁",
     "change_pin": "修改社保功能密码",
     "cancel": "注销",
+    "return_unclaimed": "滞发卡上缴",
 }
 
 
@@ -147,28 +154,36 @@ class Deadline:
 
 
 def _is_workday(day: dt.date) -> tuple[bool, bool]:
-    """(working day?, known from the official calendar?)"""
+    """(working day?, known?) from the ``chinese-calendar`` package: the fallback when no
+    calendar is passed in (sbk's services pass their holiday table, ``sbk.holidays``)."""
     try:
-        import chinese_calendar
+        import chinese_calendar  # lazy: optional, only when no calendar is given
 
         return chinese_calendar.is_workday(day), True
     except (NotImplementedError, ImportError):
         return day.weekday() < 5, False
 
 
-def deadline(start: dt.date, days: int, *, working_days: bool) -> Deadline:
+# A working-day calendar: day -> (working day?, is the year known to the calendar?).
+WorkdayCalendar = Callable[[dt.date], tuple[bool, bool]]
+
+
+def deadline(
+    start: dt.date, days: int, *, working_days: bool, calendar: WorkdayCalendar | None = None
+) -> Deadline:
     """The day by which an application received on ``start`` must be done.
 
     Calendar days: start + days. Working days: the ``days``-th working day after
-    ``start``, using the official holiday calendar with its working weekends; in a year
+    ``start``, by ``calendar`` (sbk's holiday table, with its working weekends); in a year
     the calendar does not know, weekends only, and the deadline is marked provisional.
     """
     if not working_days:
         return Deadline(start + dt.timedelta(days=days), False)
+    is_workday = calendar or _is_workday
     day, counted, provisional = start, 0, False
     while counted < days:
         day += dt.timedelta(days=1)
-        work, known = _is_workday(day)
+        work, known = is_workday(day)
         provisional |= not known
         counted += work
     return Deadline(day, provisional)

@@ -9,7 +9,8 @@ and then call the hooks registered for card changes, in the same transaction.
 
 The hooks are where later capabilities attach: a card blank consumed at production, the
 per-day holder counts of the statutory reports. They are registered in an ``AppConfig.ready``
-with ``on_card_change`` and receive one ``CardChange`` per transition, legacy imports included.
+with ``on_card_change`` and receive one ``CardChange`` per transition, legacy imports included;
+``before_card_create`` hooks run before a produced card's INSERT (the blank it is printed on).
 """
 
 from __future__ import annotations
@@ -62,6 +63,26 @@ def remove_card_hook(hook: CardHook) -> None:
 def _notify(change: CardChange) -> None:
     for hook in list(_card_hooks):
         hook(change)
+
+
+# Hooks run just before a produced card's INSERT, in the same transaction: they may set
+# columns of the card (the stock app picks and consumes a card blank and sets
+# ``blank_serial``, and the card's bank where the outlet has none), so the card is written
+# once, with no UPDATE after. A hook that raises refuses the production (all rolls back).
+CardCreateHook = Callable[[Card, dt.datetime, object], None]
+_create_hooks: list[CardCreateHook] = []
+
+
+def before_card_create(hook: CardCreateHook) -> CardCreateHook:
+    """Register ``hook(card, at, acting_user)`` to run before every produced card's INSERT."""
+    if hook not in _create_hooks:
+        _create_hooks.append(hook)
+    return hook
+
+
+def remove_create_hook(hook: CardCreateHook) -> None:
+    if hook in _create_hooks:
+        _create_hooks.remove(hook)
 
 
 def bad_transition(what: str, label: str, action_label: str) -> Conflict:
@@ -124,6 +145,8 @@ def create_card(card: Card, *, at: dt.datetime, acting_user) -> CardChange:
     """Insert a newly produced card (status PRODUCED); a second pending card for the same
     person is refused by the database and reported as a Conflict."""
     card.status = rules.next_status("produce", rules.NEW)
+    for hook in list(_create_hooks):
+        hook(card, at, acting_user)
     try:
         with actions.atomic():  # inside an action: no savepoint, the action fails with it
             card.save(force_insert=True)
@@ -165,9 +188,47 @@ def import_cards(
         rows.append(card)
         changes.extend((card, *step) for step in steps)
     Card.objects.bulk_create(rows, batch_size=batch_size)
-    for card, transition, before, after, at in changes:
-        _notify(CardChange(card, transition, before, after, at, acting_user, legacy=True))
+    batch = [
+        CardChange(card, transition, before, after, at, acting_user, legacy=True)
+        for card, transition, before, after, at in changes
+    ]
+    for change in batch:
+        _notify(change)
+    for hook in list(_batch_hooks):
+        hook(batch)
     return rows
+
+
+# Hooks that take a legacy import's changes as one batch (the report counts are computed
+# per person over the whole batch, not one statement per migrated card).
+CardBatchHook = Callable[[list[CardChange]], None]
+_batch_hooks: list[CardBatchHook] = []
+
+
+def on_cards_imported(hook: CardBatchHook) -> CardBatchHook:
+    """Register ``hook(changes)`` to run once per legacy import with all its changes."""
+    if hook not in _batch_hooks:
+        _batch_hooks.append(hook)
+    return hook
+
+
+def move_card(card: Card, *, at: dt.datetime, acting_user, **fields) -> CardChange | None:
+    """Change where a locked card counts (``division_code``, ``category``: an in-province
+    transfer, an information change) without a status change; the hooks see a "move" with
+    the old and new values. Nothing happens when nothing changes."""
+    keys = ("division_code", "category")
+    old = {k: getattr(card, k) for k in keys}
+    new = {**old, **{k: v for k, v in fields.items() if k in keys}}
+    if new == old:
+        return None
+    for name, value in new.items():
+        setattr(card, name, value)
+    card.save(update_fields=[k for k in keys if new[k] != old[k]] + ["updated_at"])
+    change = CardChange(
+        card, "move", card.status, card.status, at, acting_user, context={"old": old, "new": new}
+    )
+    _notify(change)
+    return change
 
 
 def _midday(day: dt.date) -> dt.datetime:

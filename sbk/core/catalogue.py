@@ -5,7 +5,9 @@ whether it is one of the ministry's service items (①–⑨, 季调度表(一) 
 a service to a citizen (``citizen``: a row in the service journal that the reports and the
 evaluation count). Numbers are grouped by domain, in the manner of Zulip's
 ``AuditLogEventType``: 1xx registry, 2xx applications, 3xx cards, 4xx photos, 5xx exports,
-6xx accounts, 7xx organisations, 8xx the platform itself. A number is never reused.
+6xx accounts, 7xx organisations, 8xx the platform itself, 9xx stock (卡基台账),
+10xx reports and calendar, 14xx assistant (办理智能小助手).
+A number is never reused.
 
 ``sbk.core.actions.record`` writes the audit row and, for service items, the journal row.
 """
@@ -137,6 +139,31 @@ class Action(enum.IntEnum):
     AUDIT_PURGE = 803, "audit.purge", "日志到期清理"
     KEYS_INDEX_ROTATE = 804, "keys.index_rotate", "盲索引密钥轮换"
     KEYS_REINDEX = 805, "keys.reindex", "盲索引重建"
+    # 9xx stock (卡基台账)
+    STOCK_ALLOCATE = 901, "stock.allocate", "卡基下拨"
+    STOCK_RECEIVE = 902, "stock.receive", "卡基签收"
+    STOCK_CONSUME = 903, "stock.consume", "卡基领用登记"
+    STOCK_SPOIL = 904, "stock.spoil", "制卡损耗"
+    STOCK_RETURN = 905, "stock.return", "废卡滞发卡上缴"
+    STOCK_WRITE_OFF = 906, "stock.write_off", "核销"
+    STOCK_TRANSFER = 907, "stock.transfer", "网点间调拨"
+    STOCK_CORRECT = 908, "stock.correct", "台账更正"
+    STOCK_CLOSE_DAY = 909, "stock.close_day", "日清"
+    STOCK_CLOSE_MONTH = 910, "stock.close_month", "月结"
+    STOCK_COUNT = 911, "stock.count", "盘点"
+    STOCK_EXPLAIN = 912, "stock.explain", "账实差异说明"
+    STOCK_RECTIFY = 913, "stock.rectify", "账实差异整改"
+    # 10xx reports and calendar (调度表与节假日)
+    HOLIDAY_SET = 1001, "holiday.set", "维护节假日"
+    HOLIDAY_LOAD = 1002, "holiday.load", "导入年度放假安排"
+    REPORT_GENERATE = 1011, "report.generate", "生成调度表并存档"
+    REPORT_ENTER = 1012, "report.enter", "录入调度表填报内容"
+    REPORT_CATALOGUE = 1013, "report.catalogue", "维护应用目录"
+    REPORT_REBUILD_COUNTS = 1014, "report.rebuild_counts", "重建持卡人数统计"
+    # 14xx assistant (办理智能小助手): the policy library; asking a question is no action
+    ASSISTANT_DOCUMENT_LOAD = 1401, "assistant.document_load", "加载政策文件"
+    ASSISTANT_DOCUMENT_STATUS = 1402, "assistant.document_status", "标记政策文件现行或废止"
+    ASSISTANT_SYNONYMS_EDIT = 1403, "assistant.synonyms_edit", "编辑小助手同义词"
 
     @classmethod
     def by_audit_name(cls, name: str) -> Action:

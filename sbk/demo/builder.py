@@ -14,6 +14,7 @@ from django.db import transaction
 
 from sbk.accounts.models import Role
 from sbk.accounts.services import create_staff
+from sbk.assistant.demo import load_demo_library
 from sbk.core.actors import DEMO
 from sbk.idcard import (
     make_foreign_pr_2017,
@@ -27,6 +28,7 @@ from sbk.orgs.services import create_organisation
 from sbk.registry.models import Person
 from sbk.registry.rules import clean_person
 from sbk.registry.services import apply_values
+from sbk.stock.demo import stock_demo
 
 from . import data
 
@@ -213,4 +215,6 @@ def build(n_people: int = 5000, seed: int = 2026) -> tuple[list[Login], int]:
     rng = random.Random(seed)
     logins = build_orgs_and_staff()
     count = build_people(n_people, rng)
+    stock_demo()  # card blanks at every production place (卡基台账)
+    load_demo_library()  # the handling assistant's documents written for the demo
     return logins, count

@@ -40,7 +40,7 @@ from sbk.photos.services import record_check
 from sbk.portal.services import register_applicant
 from sbk.registry.importer import import_people
 from sbk.registry.services import change_person, create_person
-from sbk.testing import PASSWORD, org, resident_number, user
+from sbk.testing import PASSWORD, org, resident_number, stock_outlets, user
 
 _seq = itertools.count(1)
 ACCOUNT = "6222020200112233446"  # a valid Luhn bank card number (checked in the test)
@@ -55,6 +55,7 @@ class Context:
         self.photo = photo
         self.verdict = photo_verdict
         self.kiosk = org("KA1", OrgKind.KIOSK, "310112", world.district_a, name="A自助机")
+        stock_outlets(world.centre, [self.kiosk], world.bank)
         self.kiosk_operator = user("kiosk_a", Role.OUTLET_OPERATOR, self.kiosk)
         self.applicant = User(username="app_a", role=Role.APPLICANT, person=world.person_a)
         self.applicant.set_password(PASSWORD)
@@ -482,3 +483,6 @@ SCENARIOS = {
 
 # Actions of the operator's shell: no user can be named, the system does them.
 SHELL_ONLY = {A.KEYS_ROTATE, A.KEYS_REENCRYPT, A.KEYS_INDEX_ROTATE, A.KEYS_REINDEX}
+SCENARIOS.update(__import__("sbk.reports.tests.scenarios", fromlist=["SCENARIOS"]).SCENARIOS)
+SCENARIOS.update(__import__("sbk.assistant.tests.scenarios", fromlist=["SCENARIOS"]).SCENARIOS)
+SCENARIOS.update(__import__("sbk.stock.tests.scenarios", fromlist=["SCENARIOS"]).SCENARIOS)

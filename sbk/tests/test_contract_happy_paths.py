@@ -24,7 +24,7 @@ from django.test import Client
 from sbk.accounts.models import ApiToken
 from sbk.cards import services as cards
 from sbk.orgs.models import OrgKind
-from sbk.testing import PASSWORD, org, resident_number, user
+from sbk.testing import PASSWORD, org, resident_number, stock_outlets, user
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +136,7 @@ def _person_body():
 
 def _kiosk(c: Ctx) -> Call:
     kiosk = org("K9", OrgKind.KIOSK, "310112", c.w.district_a)
+    stock_outlets(c.w.centre, [kiosk], c.w.bank)
     return Call(
         user("kiosk9", "outlet_operator", kiosk),
         json={"id_number": c.w.person_a.id_number, "photo_base64": c.photo64},
@@ -299,6 +300,28 @@ CASES: dict[str, Callable[[Ctx, Any], Call]] = {
     "sbk_exports_api_export_people": lambda c, s: Call(c.w.admin_a, json={"format": "csv"}),
     "sbk_exports_api_decide": _decision,
     "sbk_exports_api_download": _download,
+    # statutory reports and the holiday table (issue 16)
+    "sbk_reports_api_monthly": lambda c, s: Call(c.w.city_admin, query={"period": "2026-01"}),
+    "sbk_reports_api_quarterly": lambda c, s: Call(
+        c.w.auditor, query={"period": "2026Q1", "table": 1}
+    ),
+    "sbk_reports_api_due": lambda c, s: Call(c.w.city_admin, query={"start": "2026-12-10"}),
+    "sbk_reports_api_stored": lambda c, s: Call(c.w.city_admin, query={"table": 0}),
+    "sbk_reports_api_generate": lambda c, s: Call(
+        c.w.city_admin, json={"table": 0, "period": "2026-01"}
+    ),
+    "sbk_reports_api_entries": lambda c, s: Call(
+        c.w.city_admin,
+        json={
+            "period": "2026Q1",
+            "table": 1,
+            "cells": [{"row": "310112", "column": "terminals", "value": "3"}],
+        },
+    ),
+    "sbk_holidays_api_year": lambda c, s: Call(c.w.operator_a, query={"year": 2026}),
+    "sbk_holidays_api_set_day": lambda c, s: Call(
+        c.w.city_admin, json={"day": "2026-12-01", "kind": "holiday", "name": "测试"}
+    ),
     # the applicant's portal
     "sbk_portal_api_register": lambda c, s: Call(
         None,
@@ -320,6 +343,8 @@ CASES: dict[str, Callable[[Ctx, Any], Call]] = {
     "sbk_portal_api_cards": lambda c, s: _applicant_call(c),
     "sbk_portal_api_notifications": lambda c, s: Call(_portal_application_user(c)),
 }
+CASES.update(__import__("sbk.assistant.tests.contract_cases", fromlist=["cases"]).cases(Call))
+CASES.update(__import__("sbk.stock.tests.contract_cases", fromlist=["cases"]).cases(Call))
 
 
 def _portal_application_user(c: Ctx):

@@ -21,8 +21,10 @@ WRITER = ROOT / "cards" / "transitions.py"
 OTHER_MACHINES = {
     ROOT / "registry" / "services.py": "Person (mark_cancelled)",
     ROOT / "exports" / "services.py": "ExportRequest",
+    ROOT / "assistant" / "services.py": "Document (in force / superseded)",
     ROOT / "notify" / "services.py": "Outbox message",
     ROOT / "notify" / "models.py": "Outbox message",
+    ROOT / "stock" / "services" / "stocktake.py": "Discrepancy (stock)",
 }
 
 

@@ -13,6 +13,7 @@ from sbk.core import actions
 from sbk.core.actors import as_user
 from sbk.core.catalogue import Action
 from sbk.core.errors import Conflict, NotFound, ServiceError
+from sbk.holidays.services import calendar as holiday_calendar
 from sbk.idcard import check_id_number, mask_number, normalise
 from sbk.orgs.models import Organisation
 from sbk.registry import lookup
@@ -183,10 +184,13 @@ def _submit(app, now, *, save: bool = True):
         raise ServiceError(E.PHOTO_REQUIRED, "提交前须提供照片", field="photo")
     if app.photo_checked and app.photo_ok is False:
         raise ServiceError(E.PHOTO_FAILED, app.photo_note or "照片不符合要求", field="photo")
+    working = settings.SBK_DEADLINE_WORKING_DAYS
     due = rules.deadline(
         timezone.localdate(now),
         settings.SBK_APPLICATION_DEADLINE_DAYS,
-        working_days=settings.SBK_DEADLINE_WORKING_DAYS,
+        working_days=working,
+        # sbk's own holiday table (read only when deadlines count working days)
+        calendar=holiday_calendar() if working else None,
     )
     transition_application(
         app,

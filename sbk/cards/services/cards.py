@@ -20,7 +20,7 @@ from sbk.registry.models import Person
 from .. import rules
 from ..errors import CardErrorCode as E
 from ..models import Application, Card
-from ..transitions import card_target, transition_application, transition_card
+from ..transitions import card_target, move_card, transition_application, transition_card
 from .common import card_snapshot, ensure_active, lock_card, lock_person, where
 
 LOSS_KINDS = {
@@ -177,10 +177,28 @@ def change_pin(card_id: int, *, acting_user, channel=None, reason: str = "") -> 
 
 @actions.atomic
 def change_info(person_id: int, *, acting_user, changes: dict, reason: str, channel=None) -> Person:
-    """信息变更: the registry's change, journalled as item ② (kept for the card console)."""
-    return registry.change_person(
+    """信息变更: the registry's change, journalled as item ② (kept for the card console).
+
+    A new personnel category moves the holder's cards with it (the reports count a holder
+    in the category of the card)."""
+    person = registry.change_person(
         person_id, acting_user=acting_user, changes=changes, reason=reason, channel=channel
     )
+    if "category" in changes:
+        _move_cards(person, acting_user, category=person.category)
+    return person
+
+
+def _move_cards(person, acting_user, **fields) -> None:
+    """The holder's held and pending cards now count elsewhere (``transitions.move_card``)."""
+    now = timezone.now()
+    cards = (
+        Card.objects.select_for_update()
+        .filter(person=person, status__in=[*rules.HELD, *rules.PENDING])
+        .order_by("pk")
+    )
+    for card in cards:
+        move_card(card, at=now, acting_user=acting_user, **fields)
 
 
 @actions.atomic
@@ -279,6 +297,8 @@ def transfer(
         if target.pk == person.org_id:
             raise ServiceError(E.TRANSFER_TARGET, "转入机构与当前经办机构相同", field="target_org")
         registry.move_record(person, org=target)
+        # The holder now counts in the region they moved to (statutory reports).
+        _move_cards(person, acting_user, division_code=target.division_code)
         details = {"from": before["org"], "to": target.code}
     else:
         code = (destination or "").strip()

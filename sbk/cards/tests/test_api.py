@@ -170,9 +170,10 @@ def test_session_login_and_person_endpoints(client, world):
 
 def test_kiosk_endpoint(client, world):
     from sbk.orgs.models import OrgKind
-    from sbk.testing import org, user
+    from sbk.testing import org, stock_outlets, user
 
     kiosk = org("K9", OrgKind.KIOSK, "310112", world.district_a)
+    stock_outlets(world.centre, [kiosk], world.bank)
     k = token_for(user("kiosk9", "outlet_operator", kiosk))
     r = post(
         client, "/kiosk/issue", {"id_number": world.person_a.id_number, "photo_base64": PHOTO}, k

@@ -17,7 +17,7 @@ from sbk.core.actors import IMPORTER
 from sbk.core.catalogue import Channel, ServiceItem
 from sbk.core.models import AuditEntry
 from sbk.orgs.models import OrgKind
-from sbk.testing import PASSWORD, login, org, user
+from sbk.testing import PASSWORD, login, org, stock_outlets, user
 
 from .conftest import GOOD
 from .helpers import issued_card, submitted
@@ -93,6 +93,7 @@ def test_applicant_online_loss_counts_for_the_issuing_outlet(world):
 
 def test_kiosk_counts_for_the_kiosk(world):
     kiosk = org("KA1", OrgKind.KIOSK, "310112", world.district_a)
+    stock_outlets(world.centre, [kiosk], world.bank)
     machine = user("kiosk", Role.OUTLET_OPERATOR, kiosk)
     services.kiosk_issue(world.person_a.id_number, acting_user=machine, photo=GOOD)
     row = journal("card.kiosk_issue")

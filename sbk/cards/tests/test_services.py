@@ -382,9 +382,10 @@ def test_change_info_and_transfers_and_enquiry(world):
 def test_kiosk_instant_issue_with_proxy(world):
     from sbk.idcard import make_resident18
     from sbk.orgs.models import OrgKind
-    from sbk.testing import org, user
+    from sbk.testing import org, stock_outlets, user
 
     kiosk = org("K1", OrgKind.KIOSK, "310112", world.district_a, name="自助机1")
+    stock_outlets(world.centre, [kiosk], world.bank)
     kiosk_user = user("kiosk1", "outlet_operator", kiosk)
     p = person(world.outlet_a, name="丙某")
     with pytest.raises(ServiceError) as exc:

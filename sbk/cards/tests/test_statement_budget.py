@@ -1,6 +1,6 @@
 """SQL statements per write request (issue 13): a regression here fails CI.
 
-"Report loss" ≤ 10 statements and "produce card" ≤ 14, counted for the whole API request
+"Report loss" ≤ 10 statements and "produce card" ≤ 17 (14 + the card blank consumed), counted for the whole API request
 (bearer token, Idempotency-Key, the service, the response, the idempotency record), BEGIN and
 COMMIT included. Inside a test's transaction they are a SAVEPOINT and its RELEASE: the same
 count. The token is one in steady use (its "last used" is written at most once a minute).
@@ -21,7 +21,8 @@ from sbk.core.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 REPORT_LOSS_BUDGET = 10
-PRODUCE_CARD_BUDGET = 14
+# 14 + 3 for the card blank consumed (issue 15: pick the blank, its counter, its ledger entry).
+PRODUCE_CARD_BUDGET = 17
 
 
 def _statements(cq) -> str:

@@ -1,0 +1,266 @@
+"""The handling assistant's API (办理智能小助手).
+
+POST /api/assistant/ask                          ``{"question", "k"}`` → the answer: the
+                                                 contract's fields (question, refused,
+                                                 answers: document, heading, passage, score)
+                                                 plus each passage's ids and viewer link,
+                                                 and the closest headings when refused
+GET  /api/assistant/documents                    the documents the caller may see
+GET  /api/assistant/documents/{id}               one document with its passages
+POST /api/assistant/documents                    multipart: ``file`` (+ title, issuer, number,
+                                                 issued_on, status, public, org_code) → 201
+POST /api/assistant/documents/{id}/status        ``{"status", "reason"}``
+GET  /api/assistant/synonyms / POST …/synonyms   the list as text, one group a line
+GET  /api/assistant/unanswered                   questions the library could not answer
+
+Asking writes the question log, so it is a POST; every POST goes through
+``sbk.core.idempotency.run`` (Idempotency-Key).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.urls import reverse
+from ninja import File, Form, Router, Schema, Status, UploadedFile
+
+from sbk.core import idempotency
+from sbk.core.api_types import Int64
+from sbk.core.errors import NotFound, ServiceError
+from sbk.orgs.scope import visible_orgs
+
+from . import queries, services
+from .errors import AssistantErrorCode as E
+from .loaders import MAX_BYTES
+from .models import Document
+
+router = Router(tags=["办理智能小助手"])
+
+
+class AskIn(Schema):
+    question: str
+    k: int = 3
+
+
+class AnswerItemOut(Schema):
+    document: str
+    heading: str
+    passage: str
+    score: float
+    document_id: int
+    passage_id: int
+    superseded: bool
+    url: str
+
+
+class AnswerOut(Schema):
+    question: str
+    refused: bool
+    answers: list[AnswerItemOut]
+    suggestions: list[str]
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    issuer: str
+    number: str
+    issued_on: dt.date | None
+    status: str
+    public: bool
+    file_name: str
+    fmt: str
+    version: int
+    org_code: str
+    passages: int
+
+
+class PassageOut(Schema):
+    id: int
+    seq: int
+    heading: str
+    path: list[str]
+    text: str
+
+
+class DocumentDetailOut(DocumentOut):
+    passage_list: list[PassageOut]
+
+
+class LoadOut(DocumentOut):
+    outcome: str
+
+
+class StatusIn(Schema):
+    status: str = ""  # in_force / superseded (empty: refused with document_status)
+    reason: str = ""
+
+
+class SynonymsIn(Schema):
+    text: str
+
+
+class SynonymsOut(Schema):
+    text: str
+    groups: int
+
+
+class UnansweredOut(Schema):
+    question: str
+    times: int
+    last: dt.datetime
+    best_score: float
+
+
+def answer_out(answer) -> dict:
+    out = answer.as_contract()
+    for item, hit in zip(out["answers"], answer.hits, strict=True):
+        e = hit.entry
+        item.update(
+            document_id=e.document,
+            passage_id=e.key,
+            superseded=e.superseded,
+            url=reverse("assistant:document", args=[e.document]) + f"?p={e.key}#passage-{e.key}",
+        )
+    out["suggestions"] = list(answer.suggestions)
+    return out
+
+
+def document_out(doc: Document, passages: int | None = None) -> dict:
+    return {
+        "id": doc.pk,
+        "title": doc.title,
+        "issuer": doc.issuer,
+        "number": doc.number,
+        "issued_on": doc.issued_on.isoformat() if doc.issued_on else None,
+        "status": doc.status,
+        "public": doc.public,
+        "file_name": doc.file_name,
+        "fmt": doc.fmt,
+        "version": doc.version,
+        "org_code": doc.org.code,
+        "passages": passages if passages is not None else doc.passages.count(),
+    }
+
+
+@router.post("/ask", response=AnswerOut)
+def ask(request, payload: AskIn):
+    """The best passages (at most ``k``, 1–10), quoted with their source, or a refusal
+    with the closest headings."""
+
+    def act():
+        answer = services.ask(payload.question, user=request.auth, channel="api", k=payload.k)
+        return 200, answer_out(answer)
+
+    return idempotency.run(request, payload.model_dump(mode="json"), act)[1]
+
+
+@router.get("/documents", response=list[DocumentOut])
+def list_documents(request):
+    docs = queries.visible_documents(request.auth).order_by("status", "-issued_on", "title")
+    return [document_out(d) for d in docs.prefetch_related("passages")]
+
+
+@router.get("/documents/{document_id}", response=DocumentDetailOut)
+def get_document(request, document_id: Int64):
+    doc = queries.get_document(request.auth, document_id)
+    passages = list(queries.passages_of(doc))
+    out = document_out(doc, len(passages))
+    out["passage_list"] = [
+        {"id": p.pk, "seq": p.seq, "heading": p.heading, "path": p.path, "text": p.text}
+        for p in passages
+    ]
+    return out
+
+
+@router.post("/documents", response={201: LoadOut})
+def load_document(
+    request,
+    file: File[UploadedFile],
+    title: Form[str] = "",
+    issuer: Form[str | None] = None,
+    number: Form[str | None] = None,
+    issued_on: Form[dt.date | None] = None,
+    status: Form[str | None] = None,
+    public: Form[bool | None] = None,
+    org_code: Form[str | None] = None,
+):
+    """Adds the document, or replaces the one of the same file name in that library."""
+    user = request.auth
+    if file.size and file.size > MAX_BYTES:
+        raise ServiceError(
+            E.FILE_TOO_LARGE, f"文件超过 {MAX_BYTES // 1024 // 1024} MB", field="file"
+        )
+    data = file.read()
+    org = getattr(user, "org", None)
+    if org_code:
+        org = visible_orgs(user).filter(code=org_code).first()
+        if org is None:
+            raise NotFound("机构")
+    if org is None:
+        raise ServiceError(E.FILE_NAME, "请用 org_code 指定文件所属机构", field="org_code")
+    body = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "file": file.name,
+        "title": title,
+        "issuer": issuer,
+        "number": number,
+        "issued_on": issued_on.isoformat() if issued_on else None,
+        "status": status,
+        "public": public,
+        "org": org.code,
+    }
+
+    def act():
+        result = services.load_document(
+            acting_user=user,
+            org=org,
+            file_name=file.name,
+            data=data,
+            title=title,
+            issuer=issuer,
+            number=number,
+            issued_on=issued_on,
+            status=status,
+            public=public,
+        )
+        return 201, {**document_out(result.document, result.passages), "outcome": result.outcome}
+
+    return Status(*idempotency.run(request, body, act))
+
+
+@router.post("/documents/{document_id}/status", response=DocumentOut)
+def document_status(request, document_id: Int64, payload: StatusIn):
+    def act():
+        doc = services.set_document_status(
+            document_id, acting_user=request.auth, status=payload.status, reason=payload.reason
+        )
+        return 200, document_out(doc)
+
+    return idempotency.run(request, payload.model_dump(mode="json"), act)[1]
+
+
+@router.get("/synonyms", response=SynonymsOut)
+def get_synonyms(request):
+    text = queries.synonyms_text()
+    return {"text": text, "groups": len(text.splitlines()) if text else 0}
+
+
+@router.post("/synonyms", response=SynonymsOut)
+def save_synonyms(request, payload: SynonymsIn):
+    """Replaces the whole list (one group a line, members joined by ``=``)."""
+
+    def act():
+        text = services.save_synonyms(acting_user=request.auth, text=payload.text)
+        return 200, {"text": text, "groups": len(text.splitlines()) if text else 0}
+
+    return idempotency.run(request, payload.model_dump(mode="json"), act)[1]
+
+
+@router.get("/unanswered", response=list[UnansweredOut])
+def unanswered(request):
+    return [
+        {"question": r["text"], "times": r["times"], "last": r["last"], "best_score": r["best"]}
+        for r in queries.unanswered(request.auth)
+    ]

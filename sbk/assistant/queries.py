@@ -1,0 +1,95 @@
+"""Reads of the assistant's library: which documents a user may see, the questions left
+unanswered, the library's figures.
+
+Visibility: a document belongs to one organisation's library. Staff see the documents of
+the organisations in their scope and of every organisation above theirs (the centre's
+rules apply to a district's outlets; another district's local rules do not). An applicant
+sees the public documents of the organisations above their own registering organisation.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from sbk.core.actors import is_system
+from sbk.core.errors import NotFound
+from sbk.orgs.scope import is_applicant, org_q, scoped
+
+from .models import Document, Passage, Question, SynonymGroup
+from .text import SynonymGroup as Group
+from .text import format_synonyms
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """ "/C/D/O/" → ["/C/", "/C/D/", "/C/D/O/"]."""
+    parts = [p for p in (path or "").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def may_ask(user) -> bool:
+    """Anyone signed in may ask: staff of every role, applicants, the operator's shell."""
+    if is_system(user):
+        return True
+    return bool(getattr(user, "is_authenticated", False) and user.is_active is not False)
+
+
+def visible_documents(user) -> QuerySet[Document]:
+    qs = Document.objects.select_related("org")
+    if is_system(user):
+        return qs
+    if not may_ask(user):
+        return qs.none()
+    if is_applicant(user):
+        person_org = user.person.org
+        return qs.filter(public=True, org__path__in=_ancestor_paths(person_org.path))
+    org = getattr(user, "org", None)
+    if org is None:
+        return qs if user.is_superuser else qs.none()
+    return qs.filter(org_q(user, prefix="org__") | Q(org__path__in=_ancestor_paths(org.path)))
+
+
+def get_document(user, document_id: int) -> Document:
+    try:
+        return visible_documents(user).get(pk=document_id)
+    except Document.DoesNotExist:
+        raise NotFound("政策文件") from None
+
+
+def passages_of(document: Document) -> QuerySet[Passage]:
+    return document.passages.order_by("seq")
+
+
+def visible_document_ids(user) -> list[int] | None:
+    """The ids a search may return for the user (None: every document)."""
+    if is_system(user):
+        return None
+    return list(visible_documents(user).values_list("pk", flat=True))
+
+
+def synonyms() -> list[Group]:
+    return [Group(tuple(g.terms)) for g in SynonymGroup.objects.order_by("position")]
+
+
+def synonyms_text() -> str:
+    return format_synonyms(synonyms())
+
+
+def unanswered(user, limit: int = 200) -> list[dict]:
+    """Questions the library could not answer, grouped by wording, most asked first,
+    within the user's scope (the questions asked in the organisations they see)."""
+    qs = scoped(user, Question.objects.filter(refused=True))
+    rows = (
+        qs.values("text")
+        .annotate(times=Count("pk"), last=Max("asked_at"), best=Max("best_score"))
+        .order_by("-times", "-last")[:limit]
+    )
+    return list(rows)
+
+
+def library_figures(user) -> dict:
+    docs = visible_documents(user)
+    return {
+        "documents": docs.count(),
+        "in_force": docs.filter(status="in_force").count(),
+        "passages": Passage.objects.filter(document__in=docs).count(),
+    }

@@ -1,0 +1,262 @@
+"""Finding the passages that answer a question (检索), and refusing when none does.
+
+Pure: no Django import. ``Index`` holds the BM25 weights of every passage's terms
+(``sbk.assistant.text``), built once; a question then costs one pass over the postings of
+its own terms (a few milliseconds for a thousand documents). ADR 0006 says why BM25 over
+words + bigrams, and why this small implementation rather than a library.
+
+Scores. A passage's BM25 score is divided by the question's *ideal* score — what a passage
+holding each of the question's terms once would get — so that the threshold means the
+same for a short question and a long one: 1.0 is "every term of the question is there",
+0.3 "about a third of the question's weight". Words of the question that no document holds
+count in the ideal (a question about 公积金 is not answered from a passage about 社保卡 that
+shares its "办理"); stray bigrams that no document holds do not (they are mostly the
+seams between two words). A superseded document's passages are scored down
+(``SUPERSEDED_FACTOR``) so that the one in force comes first; they are still shown, marked.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .text import (
+    BIGRAM,
+    CHAR,
+    SYNONYM,
+    WORD,
+    Segmenter,
+    SynonymGroup,
+    SynonymTable,
+    base_terms,
+    normalise,
+    terms,
+)
+
+K1 = 1.2
+B = 0.75
+THRESHOLD = 0.35
+SUPERSEDED_FACTOR = 0.7
+# How much one term of each kind weighs in a question.
+# Characters carry the match (robust to segmentation), words and synonyms add to it, the
+# bigrams of unknown stretches a little (benchmarks/bench_assistant.py chose these).
+QUERY_WEIGHTS = {CHAR: 1.0, WORD: 0.6, BIGRAM: 0.25, SYNONYM: 1.5}
+# Heading words count as much as body words, written once more into the passage's terms.
+HEADING_REPEAT = 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One passage as the index knows it."""
+
+    key: int  # the passage's id (any integer the caller chooses)
+    document: int  # the document's id
+    title: str
+    heading: str
+    text: str
+    superseded: bool = False
+    # The passage's terms without synonyms (``text.base_terms`` of heading and text), when
+    # stored at loading: the index then need not segment the passage again.
+    terms: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    score: float  # relative: 1.0 = every term of the question found
+    raw: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    refused: bool
+    hits: list[Hit]  # best first; empty when refused
+    suggestions: list[str]  # closest headings ("document › heading"), when refused
+    best: Hit | None  # the best passage found, even when below the threshold
+
+    def as_contract(self) -> dict:
+        """The shape of ``sbk assistant ask --json`` (the issue's contract)."""
+        return {
+            "question": self.question,
+            "refused": self.refused,
+            "answers": [
+                {
+                    "document": h.entry.title,
+                    "heading": h.entry.heading,
+                    "passage": h.entry.text,
+                    "score": round(h.score, 4),
+                }
+                for h in self.hits
+            ],
+        }
+
+
+Tokenize = Callable[[str], list[str]]
+
+
+class Index:
+    """BM25 over the passages' terms; a term's postings are one slice of two numpy arrays
+    (passages, weights), found through ``vocab`` and ``offsets``."""
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        tokenize: Tokenize,
+        *,
+        k1: float = K1,
+        b: float = B,
+    ):
+        self.entries = list(entries)
+        self.tokenize = tokenize
+        # Words that are members of a synonym group count through their group's term.
+        self.members = frozenset(getattr(tokenize, "members", ()))
+        n = len(self.entries)
+        self.n = n
+        self.documents = np.array([e.document for e in self.entries], dtype=np.int64)
+        self.superseded = np.array([e.superseded for e in self.entries], dtype=bool)
+        # Every (passage, term) pair as one integer key, counted by np.unique: the postings
+        # come out sorted by term, then passage, without a Python loop over the pairs.
+        self.vocab: dict[str, int] = {}
+        lengths = np.zeros(n, dtype=np.int64)
+        chunks = []
+        synonym_terms = getattr(tokenize, "synonym_terms", None)
+        for i, e in enumerate(self.entries):
+            if e.terms is not None and synonym_terms is not None:
+                toks = list(e.terms) + synonym_terms(e.text) + synonym_terms(e.heading)
+            else:
+                toks = tokenize(e.text) + tokenize(e.heading) * HEADING_REPEAT
+            setdefault, size = self.vocab.setdefault, len
+            ids = [setdefault(t, size(self.vocab)) for t in toks]
+            lengths[i] = len(ids)
+            chunks.append(np.asarray(ids, dtype=np.int64))
+        vocab_size = len(self.vocab)
+        avgdl = float(lengths.mean()) if n else 1.0
+        term_ids = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+        passages = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        keys, tf = np.unique(term_ids * max(n, 1) + passages, return_counts=True)
+        terms_of, docs = np.divmod(keys, max(n, 1))
+        norm = k1 * (1 - b + b * lengths / (avgdl or 1.0))
+        df = np.bincount(terms_of, minlength=vocab_size)
+        self.idf_by_id = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        self.docs = docs.astype(np.int32)
+        self.weights = tf * (k1 + 1) / (tf + norm[docs]) * self.idf_by_id[terms_of]
+        self.offsets = np.searchsorted(terms_of, np.arange(vocab_size + 1))
+        self.unknown_idf = self.idf_of(0)
+
+    def idf_of(self, df: int) -> float:
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def query_terms(self, question: str) -> dict[str, float]:
+        weights: dict[str, float] = {}
+        for term in self.tokenize(question):
+            kind = term[:2]
+            weights[term] = weights.get(term, 0.0) + QUERY_WEIGHTS.get(kind, 1.0)
+        return weights
+
+    def scores(self, question: str) -> tuple[np.ndarray, float]:
+        """Raw BM25 of every passage, and the question's ideal score."""
+        scores = np.zeros(self.n, dtype=np.float64)
+        ideal = 0.0
+        for term, weight in self.query_terms(question).items():
+            tid = self.vocab.get(term)
+            if tid is None:
+                if term.startswith(BIGRAM) or term[2:] in self.members:
+                    # a seam between two words, or a word its synonym group stands for
+                    continue
+                ideal += weight * self.unknown_idf
+                continue
+            lo, hi = self.offsets[tid], self.offsets[tid + 1]
+            scores[self.docs[lo:hi]] += weight * self.weights[lo:hi]
+            ideal += weight * self.idf_by_id[tid]
+        return scores, ideal
+
+    def search(
+        self,
+        question: str,
+        *,
+        k: int = 3,
+        threshold: float = THRESHOLD,
+        allowed: Iterable[int] | None = None,
+        superseded_factor: float = SUPERSEDED_FACTOR,
+    ) -> Answer:
+        """The best ``k`` passages over the threshold, or a refusal with the closest
+        headings. ``allowed``: the document ids the asker may see (None: all)."""
+        question = (question or "").strip()
+        if not self.n or not question:
+            return Answer(question, True, [], [], None)
+        raw, ideal = self.scores(question)
+        if ideal <= 0:
+            return Answer(question, True, [], [], None)
+        ranked = raw / ideal
+        ranked[self.superseded] *= superseded_factor
+        if allowed is not None:
+            mask = np.isin(self.documents, np.fromiter(allowed, dtype=np.int64))
+            ranked[~mask] = -1.0
+        top = _top(ranked, max(k, 5) * 2)
+        top = [i for i in top if ranked[i] > 0]
+        best = Hit(self.entries[top[0]], float(ranked[top[0]]), float(raw[top[0]])) if top else None
+        hits = [
+            Hit(self.entries[i], float(ranked[i]), float(raw[i]))
+            for i in top
+            if ranked[i] >= threshold
+        ][:k]
+        if hits:
+            return Answer(question, False, hits, [], best)
+        suggestions: list[str] = []
+        for i in top:
+            e = self.entries[i]
+            label = f"{e.title} › {e.heading}" if e.heading else e.title
+            if label not in suggestions:
+                suggestions.append(label)
+            if len(suggestions) == 3:
+                break
+        return Answer(question, True, [], suggestions, best)
+
+
+def _top(scores: np.ndarray, k: int) -> list[int]:
+    if len(scores) <= k:
+        order = np.argsort(-scores, kind="stable")
+    else:
+        part = np.argpartition(-scores, k)[:k]
+        order = part[np.argsort(-scores[part], kind="stable")]
+    return [int(i) for i in order]
+
+
+class Segmented:
+    """The tokenizer sbk uses: jieba words + bigrams + characters + the synonym table."""
+
+    def __init__(self, synonyms: Iterable[SynonymGroup] = (), segmenter: Segmenter | None = None):
+        self.table = SynonymTable(list(synonyms))
+        self.segmenter = segmenter or Segmenter()
+        self.segmenter.add_words(self.table.members())
+        self.members = frozenset(normalise(m) for m in self.table.members())
+
+    def __call__(self, text: str) -> list[str]:
+        return terms(text, self.segmenter, self.table)
+
+    def synonym_terms(self, text: str) -> list[str]:
+        return self.table.terms(normalise(text))
+
+
+def passage_terms(heading: str, text: str, segmenter: Segmenter) -> list[str]:
+    """What ``Entry.terms`` holds: the base terms of the text and of the heading."""
+    return base_terms(text, segmenter) + base_terms(heading, segmenter) * HEADING_REPEAT
+
+
+def segmented(synonyms: Iterable[SynonymGroup] = (), segmenter: Segmenter | None = None):
+    return Segmented(synonyms, segmenter)
+
+
+_SHARED: Segmenter | None = None
+
+
+def shared_segmenter() -> Segmenter:
+    """One jieba dictionary per process (loading it costs half a second)."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = Segmenter()
+    return _SHARED

@@ -1,0 +1,318 @@
+"""Changes to the assistant's library, and asking it a question (办理智能小助手).
+
+Three business actions, each one transaction and one audit row: ``load_document`` (加载政策
+文件: adds a document, or replaces the one of the same file name in that organisation's
+library), ``set_document_status`` (现行 / 废止) and ``save_synonyms`` (the whole list at
+once). Every change takes the library's one ``LibraryState`` row first (changes are rare:
+they simply queue) and gives it a new stamp, which tells every process to rebuild its
+index before the next question.
+
+``ask`` is not a business action: it changes nothing but the question log, which lists
+the questions the library could not answer for the centre to fill the gaps. Recording
+that a clerk answered an enquiry (service item ⑦ 咨询) is the cards app's
+``record_enquiry``, which the console calls with the question and the cited passage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import IntegrityError
+from django.utils import timezone
+
+from sbk.accounts.policy import ensure
+from sbk.core import actions
+from sbk.core.actors import is_system
+from sbk.core.catalogue import Action
+from sbk.core.errors import Conflict, Forbidden, NotFound, Problem, ServiceError
+from sbk.orgs.models import Organisation
+
+from . import engine, loaders, queries
+from .errors import AssistantErrorCode as E
+from .models import Document, DocumentStatus, LibraryState, Passage, Question, SynonymGroup
+from .retrieval import Answer, passage_terms, segmented, shared_segmenter
+from .splitting import split
+from .text import SynonymError, format_synonyms, parse_synonyms
+
+MAX_QUESTION = 500
+MAX_K = 10
+MAX_SYNONYM_GROUPS = 1000
+MAX_TERM = 40
+# Raised when the splitting rules change, so that reloading an unchanged file re-splits it.
+SPLIT_VERSION = 1
+
+
+@dataclass
+class LoadResult:
+    document: Document
+    outcome: str  # "added", "replaced", "unchanged"
+    passages: int
+
+
+def _lock_library() -> LibraryState:
+    state = LibraryState.objects.select_for_update().filter(pk=1).first()
+    if state is None:  # a database migrated before the row existed, or flushed by a test
+        LibraryState.objects.get_or_create(
+            pk=1, defaults={"stamp": "", "changed_at": timezone.now()}
+        )
+        state = LibraryState.objects.select_for_update().get(pk=1)
+    return state
+
+
+def _touch(state: LibraryState) -> None:
+    state.stamp = uuid.uuid4().hex
+    state.changed_at = timezone.now()
+    state.save(update_fields=["stamp", "changed_at"])
+
+
+def _meta(document: Document) -> dict:
+    return {
+        "file_name": document.file_name,
+        "title": document.title,
+        "issuer": document.issuer,
+        "number": document.number,
+        "issued_on": document.issued_on.isoformat() if document.issued_on else None,
+        "status": document.status,
+        "public": document.public,
+        "version": document.version,
+        "digest": document.digest,
+    }
+
+
+def _clean_file_name(file_name: str) -> str:
+    name = Path((file_name or "").replace("\\", "/")).name.strip()
+    if not name or len(name) > 200:
+        raise ServiceError(E.FILE_NAME, "文件名不能为空，且不超过 200 个字符", field="file")
+    return name
+
+
+def _status_value(status: str | None) -> str | None:
+    if status in (None, ""):
+        return None
+    if status not in DocumentStatus.values:
+        raise ServiceError(
+            E.DOCUMENT_STATUS,
+            "效力应为 in_force（现行有效）或 superseded（已废止）",
+            field="status",
+        )
+    return status
+
+
+@actions.atomic
+def load_document(
+    *,
+    acting_user,
+    org: Organisation,
+    file_name: str,
+    data: bytes,
+    title: str = "",
+    issuer: str | None = None,
+    number: str | None = None,
+    issued_on: dt.date | None = None,
+    status: str | None = None,
+    public: bool | None = None,
+) -> LoadResult:
+    """加载政策文件: read, split and store a document; a file of the same name in the same
+    library is replaced (its passages with it). What the caller states wins over what the
+    file says of itself. All or nothing: a file that cannot be read changes nothing."""
+    ensure(acting_user, Action.ASSISTANT_DOCUMENT_LOAD, org)
+    file_name = _clean_file_name(file_name)
+    status = _status_value(status)
+    try:
+        loaded = loaders.load_bytes(file_name, data)
+    except loaders.LoadError as exc:
+        raise ServiceError(exc.code, exc.message, field="file") from None
+    if loaded.meta_errors:
+        problems = [Problem(E.DOCUMENT_META, m, "file") for m in loaded.meta_errors]
+        raise ServiceError.from_problems(problems)
+    values = {
+        "title": (title or loaded.title).strip()[:200] or Path(file_name).stem,
+        "issuer": (issuer if issuer is not None else loaded.issuer).strip()[:100],
+        "number": (number if number is not None else loaded.number).strip()[:60],
+        "issued_on": issued_on or loaded.issued_on,
+        "status": status or loaded.validity or DocumentStatus.IN_FORCE,
+        "public": public if public is not None else (loaded.public is not False),
+        "fmt": loaded.fmt,
+        "text": loaded.text,
+    }
+    passages = split(loaded.body_lines, loaded.title or values["title"])
+    if not passages:
+        raise ServiceError(E.NO_PASSAGES, f"文件中没有可检索的段落：{file_name}", field="file")
+    fingerprint = json.dumps(
+        {"split": SPLIT_VERSION} | {k: str(v) for k, v in values.items() if k != "text"},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    digest = hashlib.sha256(data + fingerprint.encode()).hexdigest()
+
+    state = _lock_library()
+    existing = (
+        Document.objects.select_for_update(of=("self",))
+        .filter(org=org, file_name=file_name)
+        .first()
+    )
+    if existing is not None and existing.digest == digest:
+        return LoadResult(existing, "unchanged", existing.passages.count())
+    before = _meta(existing) if existing else None
+    now = timezone.now()
+    if existing is None:
+        document = Document(org=org, file_name=file_name, digest=digest, loaded_at=now, **values)
+        try:
+            document.save()
+        except IntegrityError:
+            raise Conflict(E.FILE_NAME, f"文件“{file_name}”正在被他人加载，请稍后重试") from None
+        outcome = "added"
+    else:
+        document = existing
+        for key, value in values.items():
+            setattr(document, key, value)
+        document.digest = digest
+        document.version = existing.version + 1
+        document.loaded_at = now
+        document.save()
+        document.passages.all().delete()
+        outcome = "replaced"
+    segmenter = segmented(queries.synonyms(), shared_segmenter()).segmenter
+    Passage.objects.bulk_create(
+        [
+            Passage(
+                document=document,
+                seq=p.seq,
+                path=list(p.path),
+                heading=p.heading,
+                text=p.text,
+                terms=" ".join(passage_terms(p.heading, p.text, segmenter)),
+            )
+            for p in passages
+        ],
+        batch_size=1000,
+    )
+    _touch(state)
+    actions.record(
+        Action.ASSISTANT_DOCUMENT_LOAD,
+        acting_user=acting_user,
+        obj=document,
+        before=before,
+        after={**_meta(document), "passages": len(passages), "outcome": outcome},
+    )
+    return LoadResult(document, outcome, len(passages))
+
+
+@actions.atomic
+def set_document_status(
+    document_id: int, *, acting_user, status: str, reason: str = ""
+) -> Document:
+    """标记现行或废止: a superseded document still answers, ranked below those in force and
+    labelled as superseded."""
+    ensure(acting_user, Action.ASSISTANT_DOCUMENT_STATUS)  # the role, before any lookup
+    state = _lock_library()
+    visible = queries.visible_documents(acting_user).values("pk")
+    document = (
+        Document.objects.select_for_update(of=("self",))
+        .select_related("org")
+        .filter(pk=document_id, pk__in=visible)
+        .first()
+    )
+    if document is None:
+        raise NotFound("政策文件")
+    ensure(acting_user, Action.ASSISTANT_DOCUMENT_STATUS, document)
+    status = _status_value(status)
+    if status is None:
+        raise ServiceError(E.DOCUMENT_STATUS, "请选择效力", field="status")
+    if document.status == status:
+        return document
+    before = {"status": document.status}
+    document.status = status
+    document.save(update_fields=["status"])
+    _touch(state)
+    actions.record(
+        Action.ASSISTANT_DOCUMENT_STATUS,
+        acting_user=acting_user,
+        obj=document,
+        before=before,
+        after={"status": status, "title": document.title},
+        reason=reason,
+    )
+    return document
+
+
+@actions.atomic
+def save_synonyms(*, acting_user, text: str) -> str:
+    """编辑同义词: the whole list, one group a line (``永居证 = 外国人永久居留身份证``)."""
+    ensure(acting_user, Action.ASSISTANT_SYNONYMS_EDIT)
+    try:
+        groups = parse_synonyms(text)
+    except SynonymError as exc:
+        raise ServiceError(E.SYNONYMS, exc.message, field="text") from None
+    if len(groups) > MAX_SYNONYM_GROUPS:
+        raise ServiceError(E.SYNONYMS, f"同义词组不超过 {MAX_SYNONYM_GROUPS} 组", field="text")
+    long = [t for g in groups for t in g.terms if len(t) > MAX_TERM]
+    if long:
+        raise ServiceError(E.SYNONYMS, f"词语不超过 {MAX_TERM} 个字：{long[0]}", field="text")
+    state = _lock_library()
+    before = queries.synonyms_text()
+    after = format_synonyms(groups)
+    if before == after:
+        return after
+    SynonymGroup.objects.all().delete()
+    SynonymGroup.objects.bulk_create(
+        [SynonymGroup(position=i, terms=list(g.terms)) for i, g in enumerate(groups, start=1)]
+    )
+    _touch(state)
+    actions.record(
+        Action.ASSISTANT_SYNONYMS_EDIT,
+        acting_user=acting_user,
+        object_type="assistant.synonyms",
+        object_id="1",
+        before={"groups": len(before.splitlines()) if before else 0, "text": before},
+        after={"groups": len(groups), "text": after},
+    )
+    return after
+
+
+def _label(hit) -> str:
+    e = hit.entry
+    return f"{e.title} › {e.heading}" if e.heading else e.title
+
+
+def _asker_org(user):
+    if is_system(user):
+        return None
+    person = getattr(user, "person", None) if getattr(user, "is_applicant", False) else None
+    return person.org if person is not None else getattr(user, "org", None)
+
+
+def ask(question: str, *, user, channel: str, k: int = 3, log: bool = True) -> Answer:
+    """The best passages of the documents the user may see, quoted, or a refusal with the
+    closest headings. Logged (without the asker) when ``log``; the CLI does not log."""
+    if not queries.may_ask(user):
+        raise Forbidden("请先登录")
+    question = " ".join((question or "").split())
+    if not question:
+        raise ServiceError(E.QUESTION_EMPTY, "请输入问题", field="question")
+    if len(question) > MAX_QUESTION:
+        raise ServiceError(E.QUESTION_TOO_LONG, f"问题不超过 {MAX_QUESTION} 个字", field="question")
+    k = max(1, min(int(k), MAX_K))
+    answer = engine.current_index().search(
+        question,
+        k=k,
+        threshold=engine.threshold(),
+        allowed=queries.visible_document_ids(user),
+    )
+    if log:
+        best = answer.hits[0] if answer.hits else answer.best
+        Question.objects.create(
+            asked_at=timezone.now(),
+            text=question,
+            channel=channel,
+            org=_asker_org(user),
+            refused=answer.refused,
+            best_score=round(best.score, 4) if best else 0.0,
+            best_heading=_label(best)[:300] if best else "",
+        )
+    return answer

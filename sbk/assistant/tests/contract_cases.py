@@ -1,0 +1,47 @@
+"""Happy paths of the assistant's API operations for ``sbk/tests/test_contract_happy_paths.py``
+(``cases(Call)`` is merged into its ``CASES``; ``Call`` is passed in to keep the imports one-way)."""
+
+from __future__ import annotations
+
+from sbk.assistant import services
+from sbk.core.actors import SYSTEM
+
+TEXT = "一、补卡\n（一）条件。社保卡遗失的，须先办理正式挂失，再申请补卡。\n（二）材料。本人有效身份证件。\n"
+
+
+def _doc(c):
+    return services.load_document(
+        acting_user=SYSTEM, org=c.w.centre, file_name="contract.txt", data=TEXT.encode()
+    ).document
+
+
+def _asked(c):
+    _doc(c)
+    services.ask("住房公积金怎么提取", user=c.w.admin_a, channel="console")
+
+
+def cases(Call) -> dict:
+    return {
+        "sbk_assistant_api_ask": lambda c, s: (
+            _doc(c),
+            Call(c.w.operator_a, json={"question": "补卡要带什么材料", "k": 2}),
+        )[1],
+        "sbk_assistant_api_list_documents": lambda c, s: (_doc(c), Call(c.w.operator_a))[1],
+        "sbk_assistant_api_get_document": lambda c, s: Call(
+            c.w.operator_a, path={"document_id": _doc(c).pk}
+        ),
+        "sbk_assistant_api_load_document": lambda c, s: Call(
+            c.w.admin_a,
+            multipart={"file": ("rules.txt", TEXT.encode()), "title": "区补卡规定"},
+        ),
+        "sbk_assistant_api_document_status": lambda c, s: Call(
+            c.w.city_admin,
+            path={"document_id": _doc(c).pk},
+            json={"status": "superseded", "reason": "新规定施行"},
+        ),
+        "sbk_assistant_api_get_synonyms": lambda c, s: Call(c.w.auditor),
+        "sbk_assistant_api_save_synonyms": lambda c, s: Call(
+            c.w.city_admin, json={"text": "补卡 = 补换卡"}
+        ),
+        "sbk_assistant_api_unanswered": lambda c, s: (_asked(c), Call(c.w.admin_a))[1],
+    }

@@ -1,0 +1,48 @@
+"""The assistant's business actions for ``sbk/tests/test_action_layer.py`` (merged into its
+``SCENARIOS``): each done in the user's own place, so that only the role decides."""
+
+from __future__ import annotations
+
+import itertools
+
+from sbk.assistant import services
+from sbk.core.actors import SYSTEM
+from sbk.core.catalogue import Action as A
+
+_seq = itertools.count(1)
+TEXT = "一、补卡\n（一）条件。遗失的，须先办理正式挂失。\n"
+
+
+def _org(ctx, u):
+    org = getattr(u, "org", None)
+    return org if org is not None else ctx.w.centre
+
+
+def _load(ctx, u):
+    org = _org(ctx, u)
+    name = f"scenario-{next(_seq)}.txt"
+    return lambda: services.load_document(
+        acting_user=u, org=org, file_name=name, data=TEXT.encode()
+    )
+
+
+def _status(ctx, u):
+    doc = services.load_document(
+        acting_user=SYSTEM,
+        org=_org(ctx, u),
+        file_name=f"scenario-{next(_seq)}.txt",
+        data=TEXT.encode(),
+    ).document
+    return lambda: services.set_document_status(doc.pk, acting_user=u, status="superseded")
+
+
+def _synonyms(ctx, u):
+    n = next(_seq)
+    return lambda: services.save_synonyms(acting_user=u, text=f"补卡{n} = 补办{n}")
+
+
+SCENARIOS = {
+    A.ASSISTANT_DOCUMENT_LOAD: _load,
+    A.ASSISTANT_DOCUMENT_STATUS: _status,
+    A.ASSISTANT_SYNONYMS_EDIT: _synonyms,
+}

@@ -1,0 +1,235 @@
+"""Turning Chinese text into search terms (分词): jieba words, character bigrams, synonyms.
+
+Pure: no Django import. jieba ships its dictionary, so nothing is downloaded; its prefix
+dictionary cache is written under ``SBK_JIEBA_CACHE_DIR`` (default: the temp directory), never
+beside the package, which may be read-only.
+
+A text gives three kinds of terms, told apart by a prefix so that one index holds them all:
+
+- ``w:`` words from jieba's search mode (``外国人永久居留身份证`` also gives ``外国``, ``身份证``),
+  stop words dropped;
+- ``b:`` character bigrams inside long words and inside runs of single characters — the
+  names, place names and numbers jieba does not know fall apart into single characters,
+  and their bigrams still match (``莘庄``);
+- ``u:`` single characters (stop words aside): the backbone that survives a question
+  segmented differently from the document (``一个人能有两张`` / ``每人只能持有一张``);
+- ``s:`` one term per occurrence of a member of a synonym group (``永居证`` = ``外国人永久居留身份证``),
+  named by the group's first member, so that either wording finds the other.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import jieba
+
+WORD, BIGRAM, SYNONYM, CHAR = "w:", "b:", "s:", "u:"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_TOKEN_OK = re.compile(r"[\u3400-\u9fff]|[0-9a-z]")
+
+# Words that carry no meaning of their own in a question or a rule ("how", "can I", "the").
+STOP_WORDS = frozenset(
+    """的 了 吗 呢 吧 啊 呀 么 嘛 和 与 及 或 在 是 有 没有 我 我们 你 您 他 她 它 这 那 这个 那个
+    怎么 怎么样 怎样 如何 什么 哪些 哪个 哪里 哪儿 为什么 多少 几 请问 请 一下 可以 可不可以 能 能不能
+    能否 是否 要 需要 需不需要 应该 应当 会 该 想 得 都 也 就 还 又 把 被 对 从 向 给 让 由 为 以 之 其
+    等 所 则 而 并 即 如 若 但 但是 如果 因为 所以 上 下 中 个 些 一 不 无 已 已经 吗？ 怎么办 怎么样
+    多久 多长 什么样 有没有 能不能 行不行 可以吗""".split()
+)
+# Characters that, alone, say nothing about the subject (the question words above, spelt
+# out): left out of the single-character terms.
+STOP_CHARS = frozenset(
+    "的了吗呢吧啊呀么嘛怎哪什谁请问您我你他她它这那和与及或在是也都就还又把被对从向给让由为以之其等所则而并即如若但个些不几多少久能会要想该"
+)
+
+# Domain words jieba's general dictionary splits badly (so they stay one word).
+DOMAIN_WORDS = (
+    "社保卡 社会保障卡 永居证 补换卡 补卡 换卡 临时挂失 正式挂失 解挂 挂失 制卡 即时制卡 零星制卡 "
+    "卡基 废卡 滞发卡 核销 日清 月结 台账 电子社保卡 金融功能 自助一体机 服务银行 受理网点 "
+    "好差评 有责投诉 代办 授权委托书 港澳台居民居住证 外国人永久居留身份证 回执 照片回执 "
+    "七天办结 审核后置 小教员 调度表 申领 注销 解锁"
+).split()
+
+log = logging.getLogger(__name__)
+
+
+class Segmenter:
+    """One jieba tokenizer of sbk's own (the global one is left to others)."""
+
+    def __init__(self, extra_words: Iterable[str] = ()):
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._jieba.tmp_dir = cache_dir()
+        self._lock = threading.Lock()
+        self._ready = False
+        # No HMM guessing of new words: its guesses ("时能", "卡里") match nothing, while
+        # the single characters of an unknown stretch still match through their bigrams.
+        self.hmm = False
+        self._extra = list(DOMAIN_WORDS) + [w for w in extra_words if w]
+
+    def _ensure(self) -> None:
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            self._jieba.initialize()
+            for word in self._extra:
+                self._jieba.add_word(normalise(word), freq=2000)
+            self._ready = True
+
+    def add_words(self, words: Iterable[str]) -> None:
+        self._ensure()
+        for word in words:
+            if word:
+                self._jieba.add_word(normalise(word), freq=2000)
+
+    def cut_both(self, text: str) -> tuple[list[str], list[str]]:
+        """Accurate mode and search mode from one pass (search mode is accurate mode plus
+        the dictionary's 2- and 3-character words inside longer ones, as jieba's own
+        ``cut_for_search`` makes it): half the time of calling both."""
+        self._ensure()
+        words = self._jieba.lcut(text, HMM=self.hmm)
+        freq = self._jieba.FREQ
+        search: list[str] = []
+        for w in words:
+            if len(w) > 2:
+                search += [w[i : i + 2] for i in range(len(w) - 1) if freq.get(w[i : i + 2])]
+            if len(w) > 3:
+                search += [w[i : i + 3] for i in range(len(w) - 2) if freq.get(w[i : i + 3])]
+            search.append(w)
+        return words, search
+
+
+def cache_dir() -> str:
+    path = os.environ.get("SBK_JIEBA_CACHE_DIR") or os.path.join(tempfile.gettempdir(), "sbk-jieba")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width letters and digits to half-width) and lower case."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def _meaningful(word: str) -> bool:
+    word = word.strip()
+    if not word or word in STOP_WORDS:
+        return False
+    if not _TOKEN_OK.search(word):
+        return False  # punctuation, spaces
+    # A single CJK character is too common to count as a word; its bigrams carry it.
+    return not (len(word) == 1 and _CJK.match(word))
+
+
+def _bigrams(run: str) -> list[str]:
+    return [BIGRAM + run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def terms(text: str, segmenter: Segmenter, synonyms: SynonymTable | None = None) -> list[str]:
+    """The search terms of a text (a passage or a question), with repetitions."""
+    out = base_terms(text, segmenter)
+    if synonyms is not None:
+        out += synonyms.terms(normalise(text))
+    return out
+
+
+def base_terms(text: str, segmenter: Segmenter) -> list[str]:
+    """Words, bigrams and characters: what does not depend on the synonym list (a passage
+    keeps these from its loading, so that an index is rebuilt without segmenting again)."""
+    text = normalise(text)
+    accurate, search = segmenter.cut_both(text)
+    out = [WORD + w for w in search if _meaningful(w)]
+    run = ""
+    for word in accurate:
+        if len(word) == 1 and _CJK.match(word) and word not in STOP_WORDS:
+            run += word
+            continue
+        if len(run) >= 2:
+            out += _bigrams(run)
+        run = ""
+        if len(word) >= 3 and _CJK.search(word):
+            out += _bigrams(word)
+    if len(run) >= 2:
+        out += _bigrams(run)
+    out += [CHAR + ch for ch in _CJK.findall(text) if ch not in STOP_CHARS]
+    return out
+
+
+def plain_terms(text: str) -> list[str]:
+    """The floor the benchmark compares with: single characters and ASCII words, no
+    segmentation, no synonyms."""
+    text = normalise(text)
+    out = []
+    for m in re.finditer(r"[\u3400-\u9fff]|[0-9a-z]+", text):
+        if m.group() not in STOP_WORDS:
+            out.append(m.group())
+    return out
+
+
+@dataclass(frozen=True)
+class SynonymGroup:
+    terms: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.terms[0]
+
+
+def parse_synonyms(text: str) -> list[SynonymGroup]:
+    """One group a line, members joined by ``=`` (or ``＝``); ``#`` starts a comment.
+    A line with fewer than two members is refused, as is a member in two groups."""
+    groups, seen = [], {}
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.split("#", 1)[0].replace("＝", "=").strip()
+        if not line:
+            continue
+        members = []
+        for part in line.split("="):
+            part = normalise(part).strip()
+            if part and part not in members:
+                members.append(part)
+        if len(members) < 2:
+            raise SynonymError(number, f"第 {number} 行：同义词组至少需要两个不同的词，用“=”连接")
+        for m in members:
+            if m in seen:
+                raise SynonymError(number, f"第 {number} 行：“{m}”已在第 {seen[m]} 行的同义词组中")
+            seen[m] = number
+        groups.append(SynonymGroup(tuple(members)))
+    return groups
+
+
+def format_synonyms(groups: Iterable[SynonymGroup]) -> str:
+    return "\n".join(" = ".join(g.terms) for g in groups)
+
+
+class SynonymError(ValueError):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class SynonymTable:
+    """Finds every member of every group in a text, longest first (so that
+    ``外国人永久居留身份证`` is not also counted as ``身份证`` of another group)."""
+
+    def __init__(self, groups: Iterable[SynonymGroup]):
+        self.groups = list(groups)
+        self._name = {m: g.name for g in self.groups for m in g.terms}
+        members = sorted(self._name, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, members))) if members else None
+
+    def terms(self, normalised_text: str) -> list[str]:
+        if self._pattern is None:
+            return []
+        return [SYNONYM + self._name[m.group()] for m in self._pattern.finditer(normalised_text)]
+
+    def members(self) -> list[str]:
+        return list(self._name)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assistant"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("ask/", views.ask, name="ask"),
+    path("enquiry/", views.enquiry, name="enquiry"),
+    path("documents/", views.documents, name="documents"),
+    path("documents/upload/", views.upload, name="upload"),
+    path("documents/<int:document_id>/", views.document, name="document"),
+    path("documents/<int:document_id>/status/", views.document_status, name="document_status"),
+    path("synonyms/", views.synonyms, name="synonyms"),
+    path("unanswered/", views.unanswered, name="unanswered"),
+]

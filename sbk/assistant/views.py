@@ -1,0 +1,247 @@
+"""Console pages of the handling assistant (办理智能小助手): ask, read a document at the
+cited passage, manage the library and the synonyms, see the questions left unanswered.
+
+Asking writes the question log, so the question is POSTed; every page reached by GET only
+reads. A clerk who answered an enquiry with the assistant records it (service item ⑦ 咨询)
+through the cards app's ``record_enquiry``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sbk.accounts.policy import can
+from sbk.cards.services import record_enquiry
+from sbk.core.catalogue import Action
+from sbk.core.errors import NotFound, ServiceError
+from sbk.orgs.models import Organisation
+from sbk.orgs.scope import visible_orgs
+from sbk.registry.queries import scoped_people
+
+from . import queries, services
+from .forms import AskForm, EnquiryForm, StatusForm, SynonymsForm, UploadForm
+
+
+def citations(answer, viewer: str = "assistant:document") -> list[dict]:
+    """The answer's passages with the link to each in the document viewer."""
+    out = []
+    for hit in answer.hits:
+        e = hit.entry
+        out.append(
+            {
+                "title": e.title,
+                "heading": e.heading,
+                "text": e.text,
+                "score": hit.score,
+                "superseded": e.superseded,
+                "url": reverse(viewer, args=[e.document]) + f"?p={e.key}#passage-{e.key}",
+            }
+        )
+    return out
+
+
+def _person(request, person_id):
+    if not person_id:
+        return None
+    return scoped_people(request.user).filter(pk=person_id).first()
+
+
+@login_required
+@require_GET
+def home(request):
+    person = _person(request, request.GET.get("person"))
+    form = AskForm(initial={"person": person.pk if person else None})
+    return render(
+        request,
+        "assistant/home.html",
+        {"form": form, "person": person, "figures": queries.library_figures(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def ask(request):
+    form = AskForm(request.POST)
+    person = _person(request, request.POST.get("person"))
+    answer, error = None, None
+    if form.is_valid():
+        try:
+            answer = services.ask(
+                form.cleaned_data["question"], user=request.user, channel="console"
+            )
+        except ServiceError as exc:
+            error = exc.message
+    return render(
+        request,
+        "assistant/home.html",
+        {
+            "form": form,
+            "person": person,
+            "answer": answer,
+            "citations": citations(answer) if answer else [],
+            "error": error,
+            "may_record": can(request.user, Action.ENQUIRY),
+            "figures": queries.library_figures(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def enquiry(request):
+    """咨询: the clerk records that the enquiry was answered (one journal row, item ⑦)."""
+    form = EnquiryForm(request.POST)
+    person_id = None
+    if form.is_valid():
+        person_id = form.cleaned_data["person"]
+        try:
+            record_enquiry(
+                acting_user=request.user,
+                topic=form.cleaned_data["question"],
+                person_id=person_id,
+                answer=form.cleaned_data["answer"],
+            )
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已记录本次咨询（服务事项⑦）")
+    if person_id:
+        return redirect("web:person_detail", person_id)
+    return redirect("assistant:home")
+
+
+@login_required
+@require_GET
+def documents(request):
+    docs = queries.visible_documents(request.user).order_by("status", "-issued_on", "title")
+    return render(
+        request,
+        "assistant/documents.html",
+        {
+            "documents": docs,
+            "form": UploadForm(),
+            "may_load": can(request.user, Action.ASSISTANT_DOCUMENT_LOAD),
+        },
+    )
+
+
+@login_required
+@require_POST
+def upload(request):
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{field}：{'；'.join(errors)}")
+        return redirect("assistant:documents")
+    d = form.cleaned_data
+    org = request.user.org
+    if d["org"]:
+        org = visible_orgs(request.user).filter(code=d["org"]).first()
+        if org is None:
+            messages.error(request, f"机构不存在或不在您的管辖范围内：{d['org']}")
+            return redirect("assistant:documents")
+    if not isinstance(org, Organisation):
+        messages.error(request, "请指定所属机构")
+        return redirect("assistant:documents")
+    upload_file = d["file"]
+    try:
+        result = services.load_document(
+            acting_user=request.user,
+            org=org,
+            file_name=upload_file.name,
+            data=upload_file.read(),
+            title=d["title"],
+            issuer=d["issuer"] or None,
+            number=d["number"] or None,
+            issued_on=d["issued_on"],
+            status=d["status"] or None,
+            public=False if d["internal"] else None,
+        )
+    except ServiceError as exc:
+        messages.error(request, f"{exc.message}（{exc.code}）")
+        return redirect("assistant:documents")
+    label = {"added": "已加载", "replaced": "已替换", "unchanged": "内容未变"}[result.outcome]
+    messages.success(request, f"{label}《{result.document.title}》，共 {result.passages} 段")
+    return redirect("assistant:document", result.document.pk)
+
+
+def _document_page(request, document_id, template):
+    try:
+        document = queries.get_document(request.user, document_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    passages = list(queries.passages_of(document))
+    cited = request.GET.get("p", "")
+    return render(
+        request,
+        template,
+        {
+            "document": document,
+            "passages": passages,
+            "cited": int(cited) if cited.isdigit() else None,
+            "status_form": StatusForm(initial={"status": document.status}),
+            "may_status": can(request.user, Action.ASSISTANT_DOCUMENT_STATUS, document),
+        },
+    )
+
+
+@login_required
+@require_GET
+def document(request, document_id):
+    return _document_page(request, document_id, "assistant/document.html")
+
+
+@login_required
+@require_POST
+def document_status(request, document_id):
+    try:
+        queries.get_document(request.user, document_id)  # out of scope: as if it did not exist
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择效力")
+        return redirect("assistant:document", document_id)
+    try:
+        doc = services.set_document_status(
+            document_id,
+            acting_user=request.user,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("assistant:document", document_id)
+    messages.success(request, f"《{doc.title}》：{doc.get_status_display()}")
+    return redirect("assistant:document", document_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def synonyms(request):
+    may_edit = can(request.user, Action.ASSISTANT_SYNONYMS_EDIT)
+    form = SynonymsForm(request.POST or None, initial={"text": queries.synonyms_text()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = services.save_synonyms(acting_user=request.user, text=form.cleaned_data["text"])
+        except ServiceError as exc:
+            form.add_error("text", f"{exc.message}（{exc.code}）")
+        else:
+            messages.success(request, f"同义词已保存，共 {len(text.splitlines())} 组")
+            return redirect("assistant:synonyms")
+    return render(request, "assistant/synonyms.html", {"form": form, "may_edit": may_edit})
+
+
+@login_required
+@require_GET
+def unanswered(request):
+    return render(request, "assistant/unanswered.html", {"rows": queries.unanswered(request.user)})

@@ -1,0 +1,64 @@
+"""The console pages and the API: scoped, GET never writes, the day closes from the page,
+a retried API call acts once."""
+
+import pytest
+from django.utils import timezone
+
+from sbk.accounts.models import ApiToken
+from sbk.stock.models import DayClose, Entry, Serial
+from sbk.testing import login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_outlet_page_shows_the_day_and_closes_it(client, world):
+    login(client, world.operator_a)
+    assert client.get("/stock/").url == "/stock/outlet/OA1/"
+    page = client.get("/stock/outlet/OA1/")
+    assert page.status_code == 200 and "日清" in page.content.decode()
+    assert client.get("/stock/outlet/OB1/").status_code == 404
+    client.post("/stock/outlet/OA1/", {"do": "close"})
+    assert DayClose.objects.filter(org=world.outlet_a, day=timezone.localdate()).exists()
+
+
+def test_district_centre_trace_and_discrepancy_pages(client, world):
+    login(client, world.admin_a)
+    page = client.get("/stock/district/DA/").content.decode()
+    assert "A网点" in page and "B网点" not in page
+    serial = Serial.objects.filter(org=world.outlet_a).first().serial
+    assert serial in client.get(f"/stock/trace/?serial={serial}").content.decode()
+    other = Serial.objects.filter(org=world.outlet_b).first().serial
+    assert "不在您的管辖范围内" in client.get(f"/stock/trace/?serial={other}").content.decode()
+    login(client, world.city_admin)
+    assert "核销" in client.get("/stock/centre/").content.decode()
+    client.post("/stock/centre/", {"do": "inbound", "bank": "BANK1", "serials": "W1 W2"})
+    assert Serial.objects.filter(serial__in=["W1", "W2"], org=world.centre).count() == 2
+
+
+def test_api_movements_are_idempotent(client, world):
+    raw = "stock-token-" + "x" * 30
+    ApiToken.objects.create(user=world.operator_a, name="t", digest=ApiToken.digest_of(raw))
+    serial = Serial.objects.filter(org=world.outlet_a).order_by("serial").first().serial
+    body = {
+        "movements": [
+            {"kind": "spoil", "item": "blank", "from": "OA1", "bank": "BANK1", "serials": [serial]}
+        ]
+    }
+    headers = {"Authorization": f"Bearer {raw}", "Idempotency-Key": "spoil-1"}
+    first = client.post(
+        "/api/stock/movements", body, content_type="application/json", headers=headers
+    )
+    again = client.post(
+        "/api/stock/movements", body, content_type="application/json", headers=headers
+    )
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert Entry.objects.filter(serial=serial, kind="spoil").count() == 1
+    refused = client.post(
+        "/api/stock/movements",
+        {"movements": [{**body["movements"][0], "kind": "write_off", "from": "OA1"}]},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert refused.status_code in (400, 403, 409) and refused.json()["code"]
+    balance = client.get("/api/stock/balances/OA1", headers={"Authorization": f"Bearer {raw}"})
+    assert balance.json()["items"] == {"blank": 9, "waste": 1, "unclaimed": 0}
