@@ -54,7 +54,10 @@ MATRIX: dict[A, frozenset[str]] = {
     A.CARD_PRODUCE: COUNTER,
     A.CARD_ISSUE: COUNTER,
     A.CARD_PRODUCE_ON_THE_SPOT: COUNTER,
-    A.CARD_INTERCEPT: COUNTER,  # recorded for whoever's production was blocked
+    A.CARD_INTERCEPT: COUNTER,
+    A.CARD_CHANGE_BANK: frozenset(
+        {CITY, DISTRICT, OUTLET, BANK}
+    ),  # recorded for whoever's production was blocked
     # A holder shows the e-card's QR code at any counter (a community outlet included).
     A.ECARD_VERIFY: frozenset({CITY, DISTRICT, OUTLET, BANK}),
     A.CARD_KIOSK_ISSUE: frozenset({OUTLET}),  # a kiosk's own account (checked by the service)

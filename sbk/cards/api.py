@@ -10,7 +10,7 @@ from ninja import Router, Status
 from sbk.core import idempotency
 from sbk.core.api_types import Int64
 from sbk.core.errors import NotFound
-from sbk.orgs.models import Organisation
+from sbk.orgs.models import Organisation, OrgKind
 from sbk.registry.api import PersonOut
 from sbk.registry.queries import scoped_people
 
@@ -27,6 +27,7 @@ from .schemas import (
     ActivateIn,
     ApplicationIn,
     ApplicationOut,
+    BankChangeIn,
     CancelIn,
     CardOut,
     ChangeIn,
@@ -37,6 +38,7 @@ from .schemas import (
     PhotoIn,
     ProduceIn,
     ReasonIn,
+    SubmitIn,
     TransactionOut,
     TransferIn,
     app_out,
@@ -158,11 +160,15 @@ def application_photo(request, app_id: Int64, payload: PhotoIn):
 
 
 @router.post("/applications/{app_id}/submit", response=ApplicationOut)
-def submit_application(request, app_id: Int64, payload: ReasonIn):
+def submit_application(request, app_id: Int64, payload: SubmitIn):
+    """Submit; with ``studio_code`` and no photo, the application waits for the designated
+    studio's photo (status ``awaiting_photo``) and its clock starts when the photo comes."""
     user = request.auth
 
     def act():
-        app = services.submit_application(app_id, acting_user=user, reason=payload.reason)
+        app = services.submit_application(
+            app_id, acting_user=user, reason=payload.reason, studio=_studio(payload.studio_code)
+        )
         return 200, _json(ApplicationOut, app_out(_app(user, app.pk)))
 
     return _mutate(request, payload, act)[1]
@@ -306,6 +312,15 @@ def activate_financial(request, card_id: Int64, payload: ActivateIn):
         account_no=payload.account_no,
         channel=payload.channel,
         reason=payload.reason,
+    )
+
+
+@router.post("/cards/{card_id}/change-bank", response=CardOut)
+def change_bank(request, card_id: Int64, payload: BankChangeIn):
+    """变更合作银行: the card's replacement will be made by this partner bank."""
+    bank = Organisation.objects.filter(kind=OrgKind.BANK, code=payload.bank_code).first()
+    return _card_endpoint(
+        request, payload, services.change_bank, card_id=card_id, bank=bank, reason=payload.reason
     )
 
 

@@ -11,6 +11,7 @@ class CardErrorCode(StrEnum):
     REPLACEMENT_NOT_ALLOWED = "replacement_not_allowed"
     # 补换卡 at the card's own bank on the original data (seed 002 §二(三)).
     REPLACEMENT_OTHER_BANK = "replacement_other_bank"
+    BANK_CHANGE = "bank_change"  # the holder's change of partner bank cannot be recorded
     BAD_TRANSITION = "bad_transition"
     BAD_KIND = "bad_kind"
     BAD_CHANNEL = "bad_channel"

@@ -34,6 +34,7 @@ class ApplicationKind(models.TextChoices):
 
 class ApplicationStatus(models.TextChoices):
     DRAFT = rules.DRAFT, rules.APP_STATUS_LABELS[rules.DRAFT]
+    AWAITING_PHOTO = rules.AWAITING_PHOTO, rules.APP_STATUS_LABELS[rules.AWAITING_PHOTO]
     SUBMITTED = rules.SUBMITTED, rules.APP_STATUS_LABELS[rules.SUBMITTED]
     PRODUCED = rules.APP_PRODUCED, rules.APP_STATUS_LABELS[rules.APP_PRODUCED]
     ISSUED = rules.APP_ISSUED, rules.APP_STATUS_LABELS[rules.APP_ISSUED]
@@ -80,7 +81,7 @@ class Application(models.Model):
         verbose_name="制卡网点",
     )
     status = models.CharField(
-        "状态", max_length=10, choices=ApplicationStatus.choices, default=rules.DRAFT
+        "状态", max_length=20, choices=ApplicationStatus.choices, default=rules.DRAFT
     )
     # What the applicant stated, compared with the registry before production.
     stated_name = models.CharField("申请姓名", max_length=60)
@@ -179,6 +180,16 @@ class Card(models.Model):
     invalid_on = models.DateField("失效日期", null=True, blank=True)  # replaced or cancelled
     replaces = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    # The holder's recorded decision that the replacement of this card is made by another
+    # partner bank (``change_bank``); without it, only the card's own bank replaces it.
+    bank_change_to = models.ForeignKey(
+        "orgs.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="补换卡改由银行",
     )
     legacy = models.BooleanField("迁移数据", default=False)
     # The serial of the card blank (卡基) this card was printed on (sbk.stock consumes it

@@ -42,7 +42,10 @@ def cards_for(user) -> QuerySet[Card]:
 
 def applications_for(user) -> QuerySet[Application]:
     return Application.objects.filter(
-        _visible(user, "outlet__", "intake_org__", "person__org__", own="person__")
+        # The designated studio (照相馆) sees the applications waiting for its photo.
+        _visible(
+            user, "outlet__", "intake_org__", "person__org__", "photo_studio__", own="person__"
+        )
     ).select_related("person", "outlet", "card")
 
 

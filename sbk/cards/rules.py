@@ -49,7 +49,12 @@ CARD_TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "invalidate_replaced": (frozenset({ISSUED, TEMP_LOST, LOST}), REPLACED),
     "activate_financial": (frozenset({ISSUED}), None),
     "unlock_pin": (frozenset({ISSUED}), None),
-    "change_pin": (frozenset({ISSUED}), None),  # 社保功能密码修改: recorded, state unchanged
+    "change_pin": (frozenset({ISSUED}), None),
+    # The holder moves the card to another partner bank for its replacement (seed 002 §二(三)).
+    "change_bank": (
+        frozenset({ISSUED, TEMP_LOST, LOST}),
+        None,
+    ),  # 社保功能密码修改: recorded, state unchanged
     "cancel": (frozenset({PRODUCED, UNCLAIMED, ISSUED, TEMP_LOST, LOST, RETURNED}), CANCELLED),
     "return_unclaimed": (frozenset({UNCLAIMED}), RETURNED),  # 滞发卡上缴 (sbk.stock)
 }
@@ -66,6 +71,7 @@ ACTION_LABELS = {
     "activate_financial": "启用金融功能",
     "unlock_pin": "密码解锁",
     "change_pin": "修改社保功能密码",
+    "change_bank": "变更合作银行",
     "cancel": "注销",
     "return_unclaimed": "滞发卡上缴",
 }
@@ -93,6 +99,9 @@ def effective_status(status: str, temp_loss_until: dt.datetime | None, now: dt.d
 
 # --- applications ------------------------------------------------------------------
 DRAFT = "draft"
+# Submitted without a photo, a bank-designated studio to upload it (seed 002 附件1 step 3):
+# the 7-day clock starts when the photo completes the application.
+AWAITING_PHOTO = "awaiting_photo"
 SUBMITTED = "submitted"
 APP_PRODUCED = "produced"
 APP_ISSUED = "issued"
@@ -101,6 +110,7 @@ WITHDRAWN = "withdrawn"
 APP_CANCELLED = "cancelled"  # ended because the holder was cancelled (注销)
 APP_STATUS_LABELS = {
     DRAFT: "填写中",
+    AWAITING_PHOTO: "待照相馆上传照片",
     SUBMITTED: "待制卡",
     APP_PRODUCED: "已制卡待领",
     APP_ISSUED: "已发卡",
@@ -108,19 +118,21 @@ APP_STATUS_LABELS = {
     WITHDRAWN: "已撤销",
     APP_CANCELLED: "持卡人注销终止",
 }
-OPEN_APPLICATION = (DRAFT, SUBMITTED, APP_PRODUCED)
+OPEN_APPLICATION = (DRAFT, AWAITING_PHOTO, SUBMITTED, APP_PRODUCED)
 APP_TRANSITIONS = {
-    "submit": (frozenset({DRAFT}), SUBMITTED),
-    "attach_photo": (frozenset({DRAFT, SUBMITTED}), None),
+    "submit": (frozenset({DRAFT, AWAITING_PHOTO}), SUBMITTED),
+    "await_studio_photo": (frozenset({DRAFT}), AWAITING_PHOTO),
+    "attach_photo": (frozenset({DRAFT, AWAITING_PHOTO, SUBMITTED}), None),
     "produce": (frozenset({SUBMITTED}), APP_PRODUCED),
     "reject": (frozenset({SUBMITTED}), REJECTED),
     "issue": (frozenset({APP_PRODUCED}), APP_ISSUED),
-    "withdraw": (frozenset({DRAFT, SUBMITTED}), WITHDRAWN),
+    "withdraw": (frozenset({DRAFT, AWAITING_PHOTO, SUBMITTED}), WITHDRAWN),
     # The holder is cancelled: a made but uncollected card is cancelled with its application.
     "terminate": (frozenset({APP_PRODUCED}), APP_CANCELLED),
 }
 APP_TRANSITION_LABELS = {
     "submit": "提交",
+    "await_studio_photo": "提交（照相馆上传照片）",
     "attach_photo": "更换照片",
     "produce": "制卡",
     "reject": "驳回",

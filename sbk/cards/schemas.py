@@ -175,6 +175,16 @@ class ProxyIn(Schema):
     authorisation: str = ""
 
 
+class BankChangeIn(Schema):
+    bank_code: str = ""
+    reason: str = ""
+
+
+class SubmitIn(Schema):
+    reason: str = ""
+    studio_code: str = ""  # submit without a photo: this bank-designated studio uploads it
+
+
 class StatedIn(Schema):
     """What the applicant stated for the card face, typed in (not copied from the registry)."""
 

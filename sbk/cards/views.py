@@ -28,6 +28,7 @@ CARD_ACTIONS = {
     "activate": ("启用金融功能", "启用社保卡的银行账户功能"),
     "unlock_pin": ("密码解锁", "解除因密码错误导致的锁定"),
     "change_pin": ("修改社保功能密码", "持卡人在密码键盘上自行输入新密码，系统不接触密码"),
+    "change_bank": ("变更合作银行", "持卡人申请补换卡改由另一家合作银行办理（须填写原因）"),
     "issue": ("发卡", "将卡片交给持卡人本人或代办人"),
 }
 
@@ -131,7 +132,12 @@ def application_detail(request, app_id):
         can(request.user, Action.CARD_PRODUCE)
         and production_queue(request.user).filter(pk=app.pk).exists()
     )
-    return render(request, "cards/application.html", {"app": app, "can_produce": can_produce})
+    studios = Organisation.objects.filter(kind=OrgKind.BANK_OUTLET, active=True).order_by("code")
+    return render(
+        request,
+        "cards/application.html",
+        {"app": app, "can_produce": can_produce, "studios": studios},
+    )
 
 
 @login_required
@@ -159,6 +165,14 @@ def application_action(request, app_id, action):
             )
             messages.success(
                 request, f"现场制卡完成：卡号 {card.card_no} 已交持卡人，电子社保卡已签发"
+            )
+        elif action == "submit" and p.get("await_studio"):
+            studio = Organisation.objects.filter(code=p.get("studio", ""), active=True).first()
+            if studio is None:
+                raise ServiceError("photo_studio", "请选择照相馆所属银行网点", field="photo_studio")
+            services.submit_application(app.pk, acting_user=request.user, studio=studio)
+            messages.success(
+                request, f"申请已提交，等待{studio.name}上传照片；期限自照片合格之日起算"
             )
         elif action == "submit":
             services.submit_application(app.pk, acting_user=request.user)
@@ -214,6 +228,11 @@ def card_action(request, card_id, action):
                 services.unlock_pin(card.pk, **common)
             elif action == "change_pin":
                 services.change_pin(card.pk, **common)
+            elif action == "change_bank":
+                bank = Organisation.objects.filter(
+                    kind=OrgKind.BANK, code=p.get("bank", "")
+                ).first()
+                services.change_bank(card.pk, bank=bank, **common)
         except ServiceError as exc:
             _fail(request, exc)
         else:
@@ -223,7 +242,14 @@ def card_action(request, card_id, action):
     return render(
         request,
         "cards/confirm.html",
-        {"card": card, "action": action, "title": title, "hint": hint, "channels": Channel.choices},
+        {
+            "card": card,
+            "action": action,
+            "title": title,
+            "hint": hint,
+            "channels": Channel.choices,
+            "banks": Organisation.objects.filter(kind=OrgKind.BANK, active=True).order_by("code"),
+        },
     )
 
 

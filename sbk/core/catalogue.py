@@ -114,6 +114,7 @@ class Action(enum.IntEnum):
     )
     ECARD_VERIFY = 315, "ecard.verify", "核验电子社保卡"
     CARD_INTERCEPT = 316, "card.intercept", "卡面差错拦截"
+    CARD_CHANGE_BANK = 317, "card.change_bank", "变更合作银行", ServiceItem.OTHER
     # 4xx photos (照片)
     PHOTO_CHECK = 401, "photo.check", "照片检测"
     # 5xx exports (导出)

@@ -115,6 +115,7 @@ def record_check(
     verdict: PhotoVerdict | None = None,
     person_authorised: bool = False,
     part_of: Action | None = None,
+    collected_at=None,
 ) -> PhotoCheck:
     """Check a photo and store the check (encrypted photo, outcome, failing rules).
 
@@ -128,14 +129,19 @@ def record_check(
     ``part_of`` names the caller's action when the check is recorded as part of it (a card
     application's photo, ``Action.APPLICATION_PHOTO``): the caller has authorised it and
     its audit row covers the check, so none is written here. Without it the check is an
-    action of its own, ``Action.PHOTO_CHECK``, with its own audit row."""
+    action of its own, ``Action.PHOTO_CHECK``, with its own audit row.
+
+    ``collected_at``: the organisation where the photo was collected, when not the user's."""
     data = _ensure_data(data)
     ensure(acting_user, part_of if part_of is not None else Action.PHOTO_CHECK)
     if channel not in Channel.values:
         raise ServiceError(E.CHANNEL, f"渠道“{channel}”无效", field="channel")
     if not person_authorised:
         _ensure_person_visible(acting_user, person)
-    org = _org_of(acting_user, person)
+    # Counted where the photo was collected (the pass rate and recaptures are scored per
+    # outlet): the user's organisation, or the one the caller names (an online upload counts
+    # for the outlet the applicant chose), never merely the person's registering office.
+    org = collected_at or _org_of(acting_user, person)
     if verdict is None:
         verdict = evaluate(data, person=person, filename=filename)
     return _store(acting_user, data, person, channel, org, verdict, audited=part_of is None)

@@ -252,6 +252,19 @@ def _unlock_pin(ctx, u):
     return lambda: cards.unlock_pin(card.pk, acting_user=u)
 
 
+def _change_bank(ctx, u):
+    card = ctx.issued(u)
+    bank2 = create_organisation(
+        acting_user=SYSTEM,
+        code="BANK2",
+        name="另一银行",
+        kind=OrgKind.BANK,
+        division_code="310000",
+        parent=ctx.w.centre,
+    )
+    return lambda: cards.change_bank(card.pk, acting_user=u, bank=bank2, reason="持卡人申请")
+
+
 def _change_pin(ctx, u):
     card = ctx.issued(u)
     return lambda: cards.change_pin(card.pk, acting_user=u)
@@ -455,6 +468,7 @@ SCENARIOS = {
     A.CARD_ACTIVATE_FINANCIAL: _activate,
     A.CARD_UNLOCK_PIN: _unlock_pin,
     A.CARD_CHANGE_PIN: _change_pin,
+    A.CARD_CHANGE_BANK: _change_bank,
     A.CARD_LAPSE_TEMPORARY_LOSS: _lapse,
     A.CARD_MARK_UNCLAIMED: _unclaimed,
     A.CARD_IMPORT: _card_import,

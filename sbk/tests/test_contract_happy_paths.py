@@ -106,6 +106,12 @@ class Ctx:
         )
 
 
+def _bank_change_call(c) -> Call:
+    org("BANK2", OrgKind.BANK, "310000", c.w.centre, name="另一银行")
+    body = {"bank_code": "BANK2", "reason": "持卡人申请"}
+    return Call(c.w.bank_operator_a, path={"card_id": c.issued().pk}, json=body)
+
+
 def _ecard_call(c) -> Call:
     from sbk.ecard.models import ElectronicCard
     from sbk.ecard.services import qr_token
@@ -251,6 +257,7 @@ CASES: dict[str, Callable[[Ctx, Any], Call]] = {
     "sbk_cards_api_unlock_pin": lambda c, s: Call(
         c.w.bank_operator_a, path={"card_id": c.issued().pk}, json={}
     ),
+    "sbk_cards_api_change_bank": lambda c, s: _bank_change_call(c),
     "sbk_cards_api_change_pin": lambda c, s: Call(
         c.w.bank_operator_a, path={"card_id": c.issued().pk}, json={}
     ),

@@ -13,6 +13,7 @@ from .applications import (
 from .cards import (
     activate_financial,
     cancel_person,
+    change_bank,
     change_info,
     change_pin,
     record_enquiry,
@@ -28,6 +29,7 @@ __all__ = [
     "activate_financial",
     "attach_photo",
     "cancel_person",
+    "change_bank",
     "change_info",
     "change_pin",
     "issue_card",

@@ -15,13 +15,13 @@ from sbk.core.catalogue import Action
 from sbk.core.errors import Conflict, NotFound, ServiceError
 from sbk.holidays.services import calendar as holiday_calendar
 from sbk.idcard import check_id_number, mask_number, normalise
-from sbk.orgs.models import Organisation
+from sbk.orgs.models import Organisation, OrgKind
 from sbk.registry import lookup
 
 from .. import rules
 from ..errors import CardErrorCode as E
 from ..interception import intercept
-from ..models import Application, ApplicationKind, Card
+from ..models import Application, ApplicationKind, Card, PhotoSource
 from ..queries import held_card
 from ..transitions import (
     app_target,
@@ -216,14 +216,25 @@ def _held_or_taken(person, card_no: str) -> tuple[bool, bool]:
 
 def ensure_same_bank(old: Card, outlet) -> None:
     """补换卡 is made by the old card's bank on the original data (seed 002 §二(三)
-    “到相应银行按原有数据”): another bank's outlet is refused. An outlet of no bank (a
-    community outlet, a kiosk) makes it on a blank of the old card's bank."""
-    if old.bank_id and outlet.bank_id and outlet.bank_id != old.bank_id:
+    “到相应银行按原有数据”): another bank's outlet is refused, unless the holder changed bank
+    first (``change_bank``, a recorded step). An outlet of no bank (a community outlet, a
+    kiosk) makes it on a blank of the card's (new) bank."""
+    allowed = {old.bank_id, old.bank_change_to_id}
+    if old.bank_id and outlet.bank_id and outlet.bank_id not in allowed:
         raise Conflict(
             E.REPLACEMENT_OTHER_BANK,
-            f"原卡 {old.card_no} 为{old.bank.name}卡，补换卡须到该行网点按原有数据办理",
+            f"原卡 {old.card_no} 为{old.bank.name}卡，补换卡须到该行网点按原有数据办理；"
+            "如持卡人要更换合作银行，请先办理“变更合作银行”",
             field="outlet",
         )
+
+
+def _replacement_bank(old: Card | None):
+    """A replacement made where the outlet has no bank: the bank the holder moved to, else
+    the old card's."""
+    if old is None:
+        return None
+    return old.bank_change_to if old.bank_change_to_id else old.bank
 
 
 def _produce(
@@ -250,8 +261,9 @@ def _produce(
             )
         if app.kind == ApplicationKind.REPLACEMENT:
             ensure_same_bank(old, app.outlet)
-            # The original data: the new card keeps the bank and its account.
-            account_no = account_no or old.account_no
+            if not old.bank_change_to_id:
+                # The original data: the new card keeps the bank and its account.
+                account_no = account_no or old.account_no
             replaced = old
     else:
         held, taken = _held_or_taken(person, card_no)
@@ -282,7 +294,7 @@ def _produce(
         version=settings.SBK_CARD_VERSION,
         division_code=outlet.division_code,
         org=outlet,
-        bank=outlet.bank if outlet.bank_id else (replaced.bank if replaced else None),
+        bank=outlet.bank if outlet.bank_id else _replacement_bank(replaced),
         account_no=account_no,
         account_masked=rules.mask_account(account_no),
         category=person.category,
@@ -393,10 +405,15 @@ def attach_photo(
     studio=None,
     use_on_file: bool = False,
 ) -> Application:
-    """Attach the photo: an upload (applicant, counter, bank studio) or the one on file."""
+    """Attach the photo: an upload (applicant, counter, bank studio) or the one on file.
+    On an application awaiting its studio photo, a photo that passes completes the
+    submission (its 7-day clock starts now); one that fails leaves it waiting."""
     ensure(acting_user, Action.APPLICATION_PHOTO)
     person, app = lock_application(acting_user, app_id)
     app_target(app, "attach_photo")
+    awaiting = app.status == rules.AWAITING_PHOTO
+    if awaiting and source == PhotoSource.STUDIO and studio is None:
+        studio = app.photo_studio  # the studio the applicant designated
     before = app_snapshot(app)
     check_id = _attach_photo(
         app,
@@ -408,26 +425,55 @@ def attach_photo(
         use_on_file=use_on_file,
     )
     app.save()
+    completed = awaiting and app.photo_ok is not False
+    if completed:  # the studio's photo completes it: the 7-day clock starts now
+        _submit(app, timezone.now())
+        notify("can_produce", app, person)
     actions.record(
         Action.APPLICATION_PHOTO,
         acting_user=acting_user,
         obj=app,
         before=before,
-        after={**app_snapshot(app), "photo_note": app.photo_note, "photo_check": check_id},
+        after={
+            **app_snapshot(app),
+            "photo_note": app.photo_note,
+            "photo_check": check_id,
+            "completed_submission": completed,
+        },
     )
     return app
 
 
+def _await_studio(app, studio) -> None:
+    """Submitted without a photo: a bank-designated studio (照相馆) will upload it."""
+    if app.photo:
+        raise ServiceError(
+            E.PHOTO_STUDIO, "申请已有照片，无需照相馆上传，请直接提交", field="photo_studio"
+        )
+    if studio is None or studio.kind not in (OrgKind.BANK, OrgKind.BANK_OUTLET):
+        raise ServiceError(
+            E.PHOTO_STUDIO, "照相馆上传须注明指定照相馆的合作银行", field="photo_studio"
+        )
+    transition_application(app, "await_studio_photo", photo_studio=studio)
+
+
 @actions.atomic
-def submit_application(app_id: int, *, acting_user, reason: str = "") -> Application:
-    """Submit: the 7-day clock starts and the applicant is told the card can be produced."""
+def submit_application(app_id: int, *, acting_user, reason: str = "", studio=None) -> Application:
+    """Submit: the 7-day clock starts and the applicant is told the card can be produced.
+
+    ``studio``: submitted without a photo, a bank-designated studio to upload it (seed 002
+    附件1 step 3); the application waits as "awaiting photo" and its clock starts when the
+    studio's photo completes it (``attach_photo``)."""
     ensure(acting_user, Action.APPLICATION_SUBMIT)
     person, app = lock_application(acting_user, app_id)
     ensure_active(person)
     before = app_snapshot(app)
     now = timezone.now()
-    _submit(app, now)
-    notify("can_produce", app, person)
+    if studio is not None:
+        _await_studio(app, studio)
+    else:
+        _submit(app, now)
+        notify("can_produce", app, person)
     # Online, the service belongs to the production outlet the applicant chose; at a
     # counter, to the counter that took the submission.
     channel, outlet = where(
@@ -444,7 +490,11 @@ def submit_application(app_id: int, *, acting_user, reason: str = "") -> Applica
         outlet=outlet,
         person=person,
         application=app,
-        details={"kind": app.kind, "deadline": app.deadline.isoformat()},
+        details={
+            "kind": app.kind,
+            "deadline": app.deadline.isoformat() if app.deadline else None,
+            "awaiting_photo_from": studio.code if studio is not None else None,
+        },
         at=now,
     )
     return app

@@ -13,7 +13,7 @@ from sbk.core import actions
 from sbk.core.catalogue import Action
 from sbk.core.errors import Conflict, NotFound, ServiceError
 from sbk.divisions.table import load_table
-from sbk.orgs.models import Organisation
+from sbk.orgs.models import Organisation, OrgKind
 from sbk.registry import services as registry
 from sbk.registry.models import Person
 
@@ -157,6 +157,34 @@ def unlock_pin(card_id: int, *, acting_user, channel=None, reason: str = "") -> 
         channel=channel,
         reason=reason,
         mutate=lambda card, now: ({}, {}),
+    )
+
+
+@actions.atomic
+def change_bank(card_id: int, *, acting_user, bank, reason: str) -> Card:
+    """变更合作银行: the holder decides that this card's replacement is made by another partner
+    bank (a separate, recorded step; otherwise 补换卡 stays with the card's own bank)."""
+
+    def mutate(card, now):  # checked on the locked card: outside the scope, a 404 first
+        if bank is None or bank.kind != OrgKind.BANK or not bank.active:
+            raise ServiceError(E.BANK_CHANGE, "请选择在用的合作银行", field="bank")
+        if not (reason or "").strip():
+            raise ServiceError(
+                E.BANK_CHANGE, "请填写变更合作银行的原因（持卡人申请）", field="reason"
+            )
+        if card.bank_id == bank.pk:
+            raise ServiceError(E.BANK_CHANGE, f"原卡已是{bank.name}卡，无需变更", field="bank")
+        return {"bank_change_to": bank}, {"from_bank": card.bank.code if card.bank_id else None}
+
+    return _card_action(
+        card_id,
+        acting_user=acting_user,
+        action=Action.CARD_CHANGE_BANK,
+        transition="change_bank",
+        channel=None,
+        reason=reason,
+        mutate=mutate,
+        details={"to_bank": bank.code if bank is not None else None},
     )
 
 

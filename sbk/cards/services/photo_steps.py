@@ -113,6 +113,8 @@ def attach_photo_to(
             verdict=verdict.verdict,
             person_authorised=True,
             part_of=Action.APPLICATION_PHOTO,
+            # Online there is no counter: the photo counts for the outlet the applicant chose.
+            collected_at=app.outlet if getattr(acting_user, "is_applicant", False) else None,
         )
         app.photo.name = stored.photo
         check_id = stored.pk

@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "card.activate_financial": "启用金融功能",
     "card.unlock_pin": "密码解锁",
     "card.change_pin": "修改社保功能密码",
+    "card.change_bank": "变更合作银行",
     "person.change": "信息变更",
     "person.cancel": "注销",
     "person.transfer_in_province": "省内转移",

@@ -211,3 +211,120 @@ def test_a_replacement_at_an_outlet_of_no_bank_keeps_the_cards_bank(world):
     )
     new = services.produce_card(app.pk, acting_user=world.operator_a, verified=True)
     assert new.bank_id == old.bank_id
+
+
+# ------------------------------------------------------------ 照相馆 (seed 002 附件1 step 3)
+def _awaiting(world, studio=None):
+    app = services.start_application(
+        world.person_a.pk, acting_user=world.operator_a, outlet=world.bank_outlet_a
+    )
+    return services.submit_application(
+        app.pk, acting_user=world.operator_a, studio=studio or world.bank_outlet_a
+    )
+
+
+def test_submitted_without_a_photo_it_waits_for_the_studio_and_the_clock_waits(world):
+    from sbk.cards.queries import production_queue
+
+    app = _awaiting(world)
+    assert app.status == rules.AWAITING_PHOTO and app.get_status_display() == "待照相馆上传照片"
+    assert (
+        app.deadline is None
+        and app.submitted_at is None
+        and app.photo_studio == world.bank_outlet_a
+    )
+    assert not production_queue(world.bank_operator_a).filter(pk=app.pk).exists()
+    with pytest.raises(ServiceError):  # still one open application per person
+        services.start_application(world.person_a.pk, acting_user=world.operator_a)
+
+
+def test_the_studios_photo_completes_it_and_starts_the_clock(world):
+    from sbk.cards.tests.conftest import GOOD
+
+    app = _awaiting(world)
+    app = services.attach_photo(
+        app.pk, acting_user=world.bank_operator_a, data=GOOD, source="studio"
+    )
+    assert app.status == rules.SUBMITTED and app.submitted_at is not None
+    assert app.deadline is not None and app.photo_source == "studio"
+    entry = AuditEntry.objects.filter(action="application.photo").latest("seq")
+    assert entry.after["completed_submission"] is True
+
+
+def test_a_failing_studio_photo_leaves_it_waiting(world):
+    app = _awaiting(world)
+    app = services.attach_photo(
+        app.pk, acting_user=world.bank_operator_a, data=b"BAD-PHOTO", source="studio"
+    )
+    assert app.status == rules.AWAITING_PHOTO and app.photo_ok is False and app.deadline is None
+
+
+def test_a_studio_must_be_a_bank_and_the_waiting_can_be_withdrawn(world):
+    app = services.start_application(
+        world.person_a.pk, acting_user=world.operator_a, outlet=world.bank_outlet_a
+    )
+    with pytest.raises(ServiceError) as exc:
+        services.submit_application(app.pk, acting_user=world.operator_a, studio=world.outlet_a)
+    assert exc.value.field == "photo_studio"
+    app = services.submit_application(
+        app.pk, acting_user=world.operator_a, studio=world.bank_outlet_b
+    )
+    assert app.status == rules.AWAITING_PHOTO
+    assert services.withdraw_application(app.pk, acting_user=world.operator_a).status == "withdrawn"
+
+
+def test_studio_branch_through_the_api_and_the_console(client, world):
+    import base64
+
+    from sbk.cards.tests.conftest import GOOD
+
+    app = services.start_application(
+        world.person_a.pk, acting_user=world.operator_a, outlet=world.bank_outlet_a
+    )
+    r = post(
+        client,
+        f"/applications/{app.pk}/submit",
+        {"studio_code": "BOA"},
+        token_for(world.operator_a),
+        key="s1",
+    )
+    assert r.status_code == 200 and r.json()["status"] == "awaiting_photo", r.content
+    client.force_login(world.bank_operator_a)
+    page = client.get(f"/cards/applications/{app.pk}/").content.decode()
+    assert "待照相馆上传照片" in page and "照相馆上传照片" in page
+    r = post(
+        client,
+        f"/applications/{app.pk}/photo",
+        {"photo_base64": base64.b64encode(GOOD).decode(), "photo_source": "studio"},
+        token_for(world.bank_operator_a),
+        key="s2",
+    )
+    assert r.status_code == 200 and r.json()["status"] == "submitted", r.content
+    other = services.start_application(
+        world.person_b.pk, acting_user=world.operator_b, outlet=world.bank_outlet_b
+    )
+    client.force_login(world.operator_b)
+    client.post(f"/cards/applications/{other.pk}/submit/", {"await_studio": "1", "studio": "BOB"})
+    other.refresh_from_db()
+    assert other.status == rules.AWAITING_PHOTO and other.photo_studio == world.bank_outlet_b
+
+
+def test_after_a_recorded_bank_change_the_other_bank_replaces_with_a_new_account(world):
+    from sbk.cards.tests.helpers import submitted
+    from sbk.testing import stock_outlets
+
+    old = _lost_card(world)
+    other, operator = _other_bank_outlet(world)
+    stock_outlets(world.centre, [other], other.bank)
+    with pytest.raises(ServiceError) as exc:
+        services.change_bank(old.pk, acting_user=world.operator_a, bank=other.bank, reason="")
+    assert (exc.value.code, exc.value.field) == ("bank_change", "reason")
+    services.change_bank(old.pk, acting_user=world.operator_a, bank=other.bank, reason="持卡人申请")
+    txn = ServiceTransaction.objects.get(action="card.change_bank")
+    assert txn.item == ServiceItem.OTHER and txn.details["to_bank"] == "BANK2"
+    app = submitted(world, world.person_a, outlet=other, kind="replacement", replace_reason="lost")
+    new = services.produce_card(
+        app.pk, acting_user=operator, verified=True, account_no="6217001234567890122"
+    )
+    new.refresh_from_db()
+    assert new.bank == other.bank and new.account_no == "6217001234567890122"

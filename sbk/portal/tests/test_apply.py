@@ -153,3 +153,13 @@ def test_apply_api_with_idempotency(client, world, applicant, compliant_photo, f
     sms = client.get("/api/portal/notifications").json()
     assert [n["kind"] for n in sms] == ["cards.can_produce"]
     assert client.get("/api/portal/cards").json() == []
+
+
+def test_an_online_photo_counts_for_the_chosen_outlet_not_the_registering_office(
+    world, applicant, compliant_photo
+):
+    from sbk.photos.models import PhotoCheck
+
+    apply_online(acting_user=applicant, outlet_code=world.bank_outlet_b.code, photo=compliant_photo)
+    check = PhotoCheck.objects.get(person=applicant.person)
+    assert check.org == world.bank_outlet_b and check.org != applicant.person.org
