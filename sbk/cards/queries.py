@@ -108,6 +108,13 @@ def photo_on_file(person, exclude_pk: int | None = None) -> Application | None:
     return qs.order_by("-id").first()
 
 
+def current_photo(person):
+    """The person's current photo (with its check and date), if any."""
+    from sbk.photos.models import PersonPhoto  # the photo capability is optional (cards.photo)
+
+    return PersonPhoto.objects.select_related("photo_check").filter(person=person).first()
+
+
 def counter_photo(person):
     """The latest passing photo a counter collected for ``person`` within
     ``SBK_COUNTER_PHOTO_DAYS`` (30): what a kiosk may use instead of a retake."""

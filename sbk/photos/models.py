@@ -70,3 +70,23 @@ class PhotoCheck(models.Model):
     @property
     def failed_titles(self) -> list[str]:
         return [RULE_TITLES.get(code, code) for code in self.failed_rules or []]
+
+
+class PersonPhoto(models.Model):
+    """A person's current photo (现有照片): the checked photo printed on their latest card,
+    with its check and the day it became current. "Photo on file" (沿用已有照片) means this
+    photo, re-checked under the rules in force when it is reused."""
+
+    person = models.OneToOneField(
+        "registry.Person", on_delete=models.PROTECT, related_name="current_photo"
+    )
+    photo_check = models.ForeignKey(PhotoCheck, on_delete=models.PROTECT, related_name="+")
+    since = models.DateField("启用日期")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "持卡人现有照片"
+        verbose_name_plural = "持卡人现有照片"
+
+    def __str__(self):
+        return f"现有照片（检测记录 #{self.photo_check_id}，{self.since:%Y-%m-%d}）"

@@ -27,7 +27,7 @@ from sbk.core.files import read_encrypted, save_encrypted
 from . import naming
 from .config import MAX_UPLOAD_BYTES, current_rules
 from .errors import PhotoErrorCode as E
-from .models import Channel, PhotoCheck
+from .models import Channel, PersonPhoto, PhotoCheck
 from .queries import pass_rate, recapture_counts, scoped_checks  # noqa: F401  (re-exported)
 from .rules import FILE_NAME, KB, PhotoRules
 from .verdict import Geometry, Measurements, PhotoVerdict, RuleResult, _round
@@ -281,3 +281,18 @@ def fix(*, acting_user, data: bytes, person=None, stem: str = "photo") -> Fixed:
     if not file_name and person is not None and id_number and name:
         file_name = naming.expected_file_name(id_number, name, rules)
     return Fixed(jpeg=result.jpeg, file_name=file_name or f"{stem}.jpg", verdict=result.verdict)
+
+
+def make_current(person_id: int, check_id: int, day) -> None:
+    """The photo of ``check_id`` becomes the person's current photo (one statement; called by
+    the card production in its transaction, which has authorised it)."""
+    PersonPhoto.objects.bulk_create(
+        [
+            PersonPhoto(
+                person_id=person_id, photo_check_id=check_id, since=day, updated_at=timezone.now()
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["person"],
+        update_fields=["photo_check", "since", "updated_at"],
+    )

@@ -254,6 +254,12 @@ def _produce(
     if taken:
         raise Conflict(E.CARD_NO_TAKEN, f"卡号 {card.card_no} 已存在（迁移数据冲突）")
     create_card(card, at=now, acting_user=acting_user)
+    check_id = (app.photo_result or {}).get("check_id")
+    if check_id:  # the checked photo printed on the card becomes the person's current photo
+        # The photo capability is optional (sbk.cards.photo): imported only when it checked.
+        from sbk.photos.services import make_current
+
+        make_current(person.pk, check_id, timezone.localdate(now))
     transition_application(
         app,
         "produce",

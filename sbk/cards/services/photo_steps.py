@@ -13,7 +13,7 @@ from sbk.orgs.models import OrgKind
 from .. import photo as photo_check
 from ..errors import CardErrorCode as E
 from ..models import PhotoSource
-from ..queries import counter_photo, photo_on_file
+from ..queries import counter_photo, current_photo, photo_on_file
 
 PHOTO_CONTEXT = "cards.photo"
 PHOTO_CHANNELS = {
@@ -35,19 +35,32 @@ def _use_recorded(app, recorded, source) -> int:
         if recorded.ok
         else f"照片机检未通过：{titles}（检测记录 #{recorded.pk}）"
     )[:200]
-    app.photo_result = {"checked": True, "ok": recorded.ok, "failed_rules": recorded.failed_rules}
+    app.photo_result = {
+        "checked": True,
+        "ok": recorded.ok,
+        "failed_rules": recorded.failed_rules,
+        "check_id": recorded.pk,
+    }
     return recorded.pk
 
 
 def _reuse_on_file(app, person) -> None:
-    """沿用已有照片: the photo on file, re-checked now under the current rules."""
-    prior = photo_on_file(person, exclude_pk=app.pk)
-    if prior is None:
-        raise ServiceError(E.PHOTO_NOT_ON_FILE, "没有可沿用的已有照片，请上传照片", field="photo")
-    taken = f"{timezone.localtime(prior.submitted_at or prior.created_at):%Y-%m-%d}"
-    verdict = photo_check.check(
-        read_encrypted(prior.photo.name), id_number=person.id_number, name=person.name
-    )
+    """沿用已有照片: the person's current photo (the one on their latest card, with its check
+    and date; before any, their latest usable application photo), re-checked now under the
+    rules in force."""
+    current = current_photo(person)
+    if current is not None:
+        path, taken, check_id = current.photo_check.photo, current.since, current.photo_check_id
+    else:
+        prior = photo_on_file(person, exclude_pk=app.pk)
+        if prior is None:
+            raise ServiceError(
+                E.PHOTO_NOT_ON_FILE, "没有可沿用的已有照片，请上传照片", field="photo"
+            )
+        path, check_id = prior.photo.name, (prior.photo_result or {}).get("check_id")
+        taken = timezone.localtime(prior.submitted_at or prior.created_at).date()
+    taken = f"{taken:%Y-%m-%d}"
+    verdict = photo_check.check(read_encrypted(path), id_number=person.id_number, name=person.name)
     if verdict.checked and not verdict.ok:
         raise ServiceError(
             E.PHOTO_ON_FILE_FAILED,
@@ -55,10 +68,10 @@ def _reuse_on_file(app, person) -> None:
             + verdict.note.removeprefix("照片机检未通过："),
             field="photo",
         )
-    app.photo = prior.photo.name
+    app.photo = path
     app.photo_source = PhotoSource.ON_FILE
     app.photo_checked, app.photo_ok = verdict.checked, verdict.ok
-    app.photo_result = verdict.as_dict()
+    app.photo_result = {**verdict.as_dict(), "check_id": check_id}
     app.photo_note = f"沿用 {taken} 的照片，按现行规定复检：{verdict.note}"[:200]
 
 
@@ -127,5 +140,6 @@ def attach_photo_to(
         app.photo.name = rel
     app.photo_source = source
     app.photo_checked, app.photo_ok = verdict.checked, verdict.ok
-    app.photo_result, app.photo_note = verdict.as_dict(), verdict.note
+    app.photo_result = {**verdict.as_dict(), "check_id": check_id}
+    app.photo_note = verdict.note
     return check_id

@@ -2,6 +2,7 @@
 and counted for the kiosk, the kiosk's three photo sources, the photo on file re-checked."""
 
 import pytest
+from django.utils import timezone
 
 from sbk.accounts.models import Role
 from sbk.cards import rules, services
@@ -132,3 +133,32 @@ def test_through_the_api_a_refused_photo_is_still_counted(client, world, kiosk, 
     again = post(client, "/kiosk/issue", body, headers, key="k-2")
     assert again.status_code == 201 and again.json() == r.json()
     assert PhotoCheck.objects.filter(channel="kiosk").count() == 2  # the retry took none
+
+
+def test_the_card_s_photo_becomes_the_person_s_current_photo_and_is_reused(world, compliant_photo):
+    from sbk.photos.models import PersonPhoto
+
+    app = services.start_application(
+        world.person_a.pk, acting_user=world.operator_a, outlet=world.bank_outlet_a
+    )
+    services.attach_photo(
+        app.pk, acting_user=world.operator_a, data=compliant_photo, source="counter"
+    )
+    services.submit_application(app.pk, acting_user=world.operator_a)
+    assert not PersonPhoto.objects.exists()  # not before a card carries it
+    card = services.produce_card(app.pk, acting_user=world.bank_operator_a, verified=True)
+    current = PersonPhoto.objects.get(person=world.person_a)
+    check = PhotoCheck.objects.get(person=world.person_a)
+    assert current.photo_check == check and current.since == timezone.localdate(card.produced_at)
+    services.issue_card(card.pk, acting_user=world.bank_operator_a)
+    services.report_loss(card.pk, acting_user=world.operator_a, kind="formal")
+    again = services.start_application(
+        world.person_a.pk,
+        acting_user=world.operator_a,
+        outlet=world.bank_outlet_a,
+        kind="replacement",
+        replace_reason="lost",
+    )
+    again = services.attach_photo(again.pk, acting_user=world.operator_a, use_on_file=True)
+    assert again.photo.name == check.photo and again.photo_ok
+    assert f"沿用 {current.since:%Y-%m-%d} 的照片" in again.photo_note
