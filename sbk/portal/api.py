@@ -62,6 +62,7 @@ class ApplyIn(Schema):
     outlet_code: str = ""
     photo_base64: str = ""
     use_photo_on_file: bool = False
+    studio_photo: bool = False  # no photo now: the outlet's designated studio uploads it
 
 
 class NotificationOut(Schema):
@@ -151,7 +152,8 @@ def apply(request, payload: ApplyIn):
     """Online application in one call: start (or continue the draft), photo, submit.
 
     Answers 201 with the application: ``status`` "submitted" when done (the SMS is in the
-    outbox), "draft" when the photo failed the check (``photo_ok`` false, the reasons in
+    outbox), "awaiting_photo" with ``studio_photo`` (the outlet's studio uploads the photo),
+    "draft" when the photo failed the check (``photo_ok`` false, the reasons in
     ``photo_note``); post again with another photo to continue that draft.
     """
     user = _applicant(request)
@@ -162,6 +164,7 @@ def apply(request, payload: ApplyIn):
             outlet_code=payload.outlet_code,
             photo=_photo(payload.photo_base64),
             use_on_file=payload.use_photo_on_file,
+            studio_photo=payload.studio_photo,
         )
         found = queries.my_application(user, app.pk)
         return 201, ApplicationOut(**app_out(found)).model_dump(mode="json")

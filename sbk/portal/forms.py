@@ -56,6 +56,10 @@ class CodeForm(_ServiceErrors, forms.Form):
 class ApplyForm(_ServiceErrors, forms.Form):
     outlet = forms.ChoiceField(label="制卡银行网点", required=False)
     use_on_file = forms.BooleanField(label="沿用已有的合格照片", required=False)
+    studio_photo = forms.BooleanField(
+        label="暂不上传照片，到所选银行网点的指定照相馆拍照（办结期限自照片上传之日起算）",
+        required=False,
+    )
     photo = forms.FileField(label="上传照片", required=False, help_text="JPG 格式证件照")
 
     def __init__(self, *args, **kwargs):

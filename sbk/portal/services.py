@@ -299,9 +299,13 @@ def apply_online(
     outlet_code: str = "",
     photo: bytes | None = None,
     use_on_file: bool = False,
+    studio_photo: bool = False,
 ) -> Application:
     """Sporadic online application (零星制卡), as the applicant: start (or continue the
     draft), the photo (upload, checked, or the qualifying one on file), submit.
+
+    ``studio_photo``: no photo now; the chosen bank outlet's designated studio (照相馆) takes
+    and uploads it, and the 7-day clock starts then (seed 002 附件1 step 3).
 
     Composed of the card services (each audited). A photo that fails the check leaves the
     application as a draft with the reasons in ``photo_note``/``photo_result``; the
@@ -324,6 +328,8 @@ def apply_online(
             channel=Channel.ONLINE,
             outlet=_production_outlet(outlet_code),
         )
+    if studio_photo and not app.photo:
+        return cards.submit_application(app.pk, acting_user=acting_user, studio=app.outlet)
     app = cards.attach_photo(
         app.pk,
         acting_user=acting_user,

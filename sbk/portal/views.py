@@ -136,11 +136,18 @@ def apply(request):
                 outlet_code=form.cleaned_data["outlet"],
                 photo=upload.read() if upload else None,
                 use_on_file=form.cleaned_data["use_on_file"],
+                studio_photo=form.cleaned_data["studio_photo"],
             )
         except ServiceError as exc:
             form.add_service_error(exc)
         else:
-            if app.status == "submitted":
+            if app.status == "awaiting_photo":
+                messages.success(
+                    request,
+                    f"申请已提交，请到{app.outlet.name}的指定照相馆拍照，照片合格后开始制卡",
+                )
+                return redirect("portal:application", app_id=app.pk)
+            elif app.status == "submitted":
                 messages.success(
                     request, f"申请已提交，请于 {app.deadline:%Y-%m-%d} 前到{app.outlet.name}制卡"
                 )

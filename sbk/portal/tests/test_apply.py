@@ -163,3 +163,13 @@ def test_an_online_photo_counts_for_the_chosen_outlet_not_the_registering_office
     apply_online(acting_user=applicant, outlet_code=world.bank_outlet_b.code, photo=compliant_photo)
     check = PhotoCheck.objects.get(person=applicant.person)
     assert check.org == world.bank_outlet_b and check.org != applicant.person.org
+
+
+def test_online_the_applicant_may_leave_the_photo_to_the_outlets_studio(client, world, applicant):
+    client.force_login(applicant)
+    assert "指定照相馆" in client.get("/portal/apply/").content.decode()
+    r = client.post("/portal/apply/", {"outlet": world.bank_outlet_a.code, "studio_photo": "on"})
+    assert r.status_code == 302, r.content.decode()
+    app = Application.objects.get(person=applicant.person)
+    assert app.status == "awaiting_photo" and app.photo_studio == world.bank_outlet_a
+    assert app.deadline is None and not app.photo
