@@ -185,12 +185,11 @@ def reject_application(request, app_id: Int64, payload: ReasonIn):
     return _mutate(request, payload, act)[1]
 
 
-@router.post("/applications/{app_id}/produce", response={201: CardOut})
-def produce_card(request, app_id: Int64, payload: ProduceIn):
+def _produce_endpoint(request, app_id, payload: ProduceIn, produce):
     user = request.auth
 
     def act():
-        card = services.produce_card(
+        card = produce(
             app_id,
             acting_user=user,
             verified=payload.verified,
@@ -203,23 +202,15 @@ def produce_card(request, app_id: Int64, payload: ProduceIn):
     return Status(*_mutate(request, payload, act))
 
 
+@router.post("/applications/{app_id}/produce", response={201: CardOut})
+def produce_card(request, app_id: Int64, payload: ProduceIn):
+    return _produce_endpoint(request, app_id, payload, services.produce_card)
+
+
 @router.post("/applications/{app_id}/produce-on-the-spot", response={201: CardOut})
 def produce_on_the_spot(request, app_id: Int64, payload: ProduceIn):
     """窗口现场制卡: produce and hand over at once (the card comes back issued; no SMS)."""
-    user = request.auth
-
-    def act():
-        card = services.produce_on_the_spot(
-            app_id,
-            acting_user=user,
-            verified=payload.verified,
-            face_confirmed=payload.face_confirmed,
-            account_no=payload.account_no,
-            reason=payload.reason,
-        )
-        return 201, _json(CardOut, card_out(card))
-
-    return Status(*_mutate(request, payload, act))
+    return _produce_endpoint(request, app_id, payload, services.produce_on_the_spot)
 
 
 @router.get("/queue", response=list[ApplicationOut])
