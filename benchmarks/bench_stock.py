@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/sbk_bench_stock"
 WRITERS = 20
+VERSION = "3.00"  # the card version (卡版本) of every generated blank
 
 
 # --------------------------------------------------------------------------- database set-up
@@ -206,25 +207,26 @@ def load(conn_vendor, centre, bank, outlets, days, per_day) -> dict:
     def batch_id(b: str) -> str:
         return b if conn_vendor == "postgresql" else b.replace("-", "")
 
+    v = VERSION
     entry_rows = (
-        (batch_id(b), k, s, bank.pk, ss, so, si, ds, do, di, day, day, at, "", "", False, False)
+        (batch_id(b), k, s, bank.pk, v, ss, so, si, ds, do, di, day, day, at, "", "", False, False)
         for (b, k, s, ss, so, si, ds, do, di, day) in entries
     )
-    serial_rows = [(s, bank.pk, "3.00", item, state, org) for (s, item, state, org) in serials]
-    balance_rows = [(o, i, bank.pk, q) for (o, i), q in balances.items() if q]
+    serial_rows = [(s, bank.pk, v, item, state, org) for (s, item, state, org) in serials]
+    balance_rows = [(o, i, bank.pk, v, q) for (o, i), q in balances.items() if q]
     close_rows = [(o, d, at, 0, 0, False) for (o, d) in closes]
-    snap_rows = [(o, d, i, bank.pk, a, b, c, e) for (o, d, i, a, b, c, e) in snaps]
+    snap_rows = [(o, d, i, bank.pk, v, a, b, c, e) for (o, d, i, a, b, c, e) in snaps]
     last = max(d for _, d in closes)
     book_rows = [(o.pk, last) for o in outlets]
     tables = [
         (
             "stock_entry",
-            "batch, kind, serial, bank_id, src_state, src_org_id, src_item, dst_state, "
+            "batch, kind, serial, bank_id, version, src_state, src_org_id, src_item, dst_state, "
             "dst_org_id, dst_item, day, requested_day, at, note, reason, overdue, irregular",
             entry_rows,
         ),
         ("stock_serial", "serial, bank_id, version, item, state, org_id", serial_rows),
-        ("stock_balance", "org_id, item, bank_id, qty", balance_rows),
+        ("stock_balance", "org_id, item, bank_id, version, qty", balance_rows),
         (
             "stock_dayclose",
             "org_id, day, closed_at, cards_produced, blanks_consumed, auto",
@@ -232,7 +234,7 @@ def load(conn_vendor, centre, bank, outlets, days, per_day) -> dict:
         ),
         (
             "stock_daysnapshot",
-            "org_id, day, item, bank_id, opening, incoming, outgoing, closing",
+            "org_id, day, item, bank_id, version, opening, incoming, outgoing, closing",
             snap_rows,
         ),
         ("stock_book", "org_id, closed_through", book_rows),
@@ -309,7 +311,7 @@ def measure_writes(vendor, outlets, writer) -> dict:
                 .values_list("serial", flat=True)[:per_thread]
             )
         )
-    barrier = threading.Barrier(WRITERS)
+    barrier = threading.Barrier(len(mine))  # fewer writers when there are fewer outlets
     errors, done = [], []
 
     def run(o, serials):

@@ -165,16 +165,19 @@ def ping(request):
 
 def _register():
     from sbk.assistant.api import router as assistant_router
+    from sbk.assistant.portal_api import router as assistant_portal_router
     from sbk.cards.api import router as cards_router
     from sbk.ecard.api import router as ecard_router
     from sbk.exports.api import router as exports_router
     from sbk.holidays.api import router as holidays_router
+    from sbk.operations.api import router as operations_router
     from sbk.orgs.api import router as orgs_router
     from sbk.photos.api import router as photos_router
     from sbk.portal.api import router as portal_router
     from sbk.registry.api import router as registry_router
     from sbk.reports.api import router as reports_router
     from sbk.stock.api import router as stock_router
+    from sbk.usage.api import router as usage_router
 
     api.add_router("/orgs", orgs_router)
     api.add_router("/registry", registry_router)
@@ -184,9 +187,12 @@ def _register():
     api.add_router("/portal", portal_router)
     api.add_router("/ecard", ecard_router)
     api.add_router("/assistant", assistant_router)
+    api.add_router("/portal/assistant", assistant_portal_router)
     api.add_router("/reports", reports_router)
     api.add_router("/holidays", holidays_router)
     api.add_router("/stock", stock_router)
+    api.add_router("/usage", usage_router)
+    api.add_router("/operations", operations_router)
 
 
 _register()

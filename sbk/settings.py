@@ -83,10 +83,14 @@ INSTALLED_APPS = [
     "sbk.photos",
     "sbk.portal",
     "sbk.ecard",
+    "sbk.kiosk",
     "sbk.holidays",
     "sbk.reports",
     "sbk.stock",
     "sbk.assistant",
+    "sbk.operations",
+    "sbk.usage",
+    "sbk.evaluation",
 ]
 
 MIDDLEWARE = [

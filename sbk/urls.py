@@ -14,13 +14,17 @@ urlpatterns = [
     path("photos/", include("sbk.photos.urls")),
     path("exports/", include("sbk.exports.urls")),
     path("stock/", include("sbk.stock.urls")),
+    path("operations/", include("sbk.operations.urls")),
+    path("usage/", include("sbk.usage.urls")),
     path("reports/", include("sbk.reports.urls")),
+    path("evaluation/", include("sbk.evaluation.urls")),
     path("holidays/", include("sbk.holidays.urls")),
     path("account/", include("sbk.accounts.urls")),
     path("assistant/", include("sbk.assistant.urls")),
     path("portal/assistant/", include("sbk.assistant.portal_urls")),
     path("portal/", include("sbk.portal.urls")),
     path("ecard/", include("sbk.ecard.urls")),
+    path("kiosk/", include("sbk.kiosk.urls")),
     path("", include("sbk.web.urls")),
 ]
 

@@ -74,6 +74,8 @@ MATRIX: dict[A, frozenset[str]] = {
     A.CARD_IMPORT: frozenset({CITY, SYSTEM}),
     A.ENQUIRY: frozenset({CITY, DISTRICT, OUTLET, BANK}),
     A.PHOTO_CHECK: frozenset({CITY, DISTRICT, OUTLET, BANK, APPLICANT}),
+    # An operator accepts a photo that fails only the rules about the person (issue 21).
+    A.PHOTO_OVERRIDE: frozenset({CITY, DISTRICT, OUTLET, BANK}),
     # Exports: the auditor reads, so the auditor may export (masked, or approved full).
     A.EXPORT_PEOPLE: frozenset({CITY, DISTRICT, OUTLET, BANK, AUDITOR}),
     A.EXPORT_REQUEST: frozenset({CITY, DISTRICT, OUTLET, BANK, AUDITOR}),
@@ -125,11 +127,65 @@ MATRIX: dict[A, frozenset[str]] = {
     A.REPORT_ENTER: frozenset({CITY}),
     A.REPORT_CATALOGUE: frozenset({CITY}),
     A.REPORT_REBUILD_COUNTS: frozenset({CITY, SYSTEM}),
+    # Operations records (运营记录): the centre and the district take orders in and dispatch
+    # them; the outlet signs, responds, rectifies and may send an order back; the district
+    # (or the centre) follows up, closes, reopens; the clock is paused by whoever holds the
+    # order. Trainings, the register and reports are entered where the work is done; the
+    # centre imports exams, draws and inspects samples and assesses the districts.
+    A.ORDER_CREATE: frozenset({CITY, DISTRICT, OUTLET}),
+    A.ORDER_IMPORT: frozenset({CITY, SYSTEM}),
+    A.ORDER_DISPATCH: frozenset({CITY, DISTRICT}),
+    A.ORDER_SIGN: frozenset({CITY, DISTRICT, OUTLET}),
+    A.ORDER_RESPOND: frozenset({CITY, DISTRICT, OUTLET}),
+    A.ORDER_RECTIFY: frozenset({CITY, DISTRICT, OUTLET}),
+    A.ORDER_VISIT: frozenset({CITY, DISTRICT}),
+    A.ORDER_CLOSE: frozenset({CITY, DISTRICT}),
+    A.ORDER_RETURN: frozenset({CITY, DISTRICT, OUTLET}),
+    A.ORDER_REOPEN: frozenset({CITY, DISTRICT}),
+    A.ORDER_PAUSE: frozenset({CITY, DISTRICT, OUTLET}),
+    A.ORDER_RESUME: frozenset({CITY, DISTRICT, OUTLET}),
+    A.ORDER_ESCALATE: frozenset({SYSTEM}),
+    A.TRAINING_RECORD: frozenset({CITY, DISTRICT}),
+    A.TUTOR_RECORD: frozenset({CITY, DISTRICT}),
+    A.QUESTIONNAIRE_RECORD: frozenset({CITY}),
+    A.EXAM_CREATE: frozenset({CITY}),
+    A.EXAM_IMPORT: frozenset({CITY, SYSTEM}),
+    A.DEVICE_REGISTER: frozenset({CITY, DISTRICT, OUTLET}),
+    A.DEVICE_CHANGE: frozenset({CITY, DISTRICT, OUTLET}),
+    A.FAULT_REPORT: frozenset({CITY, DISTRICT, OUTLET}),
+    A.FAULT_REPAIR: frozenset({CITY, DISTRICT, OUTLET}),
+    A.FAULT_REVIEW: frozenset({CITY, DISTRICT}),
+    A.MAINTENANCE_SET: frozenset({CITY, DISTRICT}),
+    A.INFO_SUBMIT: frozenset({CITY, DISTRICT}),
+    A.INFO_ADOPT: frozenset({CITY}),
+    A.DOCUMENT_ATTACH: frozenset({CITY, DISTRICT, OUTLET, BANK}),
+    A.SAMPLE_DRAW: frozenset({CITY, SYSTEM}),
+    A.SAMPLE_INSPECT: frozenset({CITY}),
+    A.BUSINESS_ERROR_RECORD: frozenset({CITY, DISTRICT}),
+    A.ASSESSMENT_RECORD: frozenset({CITY}),
+    # Banks and card usage: the centre keeps the service banks' records and imports the
+    # usage files; outlets survey canteens and merchants for their district; campaigns are
+    # the centre's or a district's; any staff counter submits a publicity case, the centre
+    # selects.
+    A.BANK_ONBOARD: frozenset({CITY, SYSTEM}),
+    A.BANK_CHANGE: frozenset({CITY, SYSTEM}),
+    A.BANK_SET_STATUS: frozenset({CITY, SYSTEM}),
+    A.USAGE_IMPORT: frozenset({CITY, SYSTEM}),
+    A.VENUE_REGISTER: frozenset({CITY, DISTRICT, OUTLET}),
+    A.VENUE_CHANGE: frozenset({CITY, DISTRICT, OUTLET}),
+    A.CAMPAIGN_CREATE: frozenset({CITY, DISTRICT}),
+    A.CAMPAIGN_CHANGE: frozenset({CITY, DISTRICT}),
+    A.CASE_SUBMIT: frozenset({CITY, DISTRICT, OUTLET, BANK}),
+    A.CASE_SELECT: frozenset({CITY}),
     # The assistant's library: the centre and the districts load their documents (a
     # district's own apply below it only); the synonym list is one for the whole city.
     A.ASSISTANT_DOCUMENT_LOAD: frozenset({CITY, DISTRICT, SYSTEM}),
     A.ASSISTANT_DOCUMENT_STATUS: frozenset({CITY, DISTRICT, SYSTEM}),
     A.ASSISTANT_SYNONYMS_EDIT: frozenset({CITY, SYSTEM}),
+    # Evaluation (评估): the city centre scores the districts and banks and enters the figures
+    # no capability records; the operator's shell runs the quarterly scoring.
+    A.EVALUATION_RUN: frozenset({CITY, SYSTEM}),
+    A.EVALUATION_ENTER: frozenset({CITY, SYSTEM}),
 }
 
 ROLE_LABELS = {**{r.value: r.label for r in Role}, SYSTEM: "系统"}

@@ -14,7 +14,8 @@ GET  /api/assistant/synonyms / POST …/synonyms   the list as text, one group a
 GET  /api/assistant/unanswered                   questions the library could not answer
 
 Asking writes the question log, so it is a POST; every POST goes through
-``sbk.core.idempotency.run`` (Idempotency-Key).
+``sbk.core.idempotency.run`` (Idempotency-Key). Applicants ask at /api/portal/assistant
+(``portal_api.py``): their sessions and tokens may use nothing outside /api/portal/.
 """
 
 from __future__ import annotations

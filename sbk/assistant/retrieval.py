@@ -26,12 +26,15 @@ import numpy as np
 from .text import (
     BIGRAM,
     CHAR,
+    STOP_CHARS,
     SYNONYM,
     WORD,
+    KeyUnit,
     Segmenter,
     SynonymGroup,
     SynonymTable,
     base_terms,
+    key_units,
     normalise,
     terms,
 )
@@ -46,6 +49,22 @@ SUPERSEDED_FACTOR = 0.7
 QUERY_WEIGHTS = {CHAR: 1.0, WORD: 0.6, BIGRAM: 0.25, SYNONYM: 1.5}
 # Heading words count as much as body words, written once more into the passage's terms.
 HEADING_REPEAT = 1
+# The document's title is a field of every passage: its terms are added (once per
+# document, segmented when the index is built), so that 考核办法 finds the passages of the
+# evaluation rules whose own heading says only 调整说明.
+TITLE_REPEAT = 1
+# The passage that answers must hold the question's key terms (``text.key_units``),
+# weighted by their rarity: at least this share of their idf. A passage sharing only the
+# question's common words (社保卡, 办理, 材料) with a question about 借书 or 结婚 does not
+# answer it, however high its BM25.
+COVERAGE = 0.4
+CHAR_CREDIT = 1.0
+# The BM25 candidates re-ordered by key-term coverage (``max(k, 5) * CANDIDATES`` of them),
+# and how much coverage weighs in that order (0: BM25 alone; 1: BM25 × coverage).
+CANDIDATES = 20
+# A question's synonym group members count through the group, not their characters.
+QUESTION_MEMBERS_AS_GROUP = True
+COVERAGE_MIX = 1.0
 
 
 @dataclass(frozen=True)
@@ -124,11 +143,16 @@ class Index:
         lengths = np.zeros(n, dtype=np.int64)
         chunks = []
         synonym_terms = getattr(tokenize, "synonym_terms", None)
+        titles: dict[str, list[str]] = {}
         for i, e in enumerate(self.entries):
             if e.terms is not None and synonym_terms is not None:
                 toks = list(e.terms) + synonym_terms(e.text) + synonym_terms(e.heading)
             else:
                 toks = tokenize(e.text) + tokenize(e.heading) * HEADING_REPEAT
+            if TITLE_REPEAT and e.title:
+                if e.title not in titles:
+                    titles[e.title] = tokenize(e.title) * TITLE_REPEAT
+                toks = toks + titles[e.title]
             setdefault, size = self.vocab.setdefault, len
             ids = [setdefault(t, size(self.vocab)) for t in toks]
             lengths[i] = len(ids)
@@ -152,7 +176,8 @@ class Index:
 
     def query_terms(self, question: str) -> dict[str, float]:
         weights: dict[str, float] = {}
-        for term in self.tokenize(question):
+        tokenize = getattr(self.tokenize, "question_terms", self.tokenize)
+        for term in tokenize(question):
             kind = term[:2]
             weights[term] = weights.get(term, 0.0) + QUERY_WEIGHTS.get(kind, 1.0)
         return weights
@@ -174,6 +199,48 @@ class Index:
             ideal += weight * self.idf_by_id[tid]
         return scores, ideal
 
+    def held(self, term: str, passages: np.ndarray) -> np.ndarray:
+        """Which of ``passages`` hold ``term`` (one binary search in its postings)."""
+        tid = self.vocab.get(term)
+        if tid is None or not len(passages):
+            return np.zeros(len(passages), dtype=bool)
+        postings = self.docs[self.offsets[tid] : self.offsets[tid + 1]]
+        at = np.minimum(np.searchsorted(postings, passages), len(postings) - 1)
+        return postings[at] == passages
+
+    def coverage(self, passages: Sequence[int], units: Sequence[KeyUnit]) -> np.ndarray:
+        """For each passage, the share of the key terms' weight that it holds. A term's
+        weight is its idf; a word no passage holds weighs as its characters do (a seam jieba
+        cut inside a phrase, 比有, is not a subject of its own) — the most when one of them
+        is in no passage either. A term the passage does not hold as a word still counts by
+        ``CHAR_CREDIT`` times the share of its characters it holds (号码 / 证件号码)."""
+        cands = np.asarray(passages, dtype=np.int64)
+        held = np.zeros(len(cands))
+        total = 0.0
+        for unit in units:
+            ids = [self.vocab[t] for t in unit.alternatives if t in self.vocab]
+            chars = [CHAR + c for c in unit.text if _is_cjk(c) and c not in STOP_CHARS]
+            if ids:
+                weight = float(max(self.idf_by_id[t] for t in ids))
+            elif chars:
+                weight = sum(self._idf(t) for t in chars) / len(chars)
+            else:
+                weight = self.unknown_idf
+            total += weight
+            whole = np.zeros(len(cands), dtype=bool)
+            for t in unit.alternatives:
+                whole |= self.held(t, cands)
+            share = whole.astype(float)
+            if chars and CHAR_CREDIT:
+                part = sum(self.held(t, cands).astype(float) for t in chars) / len(chars)
+                share = np.maximum(share, CHAR_CREDIT * part)
+            held += weight * share
+        return held / total if total else np.ones(len(cands))
+
+    def _idf(self, term: str) -> float:
+        tid = self.vocab.get(term)
+        return self.unknown_idf if tid is None else float(self.idf_by_id[tid])
+
     def search(
         self,
         question: str,
@@ -182,9 +249,11 @@ class Index:
         threshold: float = THRESHOLD,
         allowed: Iterable[int] | None = None,
         superseded_factor: float = SUPERSEDED_FACTOR,
+        coverage: float | None = None,
     ) -> Answer:
         """The best ``k`` passages over the threshold, or a refusal with the closest
         headings. ``allowed``: the document ids the asker may see (None: all)."""
+        coverage = COVERAGE if coverage is None else coverage
         question = (question or "").strip()
         if not self.n or not question:
             return Answer(question, True, [], [], None)
@@ -196,18 +265,30 @@ class Index:
         if allowed is not None:
             mask = np.isin(self.documents, np.fromiter(allowed, dtype=np.int64))
             ranked[~mask] = -1.0
-        top = _top(ranked, max(k, 5) * 2)
-        top = [i for i in top if ranked[i] > 0]
+        top = [i for i in _top(ranked, max(k, 5) * CANDIDATES) if ranked[i] > 0]
+        by_bm25 = top[: max(k, 5) * 2]
+        units = getattr(self.tokenize, "key_units", None)
+        units = units(question) if units is not None else []
+        if units:
+            # Among the best by BM25, the passage that holds the question's key terms
+            # comes first: BM25 alone lets a passage repeating the common word (社保卡)
+            # outrank the one holding the rare one (未成年人 for 小孩).
+            cover = dict(zip(top, self.coverage(top, units).tolist(), strict=True))
+            order = {i: ranked[i] * (1 - COVERAGE_MIX + COVERAGE_MIX * cover[i]) for i in top}
+            top.sort(key=lambda i: -order[i])
+        else:
+            cover = {i: 1.0 for i in top}
         best = Hit(self.entries[top[0]], float(ranked[top[0]]), float(raw[top[0]])) if top else None
         hits = [
             Hit(self.entries[i], float(ranked[i]), float(raw[i]))
             for i in top
-            if ranked[i] >= threshold
+            if ranked[i] >= threshold and cover[i] >= coverage
         ][:k]
         if hits:
             return Answer(question, False, hits, [], best)
         suggestions: list[str] = []
-        for i in top:
+        # Headings first: a suggestion is where to look, and a preamble names none.
+        for i in sorted(by_bm25, key=lambda i: not self.entries[i].heading):
             e = self.entries[i]
             label = f"{e.title} › {e.heading}" if e.heading else e.title
             if label not in suggestions:
@@ -215,6 +296,10 @@ class Index:
             if len(suggestions) == 3:
                 break
         return Answer(question, True, [], suggestions, best)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
 
 
 def _top(scores: np.ndarray, k: int) -> list[int]:
@@ -240,6 +325,26 @@ class Segmented:
 
     def synonym_terms(self, text: str) -> list[str]:
         return self.table.terms(normalise(text))
+
+    def question_terms(self, text: str) -> list[str]:
+        """A question's terms: a synonym group member counts through its group's term and
+        as the word itself, not through its characters (小孩 must find 未成年人, and its
+        characters 小, 孩 would only weigh against the passage that says so)."""
+        if not QUESTION_MEMBERS_AS_GROUP:
+            return self(text)
+        text = normalise(text)
+        found = self.table.matches(text)
+        if not found:
+            return self(text)
+        blanked = self.table.blank(text)
+        return (
+            base_terms(blanked, self.segmenter)
+            + [WORD + member for member, _ in found]
+            + [SYNONYM + name for _, name in found]
+        )
+
+    def key_units(self, text: str) -> list[KeyUnit]:
+        return key_units(text, self.segmenter, self.table)
 
 
 def passage_terms(heading: str, text: str, segmenter: Segmenter) -> list[str]:

@@ -56,6 +56,14 @@ DOMAIN_WORDS = (
     "七天办结 审核后置 小教员 调度表 申领 注销 解锁"
 ).split()
 
+# The wording of a question (when, what is the matter, how long), not its subject: left
+# out of the key terms a passage must cover (``key_units``); they still score.
+QUESTION_WORDS = frozenset(
+    """什么时候 时候 怎么回事 回事 多长时间 长时间 多少钱 多少天 多长 有什么 什么样 怎么样 一样 不同
+    区别 哪里 哪儿 去哪 去哪里 办理 怎么 还能 还要 可不可以 能否 是不是 不是 情况 问题 规定 要求
+    的话 需要 吗 呢 会 怎样 多少 几天 几年 几次 几位 是多少""".split()
+)
+
 log = logging.getLogger(__name__)
 
 
@@ -162,6 +170,64 @@ def base_terms(text: str, segmenter: Segmenter) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class KeyUnit:
+    """One thing a question is about (``外籍``, ``借书``): the passage that answers must
+    hold it in one of its ``alternatives`` (the word, its synonym group, the bigrams of an
+    unknown stretch)."""
+
+    text: str
+    alternatives: tuple[str, ...]
+
+
+def key_units(
+    text: str, segmenter: Segmenter, synonyms: SynonymTable | None = None
+) -> list[KeyUnit]:
+    """The question's content words, each once: synonym group members first (either wording
+    covers it), then jieba's accurate-mode words, then runs of single characters jieba could
+    not place (their bigrams). Stop words and question wording (``QUESTION_WORDS``) are not
+    key terms."""
+    text = normalise(text)
+    units: list[KeyUnit] = []
+    taken = [False] * len(text)
+    if synonyms is not None:
+        for m in synonyms.matches(text):
+            member, name = m
+            start = text.find(member)
+            while start >= 0 and any(taken[start : start + len(member)]):
+                start = text.find(member, start + 1)
+            if start >= 0:
+                taken[start : start + len(member)] = [True] * len(member)
+            units.append(KeyUnit(member, (SYNONYM + name, WORD + member)))
+    pos, run = 0, ""
+    accurate, _ = segmenter.cut_both(text)
+
+    def close_run():
+        if len(run) >= 2:
+            units.append(KeyUnit(run, tuple(_bigrams(run))))
+
+    for word in accurate:
+        start, pos = pos, pos + len(word)
+        if any(taken[start:pos]):
+            close_run()
+            run = ""
+            continue
+        if len(word) == 1 and _CJK.match(word) and word not in STOP_CHARS:
+            run += word
+            continue
+        close_run()
+        run = ""
+        if _meaningful(word) and word not in QUESTION_WORDS:
+            units.append(KeyUnit(word, (WORD + word,)))
+    close_run()
+    seen, out = set(), []
+    for u in units:
+        if u.text not in seen:
+            seen.add(u.text)
+            out.append(u)
+    return out
+
+
 def plain_terms(text: str) -> list[str]:
     """The floor the benchmark compares with: single characters and ASCII words, no
     segmentation, no synonyms."""
@@ -230,6 +296,18 @@ class SynonymTable:
         if self._pattern is None:
             return []
         return [SYNONYM + self._name[m.group()] for m in self._pattern.finditer(normalised_text)]
+
+    def matches(self, normalised_text: str) -> list[tuple[str, str]]:
+        """(member, group name) of every member found, longest first, in text order."""
+        if self._pattern is None:
+            return []
+        return [(m.group(), self._name[m.group()]) for m in self._pattern.finditer(normalised_text)]
+
+    def blank(self, normalised_text: str) -> str:
+        """The text with every member replaced by a comma (a boundary no term crosses)."""
+        if self._pattern is None:
+            return normalised_text
+        return self._pattern.sub("，", normalised_text)
 
     def members(self) -> list[str]:
         return list(self._name)

@@ -38,6 +38,9 @@ def citations(answer, viewer: str = "assistant:document") -> list[dict]:
                 "heading": e.heading,
                 "text": e.text,
                 "score": hit.score,
+                # 1.0 means every term of the question is there; a passage repeating them
+                # scores above it, which reads as nonsense to a clerk ("相关度 1.05").
+                "score_shown": min(hit.score, 1.0),
                 "superseded": e.superseded,
                 "url": reverse(viewer, args=[e.document]) + f"?p={e.key}#passage-{e.key}",
             }

@@ -6,7 +6,9 @@ a service to a citizen (``citizen``: a row in the service journal that the repor
 evaluation count). Numbers are grouped by domain, in the manner of Zulip's
 ``AuditLogEventType``: 1xx registry, 2xx applications, 3xx cards, 4xx photos, 5xx exports,
 6xx accounts, 7xx organisations, 8xx the platform itself, 9xx stock (卡基台账),
-10xx reports and calendar, 14xx assistant (办理智能小助手).
+10xx reports and calendar, 11xx operations (运营记录),
+12xx banks and card usage (合作银行与用卡), 13xx evaluation (评估),
+14xx assistant (办理智能小助手).
 A number is never reused.
 
 ``sbk.core.actions.record`` writes the audit row and, for service items, the journal row.
@@ -117,6 +119,7 @@ class Action(enum.IntEnum):
     CARD_CHANGE_BANK = 317, "card.change_bank", "变更合作银行", ServiceItem.OTHER
     # 4xx photos (照片)
     PHOTO_CHECK = 401, "photo.check", "照片检测"
+    PHOTO_OVERRIDE = 402, "photo.override", "照片人工放行"
     # 5xx exports (导出)
     EXPORT_PEOPLE = 501, "export.people", "导出持卡人"
     EXPORT_REQUEST = 502, "export.request", "申请大批量导出"
@@ -161,6 +164,52 @@ class Action(enum.IntEnum):
     REPORT_ENTER = 1012, "report.enter", "录入调度表填报内容"
     REPORT_CATALOGUE = 1013, "report.catalogue", "维护应用目录"
     REPORT_REBUILD_COUNTS = 1014, "report.rebuild_counts", "重建持卡人数统计"
+    # 11xx operations (运营记录)
+    ORDER_CREATE = 1101, "order.create", "受理投诉及好差评工单"
+    ORDER_IMPORT = 1102, "order.import", "导入好差评工单"
+    ORDER_DISPATCH = 1103, "order.dispatch", "工单派单"
+    ORDER_SIGN = 1104, "order.sign", "工单签收"
+    ORDER_RESPOND = 1105, "order.respond", "工单响应"
+    ORDER_RECTIFY = 1106, "order.rectify", "工单整改"
+    ORDER_VISIT = 1107, "order.visit", "工单回访"
+    ORDER_CLOSE = 1108, "order.close", "工单办结"
+    ORDER_RETURN = 1109, "order.return", "工单退单"
+    ORDER_REOPEN = 1110, "order.reopen", "工单重启"
+    ORDER_PAUSE = 1111, "order.pause", "工单暂停计时"
+    ORDER_RESUME = 1112, "order.resume", "工单恢复计时"
+    ORDER_ESCALATE = 1113, "order.escalate", "工单超时升级"
+    TRAINING_RECORD = 1121, "training.record", "登记业务培训"
+    TUTOR_RECORD = 1122, "tutor.record", "登记小教员"
+    QUESTIONNAIRE_RECORD = 1123, "questionnaire.record", "登记现场问卷得分"
+    EXAM_CREATE = 1124, "exam.create", "新建线上考核"
+    EXAM_IMPORT = 1125, "exam.import", "导入考核成绩"
+    DEVICE_REGISTER = 1131, "device.register", "登记网点设备"
+    DEVICE_CHANGE = 1132, "device.change", "变更设备状态"
+    FAULT_REPORT = 1133, "fault.report", "设备报修"
+    FAULT_REPAIR = 1134, "fault.repair", "设备修复"
+    FAULT_REVIEW = 1135, "fault.review", "核查报修记录"
+    MAINTENANCE_SET = 1136, "maintenance.set", "设置区运维模式"
+    INFO_SUBMIT = 1141, "info.submit", "上报工作信息"
+    INFO_ADOPT = 1142, "info.adopt", "采用工作信息"
+    DOCUMENT_ATTACH = 1151, "document.attach", "上传申领影像材料"
+    SAMPLE_DRAW = 1152, "sample.draw", "抽取业务材料样本"
+    SAMPLE_INSPECT = 1153, "sample.inspect", "检查抽样材料"
+    BUSINESS_ERROR_RECORD = 1154, "business_error.record", "登记业务差错"
+    ASSESSMENT_RECORD = 1161, "assessment.record", "录入中心评估"
+    # 12xx banks and card usage (合作银行与用卡)
+    BANK_ONBOARD = 1201, "bank.onboard", "建立服务银行档案"
+    BANK_CHANGE = 1202, "bank.change", "修改服务银行档案"
+    BANK_SET_STATUS = 1203, "bank.set_status", "服务银行状态变更"
+    USAGE_IMPORT = 1211, "usage.import", "导入用卡记录"
+    VENUE_REGISTER = 1221, "venue.register", "摸排登记应用场景门店"
+    VENUE_CHANGE = 1222, "venue.change", "修改或上报应用场景门店"
+    CAMPAIGN_CREATE = 1231, "campaign.create", "新建优惠活动"
+    CAMPAIGN_CHANGE = 1232, "campaign.change", "修改优惠活动"
+    CASE_SUBMIT = 1241, "case.submit", "提交宣传案例"
+    CASE_SELECT = 1242, "case.select", "推选宣传案例"
+    # 13xx evaluation (评估)
+    EVALUATION_RUN = 1301, "evaluation.run", "计算并存储评估得分"
+    EVALUATION_ENTER = 1302, "evaluation.enter", "人工录入评估指标"
     # 14xx assistant (办理智能小助手): the policy library; asking a question is no action
     ASSISTANT_DOCUMENT_LOAD = 1401, "assistant.document_load", "加载政策文件"
     ASSISTANT_DOCUMENT_STATUS = 1402, "assistant.document_status", "标记政策文件现行或废止"

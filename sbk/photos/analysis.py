@@ -24,6 +24,7 @@ from .measure import (
     mirror_points,
     sharpness,
 )
+from .person import PersonMeasures, measure_person
 from .rules import PhotoRules
 
 # The pixel budget (issue 23): an image with more pixels than this is refused from its
@@ -249,6 +250,7 @@ class Analysis:
     border_edges: list[str] = field(default_factory=list)
     sharpness: float | None = None
     chroma: float = 0.0
+    person: PersonMeasures | None = None
 
 
 def analyse(rgb: np.ndarray, rules: PhotoRules) -> Analysis:
@@ -260,11 +262,18 @@ def analyse(rgb: np.ndarray, rules: PhotoRules) -> Analysis:
     bg_share = background_white_share(rgb, mask, rules)
     edges = frame_edges(rgb, rules)
     sharp = None
+    person_m = None
     if geom is not None:
         box = inner_face_box(geom)
         gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
         sharp = sharpness(gray, box)
         chroma = mean_chroma(rgb, box)
+        if rules.person_rules and pts is not None:
+            # hair cut by the top edge (the eye rule won): the head height is unknown
+            top = hair.top if hair is not None and not hair.cut else None
+            person_m = measure_person(
+                rgb, mask, pts, geom.face_width, top, white_min=rules.white_top_min_channel
+            )
     else:
         person = mask >= 0.5
         chroma = (
@@ -280,4 +289,5 @@ def analyse(rgb: np.ndarray, rules: PhotoRules) -> Analysis:
         border_edges=edges,
         sharpness=sharp,
         chroma=chroma,
+        person=person_m,
     )

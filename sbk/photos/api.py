@@ -6,6 +6,9 @@ POST /api/photos/check                      multipart ``file`` (+ ``person_id``,
                                             and ``preview_url``. Idempotency-Key accepted.
 GET  /api/photos/checks/{id}                the stored check
 GET  /api/photos/checks/{id}/preview.png    the annotated preview (PNG)
+POST /api/photos/checks/{id}/override     JSON ``reason`` (OverrideReason) + ``text``: an
+                                            operator accepts a photo failing only rules
+                                            about the person (人工放行). Idempotency-Key.
 POST /api/photos/fix                        multipart ``file`` (+ ``person_id``) → the fixed
                                             JPEG, or 422 with every reason in Chinese.
                                             Nothing is stored, so a retry is harmless.
@@ -32,7 +35,7 @@ from sbk.orgs.scope import get_scoped, visible_orgs
 from . import queries, services
 from .config import MAX_UPLOAD_BYTES
 from .errors import PhotoErrorCode as E
-from .models import PhotoCheck
+from .models import OverrideReason, PhotoCheck
 from .rules import KB
 
 router = Router(tags=["证件照检测"])
@@ -69,6 +72,23 @@ class PhotoCheckOut(Schema):
     person_id: int | None
     recapture: bool
     preview_url: str
+    warnings: list[FailureOut] = []
+    overridden: bool = False
+    override_reason: str = ""
+    override_text: str = ""
+    overridden_by: str | None = None
+    overridden_at: str | None = Field(None, json_schema_extra={"format": "date-time"})
+    overridable: bool = False
+
+
+class OverrideIn(Schema):
+    # plain strings: the service refuses a bad reason or text with its own error code
+    # (and a check out of scope is a 404 before the body is looked at)
+    reason: str = Field(
+        description="放行原因: "
+        + ", ".join(f"{v} ({label})" for v, label in OverrideReason.choices)
+    )
+    text: str = Field("", description="放行说明（至少 4 个字，至多 200 个字）")
 
 
 class OrgRateOut(Schema):
@@ -80,6 +100,9 @@ class OrgRateOut(Schema):
     passed: int
     rate: float | None
     rate_pct: float | None
+    overridden: int = 0
+    accepted: int = 0
+    accepted_pct: float | None = None
 
 
 class PassRateOut(Schema):
@@ -87,6 +110,9 @@ class PassRateOut(Schema):
     passed: int
     rate: float | None
     rate_pct: float | None
+    overridden: int = Field(0, description="人工放行的不合格照片（不计入合格率）")
+    accepted: int = 0
+    accepted_pct: float | None = None
     by_outlet: list[OrgRateOut]
     by_district: list[OrgRateOut]
 
@@ -150,7 +176,10 @@ def person_for(user, person_id: int | None):
 
 def check_for(user, check_id: int) -> PhotoCheck:
     return get_scoped(
-        user, PhotoCheck.objects.select_related("org", "person"), "照片检测记录", id=check_id
+        user,
+        PhotoCheck.objects.select_related("org", "person", "overridden_by"),
+        "照片检测记录",
+        id=check_id,
     )
 
 
@@ -165,6 +194,12 @@ def check_payload(check: PhotoCheck, verdict=None, file: str | None = None) -> d
         person_id=check.person_id,
         recapture=check.recapture,
         preview_url=reverse("api:photo_preview", args=[check.pk]),
+        overridden=check.overridden,
+        override_reason=check.override_reason,
+        override_text=check.override_text,
+        overridden_by=check.overridden_by.username if check.overridden_by_id else None,
+        overridden_at=check.overridden_at.isoformat() if check.overridden_at else None,
+        overridable=services.overridable(check),
     )
     return out
 
@@ -210,6 +245,24 @@ def check(
 @router.get("/checks/{check_id}", url_name="photo_check_detail", response=PhotoCheckOut)
 def check_detail(request, check_id: Int64):
     return check_payload(check_for(request.auth, check_id))
+
+
+@router.post("/checks/{check_id}/override", url_name="photo_override", response=PhotoCheckOut)
+def override(request, check_id: Int64, payload: OverrideIn):
+    """人工放行: accept a photo that fails only rules about the person (head covering,
+    tinted lenses, white top, uniform, expression, pose, head size) with a reason and an
+    explanation; audited, shown on the application, counted apart in the pass rate."""
+    user = request.auth
+    check_for(user, check_id)  # another scope's check is a 404, before anything else
+    body = {"check_id": check_id, "reason": payload.reason, "text": payload.text}
+
+    def act():
+        done = services.override_check(
+            acting_user=user, check_id=check_id, reason=payload.reason, text=payload.text
+        )
+        return 200, check_payload(check_for(user, done.pk))
+
+    return idempotency.run(request, body, act)[1]
 
 
 @router.get(

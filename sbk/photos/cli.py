@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .rules import DEFAULT_RULES, KB, RULE_TITLES, PhotoRules
-from .verdict import FAIL, PASS, Failure, PhotoVerdict
+from .verdict import FAIL, PASS, WARN, Failure, PhotoVerdict
 
 
 class _ArgumentError(Exception):
@@ -95,12 +95,12 @@ def format_report(verdict: PhotoVerdict) -> str:
     skipped = []
     for r in verdict.results:
         title = RULE_TITLES.get(r.rule, r.rule)
-        if r.status not in (PASS, FAIL):
+        if r.status not in (PASS, FAIL, WARN):
             skipped.append(f"{title}（{r.rule}）")
             continue
-        mark = "✓" if r.status == PASS else "✗"
+        mark = {PASS: "✓", WARN: "!"}.get(r.status, "✗")
         line = f"  {mark} {title}（{r.rule}）：{_value(r.actual)}"
-        if r.status == FAIL and r.message:
+        if r.status in (FAIL, WARN) and r.message:
             line += f" —— {r.message}"
         lines.append(line)
     if skipped:

@@ -35,3 +35,46 @@ def current_rules() -> PhotoRules:
         return PhotoRules.from_dict(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"SBK_PHOTO_RULES: {exc}") from exc
+
+
+# Renewal (issue 21): a photo on file older than this is not reused ("沿用已有照片"); the
+# applicant is asked for a new one. A child's face changes fast: a photo taken before the
+# age of ``child_under`` is valid for ``child`` months (openIMIS renews insuree photos
+# the same way).
+DEFAULT_MAX_AGE_MONTHS = {"adult": 60, "child": 12, "child_under": 16}
+
+
+def photo_max_age_months(birth_date, taken) -> tuple[int, bool]:
+    """(months a photo taken on ``taken`` stays reusable, was the person a child then),
+    from ``settings.SBK_PHOTO_MAX_AGE_MONTHS`` (a dict like the default, merged over it)."""
+    raw = getattr(settings, "SBK_PHOTO_MAX_AGE_MONTHS", None) or {}
+    if not isinstance(raw, dict):
+        raise ImproperlyConfigured("SBK_PHOTO_MAX_AGE_MONTHS must be a dict")
+    unknown = sorted(set(raw) - set(DEFAULT_MAX_AGE_MONTHS))
+    if unknown:
+        raise ImproperlyConfigured(f"SBK_PHOTO_MAX_AGE_MONTHS: unknown key(s) {', '.join(unknown)}")
+    conf = {**DEFAULT_MAX_AGE_MONTHS, **raw}
+    try:
+        adult, child, under = int(conf["adult"]), int(conf["child"]), int(conf["child_under"])
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured("SBK_PHOTO_MAX_AGE_MONTHS: whole numbers expected") from None
+    is_child = False
+    if birth_date is not None:
+        years = (
+            taken.year
+            - birth_date.year
+            - ((taken.month, taken.day) < (birth_date.month, birth_date.day))
+        )
+        is_child = years < under
+    return (child if is_child else adult), is_child
+
+
+def add_months(day, months: int):
+    """``day`` plus ``months`` calendar months (the last day of a shorter month)."""
+    import calendar
+
+    m = day.month - 1 + months
+    year, month = day.year + m // 12, m % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )

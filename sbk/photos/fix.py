@@ -35,6 +35,7 @@ from .rules import (
     FILE_SIZE,
     FORMAT,
     SIZE_PX,
+    SOFT_RULES,
     PhotoRules,
 )
 from .verdict import Failure, PhotoVerdict
@@ -323,7 +324,14 @@ def fix_photo(
         name=name if file_name else None,
         rules=rules,
     )
-    reasons = verdict.failures
+    # What the fixer cannot repair (a cap, tinted lenses, a white top, the pose, the
+    # expression) is refused by name, never turned into a photo that passes geometrically.
+    reasons = [
+        Failure(f.rule, f.expected, f.actual, "无法自动修正：" + f.message)
+        if f.rule in SOFT_RULES
+        else f
+        for f in verdict.failures
+    ]
     if not (rules.min_bytes <= len(jpeg) <= rules.max_bytes) and not any(
         r.rule == FILE_SIZE for r in reasons
     ):

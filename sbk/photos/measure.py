@@ -232,15 +232,18 @@ def hair_top(
             run = differs.copy()
             run[:-2] &= differs[1:-1] & differs[2:]
             run[-2:] = False
-            for k, col in enumerate(cols):
-                y_m = int(mask_tops[k])
-                r0, r1 = max(0, y_m - radius), min(bottom - 2, y_m + radius + 1)
-                if r1 <= r0:
-                    continue
-                hits = np.nonzero(run[r0:r1, col])[0]
-                if hits.size:
-                    tops[k] = r0 + hits[0]
-                    refined = True
+            # per column, the first run start within ±radius of the mask's top (all
+            # columns at once: a window of rows gathered per column)
+            m_tops = mask_tops.astype(np.int64)
+            r0 = np.maximum(0, m_tops - radius)
+            r1 = np.minimum(bottom - 2, m_tops + radius + 1)
+            rows = r0[:, None] + np.arange(2 * radius + 1)[None, :]
+            inside = rows < r1[:, None]
+            hits = run[np.minimum(rows, run.shape[0] - 1), cols[:, None]] & inside
+            found = hits.any(axis=1)
+            if found.any():
+                tops[found] = (r0 + hits.argmax(axis=1))[found]
+                refined = True
     top = float(tops.min())
     return HairTop(top=top, cut=top <= 0.0, refined=refined)
 

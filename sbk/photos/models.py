@@ -19,6 +19,17 @@ class Channel(models.TextChoices):
     CLI = "cli", "命令行"
 
 
+class OverrideReason(models.TextChoices):
+    """Why an operator accepted a photo that fails a rule about the person (人工放行原因)."""
+
+    RELIGIOUS = "religious", "宗教信仰头饰"
+    MEDICAL = "medical", "医疗原因（头巾、护具、眼疾需戴有色眼镜等）"
+    DISABILITY = "disability", "残障或身体原因无法达到要求"
+    ELDERLY_CHILD = "elderly_child", "老人、婴幼儿无法配合"
+    MISDETECTION = "misdetection", "机检误判（经人工核对照片合格）"
+    OTHER = "other", "其他（须说明）"
+
+
 class PhotoCheck(models.Model):
     at = models.DateTimeField("检测时间", default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -54,6 +65,22 @@ class PhotoCheck(models.Model):
     photo_sha256 = models.CharField(max_length=64)
     photo_bytes = models.PositiveIntegerField(default=0)
     recapture = models.BooleanField("重拍", default=False)
+    # operator override (人工放行, issue 21): ``ok`` stays the machine's verdict; the pass
+    # rate counts overridden checks apart (queries.pass_rate)
+    overridden = models.BooleanField("人工放行", default=False)
+    override_reason = models.CharField(
+        "放行原因", max_length=20, choices=OverrideReason.choices, blank=True
+    )
+    override_text = models.CharField("放行说明", max_length=200, blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="放行人",
+    )
+    overridden_at = models.DateTimeField("放行时间", null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -63,9 +90,18 @@ class PhotoCheck(models.Model):
             models.Index(fields=["org", "at"], name="photocheck_org_at"),
             models.Index(fields=["person", "at"], name="photocheck_person_at"),
         ]
+        constraints = [
+            # an override always names its reason, and only a failed check is overridden
+            models.CheckConstraint(
+                condition=models.Q(overridden=False)
+                | (models.Q(ok=False) & ~models.Q(override_reason="")),
+                name="photocheck_override_reason",
+            ),
+        ]
 
     def __str__(self):
-        return f"照片检测 {self.pk}（{'合格' if self.ok else '不合格'}）"
+        state = "合格" if self.ok else ("人工放行" if self.overridden else "不合格")
+        return f"照片检测 {self.pk}（{state}）"
 
     @property
     def failed_titles(self) -> list[str]:

@@ -97,24 +97,40 @@ def _rollup(org_qs, counts: dict[int, dict[str, int]], keys: tuple[str, ...]):
 
 def pass_rate(org_qs, start=None, end=None) -> dict:
     """Photo pass rate: passed checks / all checks, overall, per outlet and per district.
-    ``rate`` is a fraction, ``rate_pct`` a percentage to 0.01 points (None without checks)."""
+    ``rate`` is a fraction, ``rate_pct`` a percentage to 0.01 points (None without checks).
+
+    Operator overrides (人工放行, issue 21) are counted apart: ``passed`` is the machine's
+    passes only; ``overridden`` the failed checks an operator accepted; ``accepted`` =
+    passed + overridden with its own ``accepted_pct``. The machine's pass rate is never
+    raised by an override."""
     rows = (
         _window(org_qs, start, end)
         .values("org")
-        .annotate(total=Count("id"), passed=Count("id", filter=Q(ok=True)))
+        .annotate(
+            total=Count("id"),
+            passed=Count("id", filter=Q(ok=True)),
+            overridden=Count("id", filter=Q(ok=False, overridden=True)),
+        )
     )
-    counts = {r["org"]: {"total": r["total"], "passed": r["passed"]} for r in rows}
-    by_org, by_district, _ = _rollup(org_qs, counts, ("total", "passed"))
+    keys = ("total", "passed", "overridden")
+    counts = {r["org"]: {k: r[k] for k in keys} for r in rows}
+    by_org, by_district, _ = _rollup(org_qs, counts, keys)
     for row in (*by_org, *by_district):
         row["rate"], row["rate_pct"] = _rate(row["passed"], row["total"])
+        row["accepted"] = row["passed"] + row["overridden"]
+        row["accepted_pct"] = _rate(row["accepted"], row["total"])[1]
     total = sum(c["total"] for c in counts.values())
     passed = sum(c["passed"] for c in counts.values())
+    overridden = sum(c["overridden"] for c in counts.values())
     rate, pct = _rate(passed, total)
     return {
         "total": total,
         "passed": passed,
         "rate": rate,
         "rate_pct": pct,
+        "overridden": overridden,
+        "accepted": passed + overridden,
+        "accepted_pct": _rate(passed + overridden, total)[1],
         "by_outlet": by_org,
         "by_district": by_district,
     }

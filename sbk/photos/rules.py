@@ -32,6 +32,14 @@ TILT = "tilt"
 EYES_OPEN = "eyes_open"
 SHARPNESS = "sharpness"
 FILE_NAME = "file_name"
+# the person in the photo (issue 21, 附件3 人像要求)
+HEAD_COVERING = "head_covering"
+SUNGLASSES = "sunglasses"
+WHITE_TOP = "white_top"
+UNIFORM = "uniform"
+EXPRESSION = "expression"
+FRONTAL = "frontal"
+HEAD_RATIO = "head_ratio"
 
 RULE_CODES: tuple[str, ...] = (
     FORMAT,
@@ -47,6 +55,13 @@ RULE_CODES: tuple[str, ...] = (
     TILT,
     EYES_OPEN,
     SHARPNESS,
+    FRONTAL,
+    EXPRESSION,
+    HEAD_RATIO,
+    HEAD_COVERING,
+    SUNGLASSES,
+    WHITE_TOP,
+    UNIFORM,
     BACKGROUND,
     BORDER,
     FILE_NAME,
@@ -70,12 +85,27 @@ RULE_TITLES: dict[str, str] = {
     BACKGROUND: "白色背景",
     BORDER: "无边框",
     FILE_NAME: "文件命名",
+    HEAD_COVERING: "免冠",
+    SUNGLASSES: "有色眼镜",
+    WHITE_TOP: "白色上衣",
+    UNIFORM: "制式服装",
+    EXPRESSION: "神态自然",
+    FRONTAL: "正面",
+    HEAD_RATIO: "头像比例",
 }
+
+# Rules about the person (not geometry, not the file): an operator may accept a photo that
+# fails only these, with a reason (sbk.photos.services.override_check). The fixer cannot
+# repair them: it refuses, naming the rule, instead of producing a photo that passes
+# geometrically.
+SOFT_RULES: frozenset[str] = frozenset(
+    {HEAD_COVERING, SUNGLASSES, WHITE_TOP, UNIFORM, EXPRESSION, FRONTAL, HEAD_RATIO}
+)
 
 # Rules that need a located face; they are skipped (not failed) when there is none,
 # so a photo without a face reports one clear reason instead of eight.
 FACE_RULES: frozenset[str] = frozenset(
-    {FACE_WIDTH, HEAD_TOP, EYE_BOTTOM, CENTERED, TILT, EYES_OPEN, SHARPNESS}
+    {FACE_WIDTH, HEAD_TOP, EYE_BOTTOM, CENTERED, TILT, EYES_OPEN, SHARPNESS} | SOFT_RULES
 )
 
 KB = 1024  # bytes; the seed's "K" in "20K-100K"
@@ -121,6 +151,36 @@ class PhotoRules:
     # Variance of the 3x3 Laplacian over the inner face box. On the astronaut reference
     # (face 155 px): sharp ≈ 2000, Gaussian blur σ=1.5 ≈ 350, σ=2 ≈ 220, σ=3 ≈ 110.
     sharpness_min: float = 150.0
+
+    # -- the person (附件3: 正面免冠, 不着制式服装或白色上衣, 不得戴有色眼镜, 神态自然,
+    # 头像占照片2/3). Measured on the labelled set of benchmarks/bench_photo_rules.py; see
+    # sbk/photos/person.py for what each number is. A false refusal costs as much as a
+    # false pass, so every threshold sits well clear of the compliant photos.
+    person_rules: bool = True  # False: the seven rules below are not evaluated (skip)
+    # share of the band above the forehead whose colour is neither skin nor hair
+    covering_max: float = 0.5
+    # eye ring darker than the cheeks by this share, or shifted in colour by this much
+    lens_dark_max: float = 0.33
+    lens_tint_max: float = 0.15
+    # share of near-white clothing (every channel >= white_top_min_channel)
+    white_top_max: float = 0.5
+    white_top_min_channel: int = 200
+    # uniform: dark unsaturated clothing with small saturated/metallic spots (insignia);
+    # a refusal only together with a head covering (a peaked cap), else a warning
+    uniform_dark_min: float = 0.7
+    uniform_spots_min: float = 0.01
+    uniform_spots_max: float = 0.15
+    # expression: inner-lip gap / mouth width (a smile with teeth ≈ 0.16, open ≈ 0.45)
+    mouth_open_max: float = 0.32
+    # eyes narrower than this (lid gap / eye width) are squinting or closed; kept just
+    # above eyes_open (0.15): narrow eyes are common among the applicants and are natural
+    squint_min_ratio: float = 0.16
+    # head pose estimated from the nose tip (degrees)
+    yaw_max_deg: float = 12.0
+    pitch_max_deg: float = 15.0
+    # (chin − hair top) / photo height, "about 2/3"
+    head_ratio_min: float = 0.55
+    head_ratio_max: float = 0.80
 
     # -- background and border (附件3: 白色背景无边框) --
     bg_min_channel: int = 225  # every channel at least this …

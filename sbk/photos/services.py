@@ -27,9 +27,10 @@ from sbk.core.files import read_encrypted, save_encrypted
 from . import naming
 from .config import MAX_UPLOAD_BYTES, current_rules
 from .errors import PhotoErrorCode as E
-from .models import Channel, PersonPhoto, PhotoCheck
+from .models import Channel, OverrideReason, PersonPhoto, PhotoCheck
 from .queries import pass_rate, recapture_counts, scoped_checks  # noqa: F401  (re-exported)
-from .rules import FILE_NAME, KB, PhotoRules
+from .rules import FILE_NAME, KB, RULE_TITLES, SOFT_RULES, PhotoRules
+from .stamp import stamp_dpi
 from .verdict import Geometry, Measurements, PhotoVerdict, RuleResult, _round
 
 PHOTO_CONTEXT = "photos.photo"
@@ -161,6 +162,10 @@ def _store(
         recapture = previous is not None and not previous.ok
     now = timezone.now()
     rel = f"photos/{now:%Y/%m}/{uuid.uuid4().hex}.bin"
+    m = verdict.measurements
+    if m.dpi is None and m.format == "JPEG":
+        # the copy kept for production states the resolution the spec needs (issue 21)
+        data = stamp_dpi(data, current_rules().target_dpi)
     save_encrypted(rel, data, PHOTO_CONTEXT)
     check = PhotoCheck.objects.create(
         at=now,
@@ -229,6 +234,7 @@ def preview_png(check: PhotoCheck) -> bytes:
 def verdict_json(verdict: PhotoVerdict, *, file: str | None = None) -> dict:
     """The CLI's ``--json`` object plus ``results`` (every rule, passed ones too)."""
     out = verdict.to_dict()
+    out.setdefault("warnings", [])
     if file is not None:
         out["file"] = file
     out["results"] = [
@@ -296,3 +302,98 @@ def make_current(person_id: int, check_id: int, day) -> None:
         unique_fields=["person"],
         update_fields=["photo_check", "since", "updated_at"],
     )
+
+
+# ------------------------------------------------------------------------------- override
+OVERRIDE_TEXT_MIN = 4  # characters of explanation at least
+
+
+def overridable(check: PhotoCheck) -> bool:
+    """A failed, not yet overridden check whose failures are all rules about the person."""
+    failed = set(check.failed_rules or [])
+    return not check.ok and not check.overridden and bool(failed) and failed <= SOFT_RULES
+
+
+@actions.atomic
+def override_check(*, acting_user, check_id: int, reason: str, text: str) -> PhotoCheck:
+    """人工放行: accept a photo that fails only rules about the person (head covering,
+    tinted lenses, white top, uniform, expression, pose, head size), with a reason from
+    ``OverrideReason`` and an explanation. Geometry and file rules cannot be overridden
+    (the fixer repairs those). ``ok`` stays the machine's verdict; ``overridden`` marks the
+    check, which the pass rate counts apart. An application using this photo may then
+    go forward (its photo is marked accepted by the operator)."""
+    check = (
+        PhotoCheck.objects.select_for_update(of=("self",))
+        .select_related("org", "person")
+        .filter(pk=check_id)
+        .first()
+    )
+    if check is None:
+        raise NotFound("照片检测记录")
+    ensure(acting_user, Action.PHOTO_OVERRIDE, check)
+    if check.overridden:
+        raise ServiceError(E.OVERRIDE_ALREADY, "该照片检测已人工放行", field="check")
+    if check.ok:
+        raise ServiceError(E.OVERRIDE_NOT_FAILED, "该照片机检已合格，无需人工放行", field="check")
+    hard = [r for r in check.failed_rules or [] if r not in SOFT_RULES]
+    if hard:
+        names = "、".join(RULE_TITLES.get(r, r) for r in hard)
+        raise ServiceError(
+            E.OVERRIDE_HARD_RULES,
+            f"照片未通过 {names}，属尺寸、位置或文件要求，不能人工放行，请重新拍摄或自动修正",
+            field="check",
+        )
+    if reason not in OverrideReason.values:
+        raise ServiceError(E.OVERRIDE_REASON, f"放行原因“{reason}”无效", field="reason")
+    text = (text or "").strip()
+    if len(text) < OVERRIDE_TEXT_MIN:
+        raise ServiceError(
+            E.OVERRIDE_TEXT, f"请填写放行说明（至少 {OVERRIDE_TEXT_MIN} 个字）", field="text"
+        )
+    if len(text) > 200:
+        raise ServiceError(E.OVERRIDE_TEXT, "放行说明不超过 200 个字", field="text")
+    if any(ord(ch) < 32 for ch in text):
+        raise ServiceError(E.OVERRIDE_TEXT, "放行说明不能含控制字符", field="text")
+    check.overridden = True
+    check.override_reason = reason
+    check.override_text = text
+    check.overridden_by = acting_user
+    check.overridden_at = timezone.now()
+    check.save(
+        update_fields=[
+            "overridden",
+            "override_reason",
+            "override_text",
+            "overridden_by",
+            "overridden_at",
+        ]
+    )
+    applications = _accept_on_applications(check)
+    actions.record(
+        Action.PHOTO_OVERRIDE,
+        acting_user=acting_user,
+        obj=check,
+        before={"ok": False, "overridden": False},
+        reason=text,
+        after={
+            "overridden": True,
+            "failed_rules": check.failed_rules,
+            "reason": reason,
+            "text": text,
+            "person_id": check.person_id,
+            "applications": applications,
+        },
+    )
+    return check
+
+
+def _accept_on_applications(check: PhotoCheck) -> list[int]:
+    """Mark the photo accepted on the open card applications that use it (the cards app
+    is optional: without it there is nothing to update)."""
+    from django.apps import apps
+
+    if not apps.is_installed("sbk.cards"):
+        return []
+    from sbk.cards.services.photo_steps import accept_overridden_photo
+
+    return accept_overridden_photo(check)

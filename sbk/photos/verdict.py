@@ -10,6 +10,9 @@ from .rules import RULE_TITLES
 PASS = "pass"
 FAIL = "fail"
 SKIP = "skip"  # not measurable (no face, unreadable file) — never a pass
+# passes, but the operator is told something (a file that states no dpi, a top that may
+# be a uniform): the photo is not refused for it
+WARN = "warn"
 
 
 def _round(value: Any, digits: int = 2) -> Any:
@@ -44,11 +47,11 @@ class RuleResult:
     status: str  # PASS / FAIL / SKIP
     expected: str
     actual: Any
-    message: str = ""  # Chinese; set for FAIL and SKIP
+    message: str = ""  # Chinese; set for FAIL, SKIP and WARN
 
     @property
     def ok(self) -> bool:
-        return self.status == PASS
+        return self.status in (PASS, WARN)
 
     @property
     def title(self) -> str:
@@ -81,6 +84,8 @@ class Measurements:
     sharpness: float | None = None
     border_edges: list[str] | None = None
     hair_cut: bool | None = None
+    # the person (issue 21): see sbk.photos.person.PersonMeasures
+    person: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +107,7 @@ class Measurements:
             "sharpness": _round(self.sharpness, 1),
             "border_edges": self.border_edges,
             "hair_cut": self.hair_cut,
+            "person": self.person,
         }
 
 
@@ -139,6 +145,10 @@ class PhotoVerdict:
                 return r
         return None
 
+    @property
+    def warnings(self) -> list[Failure]:
+        return [r.to_failure() for r in self.results if r.status == WARN]
+
     def failed_rules(self) -> list[str]:
         return [r.rule for r in self.results if r.status == FAIL]
 
@@ -149,4 +159,5 @@ class PhotoVerdict:
             "ok": self.ok,
             "measurements": self.measurements.to_dict(),
             "failures": [f.to_dict() for f in self.failures],
+            "warnings": [f.to_dict() for f in self.warnings],
         }

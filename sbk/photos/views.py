@@ -19,7 +19,7 @@ from sbk.orgs.scope import visible_orgs
 
 from . import queries, services
 from .api import check_for, jpeg_response, person_for, read_upload
-from .models import Channel
+from .models import Channel, OverrideReason
 
 RECENT = 20
 STATS_DAYS = 30
@@ -115,8 +115,19 @@ def _detail(request, check, **extra):
         }
         for r in verdict.results
     ]
-    context = {"check": check, "verdict": verdict, "rows": rows, **extra}
-    return render(request, "photos/detail.html", context)
+    from sbk.accounts.policy import can
+    from sbk.core.catalogue import Action
+
+    context = {
+        "check": check,
+        "verdict": verdict,
+        "rows": rows,
+        "can_override": services.overridable(check)
+        and can(request.user, Action.PHOTO_OVERRIDE, check),
+        "override_reasons": OverrideReason.choices,
+        **extra,
+    }
+    return render(request, "photos/detail.html", context, status=extra.pop("status", 200))
 
 
 @login_required
@@ -147,3 +158,21 @@ def check_fix(request, check_id):
         fixed=fixed,
         fixed_src="data:image/jpeg;base64," + base64.b64encode(fixed.jpeg).decode(),
     )
+
+
+@login_required
+@require_POST
+def check_override(request, check_id):
+    """人工放行: the operator accepts a photo that fails only rules about the person."""
+    check = _check_or_404(request.user, check_id)
+    try:
+        services.override_check(
+            acting_user=request.user,
+            check_id=check.pk,
+            reason=request.POST.get("reason", ""),
+            text=request.POST.get("text", ""),
+        )
+    except ServiceError as exc:
+        return _detail(request, check, override_error=exc, status=400)
+    messages.success(request, "已人工放行该照片，放行记录已存档")
+    return redirect("photos:detail", check_id=check.pk)

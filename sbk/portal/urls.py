@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("login/", views.applicant_login, name="login"),
     path("register/", views.register, name="register"),
     path("register/confirm/", views.register_confirm, name="register_confirm"),
     path("apply/", views.apply, name="apply"),

@@ -6,9 +6,10 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from sbk.accounts.qr import qr_svg
@@ -17,24 +18,46 @@ from sbk.ecard import rules as ecard_rules
 from sbk.ecard.queries import ecard_of
 from sbk.ecard.services import qr_seconds, qr_token
 
-from . import queries, registration, services
-from .forms import ApplyForm, CodeForm, RegisterForm
+from . import queries, registration, services, wording
+from .elder import public_page
+from .forms import ApplyForm, CodeForm, LoginForm, RegisterForm
 
 
 def applicant_required(view):
-    """Signed-in applicants only; staff have the console."""
+    """Signed-in applicants only; staff have the console. Every applicant page is a public
+    page (elder mode, ``sbk.portal.elder``)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return redirect_to_login(request.get_full_path(), reverse("portal:login"))
         if not getattr(request.user, "is_applicant", False):
             return HttpResponseForbidden("网上申请服务仅供申请人使用")
         return view(request, *args, **kwargs)
 
-    return wrapper
+    return public_page(wrapper)
 
 
+class ApplicantLoginView(LoginView):
+    """The applicants' sign-in page (document number and password), in the public pages'
+    look with elder mode; the same form, throttling and lock-out as the console's /login/."""
+
+    template_name = "portal/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return (
+            reverse("portal:home")
+            if self.request.user.is_applicant
+            else super().get_default_redirect_url()
+        )
+
+
+applicant_login = public_page(ApplicantLoginView.as_view())
+
+
+@public_page
 def register(request):
     if request.user.is_authenticated:
         return redirect("portal:home")
@@ -61,6 +84,7 @@ def register(request):
 CHALLENGE_KEY = "portal_register_challenge"
 
 
+@public_page
 def register_confirm(request):
     """Step 2: the SMS code. The challenge lives in the session, never in the URL."""
     if request.user.is_authenticated:
@@ -88,12 +112,16 @@ def register_confirm(request):
 def home(request):
     user = request.user
     person = queries.my_person(user)
+    applications = list(queries.my_applications(user)[:20])
+    for a in applications:
+        a.sentence = sentence_of(a)
     return render(
         request,
         "portal/home.html",
         {
             "person": person,
-            "applications": queries.my_applications(user)[:20],
+            "applications": applications,
+            "latest": applications[0] if applications else None,
             "cards": queries.my_cards(user)[:10],
             "ecard": ecard_of(person) if person is not None else None,
             "notifications": queries.my_notifications(user)[:20],
@@ -161,7 +189,10 @@ def apply(request):
             "form": form,
             "draft": draft,
             "failures": (draft.photo_result or {}).get("failures", []) if draft else [],
-            "on_file": queries.my_photo_on_file(user),
+            "on_file": (on_file := queries.my_photo_on_file(user)),
+            "on_file_date": f"{on_file.submitted_at:%Y-%m-%d}"
+            if on_file and on_file.submitted_at
+            else "",
             "last_check": _last_photo_check(person) if draft else None,
             "kind": services.online_kind(person) if person else None,
         },
@@ -173,7 +204,24 @@ def application(request, app_id):
     app = queries.my_application(request.user, app_id)
     if app is None:
         raise Http404(NotFound("制卡申请").message)
-    return render(request, "portal/application.html", {"app": app})
+    return render(
+        request,
+        "portal/application.html",
+        {"app": app, "sentence": sentence_of(app)},
+    )
+
+
+def sentence_of(app) -> str:
+    """Where the application is and what happens next, in one sentence (also the SMS's)."""
+    from django.conf import settings
+
+    return wording.status_sentence(
+        app.status,
+        outlet=app.outlet.name,
+        deadline=app.deadline,
+        days=settings.SBK_APPLICATION_DEADLINE_DAYS,
+        reason=app.reject_reason,
+    )
 
 
 @applicant_required

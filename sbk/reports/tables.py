@@ -213,7 +213,14 @@ def quarterly_1(period: Period, province: str) -> dict:
     first = _issuing_regions(province, end)
     items, channels = _journal_marks(province, end)
     rows, all_items, all_channels, terminals_total = [], set(), set(), None
-    codes = _region_order(province, [*first, *regions, *items])
+    # Read-write terminals from the equipment register (运营记录) per report region; a cell
+    # the centre entered overrides it. An empty register means "not recorded" (None).
+    from sbk.operations.queries import terminals_by_division
+
+    registered: dict[str, int] = defaultdict(int)
+    for division, n in terminals_by_division(province[:2], end).items():
+        registered[C.report_region(division)] += n
+    codes = _region_order(province, [*first, *regions, *items, *registered])
     for code in codes:
         r = regions.get(code) or {"total": 0, **{c: 0 for c in CATEGORIES}}
         manual = [c for c in ENTERED[1] if (code, c) in cells]
@@ -222,6 +229,8 @@ def quarterly_1(period: Period, province: str) -> dict:
         all_items |= its
         all_channels |= chs
         terminals = _int(cells.get((code, "terminals")))
+        if terminals is None and registered:
+            terminals = registered.get(code, 0)
         if terminals is not None:
             terminals_total = (terminals_total or 0) + terminals
         holders = {k: r[k] for k in ("total", *CATEGORIES)}
@@ -284,16 +293,38 @@ def quarterly_2(period: Period, province: str) -> dict:
             "benefit_coverage": percent(beneficiaries, holders),
             "local_fields": cells.get((prefix, "local_fields"), "")
             or "、".join(str(n) for n in sorted(opened)),
-            "area": circled(_marked(cells, prefix, "area")),
-            "cross_fields": cells.get((prefix, "cross_fields"), ""),
+            "area": circled(_marked(cells, prefix, "area"))
+            if (prefix, "area") in cells
+            else circled(used[prefix]["areas"]),
+            "cross_fields": cells.get((prefix, "cross_fields"), "")
+            or usage.kind_names(used[prefix]["cross"]),
             "manual": [c for c in ENTERED[2] if (prefix, c) in cells],
         }
+
+    # Card usage (sbk.usage) gives payers, beneficiaries, areas and cross-region fields once
+    # any usage is imported; a cell the centre entered still wins.
+    from sbk.usage import queries as usage
+
+    kept = usage.has_usage(end)
+    by_region: dict[str, dict] = defaultdict(lambda: {"payers": 0, "beneficiaries": 0})
+    for division, got in (usage.coverage_by_division(end, province) if kept else {}).items():
+        for k in ("payers", "beneficiaries"):
+            by_region[C.report_region(division)][k] += got[k]
+    used = usage.areas_by_region(period.start, end, province) if kept else usage.no_areas()
+    for part in ("areas", "cross"):
+        used[""][part] = set().union(*(r.get(part, set()) for r in list(used.values())))
+
+    def figure(code, column):
+        entered = _int(cells.get((code, column)))
+        if entered is not None or not kept:
+            return entered
+        return by_region[code][column] if code in by_region else 0
 
     for code in _region_order(province, [*first, *regions]):
         holders = regions[code]["total"] if code in regions else 0
         opened = set(_marked(cells, code, "catalogue")) & active
-        payers = _int(cells.get((code, "payers")))
-        beneficiaries = _int(cells.get((code, "beneficiaries")))
+        payers = figure(code, "payers")
+        beneficiaries = figure(code, "beneficiaries")
         opened_all |= opened
         if payers is not None:
             payers_all = (payers_all or 0) + payers
@@ -359,11 +390,21 @@ def quarterly_4(period: Period, province: str) -> dict:
             b["other"] += kinds[C.FIN_OTHER]
             if kinds[C.FIN_CHIP] > 0 or kinds[C.FIN_OTHER] > 0:
                 b["cities"].add(code)
+    # The service banks' records (sbk.usage): the cities each cooperates with since a date
+    # count with the cities where it has holders; the record's full name is the table's.
+    from sbk.usage import queries as usage
+
+    for bank_id, cities in usage.bank_cities(period.end).items():
+        banks[bank_id]["cities"] |= {c for c in cities if c[:2] == province[:2]}
     names = dict(Organisation.objects.filter(pk__in=list(banks)).values_list("pk", "name"))
+    names.update(usage.bank_names())
+    kept = usage.has_usage(period.end)
+    paying = usage.coverage_by_bank(period.end, province) if kept else {}
     rows = []
     for bank_id in sorted(banks, key=lambda b: (names.get(b, ""), b)):
         b = banks[bank_id]
         key = str(bank_id)
+        figures = paying.get(bank_id, {"payers": 0, "beneficiaries": 0}) if kept else {}
         other = b["other"]
         entered = _int(cells.get((key, "other_holders")))
         if entered is not None:
@@ -385,6 +426,8 @@ def quarterly_4(period: Period, province: str) -> dict:
                 "other": other,
                 "other_wan": wan(other),
                 "remark": cells.get((key, "remark"), ""),
+                "payers": figures.get("payers"),
+                "beneficiaries": figures.get("beneficiaries"),
                 "manual": [c for c in ENTERED[4] if (key, c) in cells],
             }
         )

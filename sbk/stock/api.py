@@ -7,7 +7,8 @@ POST /api/stock/close-day                     ``{"org", "date"}`` → the day's 
 POST /api/stock/close-month                   ``{"org", "month"}``
 POST /api/stock/counts                        ``{"org", "item", "qty", "bank", "serials"}``
 POST /api/stock/discrepancies/{id}/explain    ``{"text"}``
-POST /api/stock/discrepancies/{id}/rectify    ``{"reason", "lost_serials"}``
+POST /api/stock/discrepancies/{id}/rectify    ``{"reason", "lost_serials", "found_serials",
+                                              "bank", "version"}``
 GET  /api/stock/balances/{code}?date=         the contract's balance shape
 GET  /api/stock/trace/{serial}                a serial's path
 GET  /api/stock/discrepancies                 open discrepancies in scope
@@ -27,6 +28,7 @@ from ninja import Router, Schema, Status
 from sbk.core import idempotency
 from sbk.core.api_types import ErrorOut, Int64
 from sbk.core.errors import NotFound
+from sbk.orgs.models import Organisation, OrgKind
 from sbk.orgs.scope import visible_orgs
 
 from . import queries, services
@@ -61,6 +63,7 @@ class StockCloseMonthIn(Schema):
 class StockSnapshotOut(Schema):
     item: str
     bank: int
+    version: str = ""
     opening: int
     incoming: int
     outgoing: int
@@ -88,6 +91,7 @@ class StockCountIn(Schema):
     bank: str = ""
     serials: list[str] | None = None
     note: str = ""
+    version: str = ""  # count one card version only (empty: every version)
 
 
 class StockDiscrepancyOut(Schema):
@@ -117,6 +121,11 @@ class StockExplainIn(Schema):
 class StockRectifyIn(Schema):
     reason: str
     lost_serials: list[str] | None = None
+    # A count without serials: the surplus serials read off the cards (盘盈), and for
+    # serials the books never knew their bank (code) and card version.
+    found_serials: list[str] | None = None
+    bank: str = ""
+    version: str = ""
 
 
 class StockBalanceOut(Schema):
@@ -124,6 +133,7 @@ class StockBalanceOut(Schema):
     date: str
     items: dict[str, int]
     by_bank: dict[str, dict[str, int]]
+    by_version: dict[str, dict[str, int]] = {}
 
 
 class StockTraceEntryOut(Schema):
@@ -143,6 +153,7 @@ class StockTraceEntryOut(Schema):
 class StockTraceOut(Schema):
     serial: str
     bank: str
+    version: str = ""
     item: str
     state: str
     org: str | None
@@ -167,6 +178,16 @@ def _org(user, code: str):
     if org is None:
         raise NotFound("机构")
     return org
+
+
+def _bank(code: str):
+    """A partner bank by its code (banks are not scoped: every outlet stocks their blanks)."""
+    if not code:
+        return None
+    bank = Organisation.objects.filter(code=code, kind=OrgKind.BANK).first()
+    if bank is None:
+        raise NotFound("银行")
+    return bank
 
 
 def _mutate(request, payload, act):
@@ -223,6 +244,7 @@ def close_day(request, payload: StockCloseDayIn):
             {
                 "item": s.item,
                 "bank": s.bank_id,
+                "version": s.version,
                 "opening": s.opening,
                 "incoming": s.incoming,
                 "outgoing": s.outgoing,
@@ -271,6 +293,7 @@ def count(request, payload: StockCountIn):
             bank=bank,
             serials=payload.serials,
             note=payload.note,
+            version=payload.version,
         )
         disc = getattr(take, "discrepancy", None)
         return 201, {
@@ -308,6 +331,9 @@ def rectify(request, discrepancy_id: Int64, payload: StockRectifyIn):
             acting_user=user,
             reason=payload.reason,
             lost_serials=payload.lost_serials,
+            found_serials=payload.found_serials,
+            bank=_bank(payload.bank),
+            version=payload.version,
         )
         return 200, _disc_out(d)
 
@@ -337,6 +363,7 @@ def trace(request, serial: str):
     return {
         "serial": serial,
         "bank": place.bank.code,
+        "version": place.version,
         "item": place.item,
         "state": place.state,
         "org": place.org.code if place.org_id else None,

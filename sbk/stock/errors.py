@@ -4,7 +4,9 @@ from enum import StrEnum
 
 
 class StockErrorCode(StrEnum):
-    NO_BLANK = "no_blank"  # production at an outlet with no blank of that bank in stock
+    NO_BLANK = "no_blank"  # production with no blank of the card's bank and version in stock
+    # production where the outlet holds blanks of the card's bank, but none of its version
+    NO_BLANK_OF_VERSION = "no_blank_of_version"
     NOT_HERE = "serial_not_here"  # the serial is not where the movement says it is
     UNKNOWN_SERIAL = "unknown_serial"
     SERIAL_EXISTS = "serial_exists"  # an inbound serial that the books already know
@@ -13,6 +15,7 @@ class StockErrorCode(StrEnum):
     BAD_ROUTE = "bad_route"  # from/to do not fit the movement
     BAD_KIND = "bad_kind"
     BAD_BANK = "bad_bank"
+    BAD_VERSION = "bad_version"  # an unknown card version, or serials of another version
     BAD_DATE = "bad_date"
     NO_SERIALS = "no_serials"
     NOTE_REQUIRED = "note_required"

@@ -21,12 +21,21 @@ KIND_CHOICES = list(rules.KIND_LABELS.items())
 _org = "orgs.Organisation"
 
 
+def current_version() -> str:
+    """The card version (卡版本) produced now: blanks and rows that name none are of it."""
+    return settings.SBK_CARD_VERSION
+
+
+def _version_field():
+    return models.CharField("卡版本", max_length=10, default=current_version)
+
+
 class Serial(models.Model):
     """Where one serial is now (its latest entry's destination)."""
 
     serial = models.CharField("序列号", max_length=32, unique=True)
     bank = models.ForeignKey(_org, on_delete=models.PROTECT, related_name="+")
-    version = models.CharField("卡版本", max_length=10, blank=True)
+    version = models.CharField("卡版本", max_length=10, blank=True, default=current_version)
     item = models.CharField("物品", max_length=10, choices=ITEM_CHOICES)
     state = models.CharField("位置状态", max_length=8, choices=STATE_CHOICES)
     org = models.ForeignKey(_org, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -50,9 +59,12 @@ class Serial(models.Model):
                 condition=Q(item__in=rules.ITEMS), name="stock_serial_item_known"
             ),
         ]
-        # Production picks the lowest serial of a bank at an outlet: one index range.
+        # Production picks the lowest serial of a version (and bank) at an outlet: one
+        # index range.
         indexes = [
-            models.Index(fields=["org", "state", "item", "bank", "serial"], name="serial_pick")
+            models.Index(
+                fields=["org", "state", "item", "version", "bank", "serial"], name="serial_pick"
+            )
         ]
 
     def __str__(self):
@@ -60,21 +72,25 @@ class Serial(models.Model):
 
 
 class Balance(models.Model):
-    """The current count per (organisation, item, bank): a counter, updated with F()."""
+    """The current count per (organisation, item, bank, card version): a counter, updated
+    with F()."""
 
     org = models.ForeignKey(_org, on_delete=models.PROTECT, related_name="+")
     item = models.CharField(max_length=10, choices=ITEM_CHOICES)
     bank = models.ForeignKey(_org, on_delete=models.PROTECT, related_name="+")
+    version = _version_field()
     qty = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["org", "item", "bank"], name="one_balance_row"),
+            models.UniqueConstraint(
+                fields=["org", "item", "bank", "version"], name="one_balance_row"
+            ),
             models.CheckConstraint(condition=Q(qty__gte=0), name="balance_never_negative"),
         ]
 
     def __str__(self):
-        return f"{self.org_id}:{self.item}:{self.bank_id}={self.qty}"
+        return f"{self.org_id}:{self.item}:{self.bank_id}:{self.version}={self.qty}"
 
 
 class Book(models.Model):
@@ -95,6 +111,7 @@ class Entry(models.Model):
     kind = models.CharField("类型", max_length=10, choices=KIND_CHOICES)
     serial = models.CharField("序列号", max_length=32)
     bank = models.ForeignKey(_org, on_delete=models.PROTECT, related_name="+")
+    version = _version_field()
     src_state = models.CharField(max_length=8, choices=STATE_CHOICES, blank=True)
     src_org = models.ForeignKey(
         _org, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -175,12 +192,13 @@ class DayClose(models.Model):
 
 
 class DaySnapshot(models.Model):
-    """The day's balance per item and bank at its close (append-only)."""
+    """The day's balance per item, bank and card version at its close (append-only)."""
 
     org = models.ForeignKey(_org, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()
     item = models.CharField(max_length=10, choices=ITEM_CHOICES)
     bank = models.ForeignKey(_org, on_delete=models.PROTECT, related_name="+")
+    version = _version_field()
     opening = models.IntegerField()
     incoming = models.IntegerField()
     outgoing = models.IntegerField()
@@ -188,7 +206,9 @@ class DaySnapshot(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["org", "day", "item", "bank"], name="one_snapshot_row"),
+            models.UniqueConstraint(
+                fields=["org", "day", "item", "bank", "version"], name="one_snapshot_row"
+            ),
             models.CheckConstraint(
                 condition=Q(closing=F("opening") + F("incoming") - F("outgoing"))
                 & Q(closing__gte=0),
@@ -225,6 +245,7 @@ class MonthSnapshot(models.Model):
     month = models.DateField()
     item = models.CharField(max_length=10, choices=ITEM_CHOICES)
     bank = models.ForeignKey(_org, on_delete=models.PROTECT, related_name="+")
+    version = _version_field()
     opening = models.IntegerField()
     incoming = models.IntegerField()
     outgoing = models.IntegerField()
@@ -233,7 +254,7 @@ class MonthSnapshot(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["org", "month", "item", "bank"], name="one_month_snapshot_row"
+                fields=["org", "month", "item", "bank", "version"], name="one_month_snapshot_row"
             ),
             models.CheckConstraint(
                 condition=Q(closing=F("opening") + F("incoming") - F("outgoing")),
@@ -253,6 +274,7 @@ class Stocktake(models.Model):
     bank = models.ForeignKey(
         _org, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    version = models.CharField("卡版本", max_length=10, blank=True)  # empty: every version
     counted = models.IntegerField("实盘数")
     book = models.IntegerField("账面数")
     serials = models.JSONField("实盘序列号", null=True, blank=True)

@@ -21,7 +21,7 @@ from sbk.orgs.scope import visible_orgs
 from . import rules
 from .models import Balance, DayClose, DaySnapshot, Discrepancy, Entry, Serial, Stocktake
 
-Key = tuple[int, str, int]  # (org, item, bank)
+Key = tuple[int, str, int, str]  # (org, item, bank, card version)
 
 
 def last_closes(org_ids, day: dt.date) -> dict[int, dt.date]:
@@ -44,7 +44,7 @@ def _by_day(org_ids, last: dict[int, dt.date]) -> dict[dt.date | None, list[int]
 
 
 def flows(org_ids, start: dt.date | None, end: dt.date, *, after=None):
-    """{(org, item, bank): [in, out]} of the entries booked in (start, end] — or, with
+    """{(org, item, bank, version): [in, out]} of the entries booked in (start, end] — or, with
     ``after`` ({org: day}), in (after[org], end] for each organisation."""
     org_ids = list(org_ids)
     out: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
@@ -60,9 +60,9 @@ def flows(org_ids, start: dt.date | None, end: dt.date, *, after=None):
                 part &= Q(day__gt=since)
             q |= part
         qs = Entry.objects.filter(q, **{f"{side}_state": rules.STOCK}, day__lte=end)
-        rows = qs.values_list(f"{side}_org_id", f"{side}_item", "bank_id").annotate(n=Count("id"))
-        for org, item, bank, n in rows.order_by():
-            out[(org, item, bank)][idx] += n
+        rows = qs.values_list(f"{side}_org_id", f"{side}_item", "bank_id", "version")
+        for org, item, bank, version, n in rows.annotate(n=Count("id")).order_by():
+            out[(org, item, bank, version)][idx] += n
     return out
 
 
@@ -76,8 +76,10 @@ def snapshots_at(org_ids, day: dt.date, last: dict[int, dt.date] | None = None) 
             q |= Q(day=closed, org_id__in=orgs)
     if not q:
         return {}
-    rows = DaySnapshot.objects.filter(q).values_list("org_id", "item", "bank_id", "closing")
-    return {(o, i, b): c for o, i, b, c in rows}
+    rows = DaySnapshot.objects.filter(q).values_list(
+        "org_id", "item", "bank_id", "version", "closing"
+    )
+    return {(o, i, b, v): c for o, i, b, v, c in rows}
 
 
 def balances_at(org_ids, day: dt.date) -> dict[Key, int]:
@@ -100,21 +102,47 @@ def balances_scan(org_ids, day: dt.date) -> dict[Key, int]:
 
 def current_balances(org_ids) -> dict[Key, int]:
     rows = Balance.objects.filter(org_id__in=list(org_ids), qty__gt=0)
-    return {(b.org_id, b.item, b.bank_id): b.qty for b in rows}
+    return {(b.org_id, b.item, b.bank_id, b.version): b.qty for b in rows}
 
 
-def balance_report(org: Organisation, day: dt.date | None = None) -> dict:
-    """The contract's shape: ``{"org", "date", "items": {...}, "by_bank": {code: {...}}}``."""
+def _figures(org: Organisation, day: dt.date | None) -> tuple[dt.date, dict[Key, int], dict]:
     today = timezone.localdate()
     day = day or today
     figures = current_balances([org.pk]) if day >= today else balances_at([org.pk], day)
     banks = dict(Organisation.objects.filter(kind=OrgKind.BANK).values_list("pk", "code"))
+    return day, figures, banks
+
+
+def balance_report(org: Organisation, day: dt.date | None = None) -> dict:
+    """The contract's shape: ``{"org", "date", "items": {...}, "by_bank": {code: {...}},
+    "by_version": {card version: {...}}}`` (``by_version`` added by issue 15: blanks are
+    counted per bank and card version; the other keys are unchanged)."""
+    day, figures, banks = _figures(org, day)
     items = {i: 0 for i in rules.ITEMS}
     by_bank: dict[str, dict[str, int]] = {}
-    for (_, item, bank), qty in sorted(figures.items()):
+    by_version: dict[str, dict[str, int]] = {}
+    for (_, item, bank, version), qty in sorted(figures.items()):
         items[item] += qty
         by_bank.setdefault(banks.get(bank, str(bank)), {i: 0 for i in rules.ITEMS})[item] += qty
-    return {"org": org.code, "date": day.isoformat(), "items": items, "by_bank": by_bank}
+        by_version.setdefault(version, {i: 0 for i in rules.ITEMS})[item] += qty
+    return {
+        "org": org.code,
+        "date": day.isoformat(),
+        "items": items,
+        "by_bank": by_bank,
+        "by_version": by_version,
+    }
+
+
+def balance_grid(org: Organisation, day: dt.date | None = None) -> list[tuple[str, str, dict]]:
+    """[(bank name, card version, {item: qty})] for the console's table, sorted."""
+    _, figures, _ = _figures(org, day)
+    names = dict(Organisation.objects.filter(kind=OrgKind.BANK).values_list("pk", "name"))
+    grid: dict[tuple[str, str], dict[str, int]] = {}
+    for (_, item, bank, version), qty in figures.items():
+        key = (names.get(bank, str(bank)), version)
+        grid.setdefault(key, {i: 0 for i in rules.ITEMS})[item] += qty
+    return [(b, v, f) for (b, v), f in sorted(grid.items())]
 
 
 def trace(serial: str) -> tuple[Serial | None, list[Entry]]:
@@ -140,8 +168,10 @@ def visible_entries(user):
 
 
 def entries_of(org: Organisation, day: dt.date):
+    """The entries of ``org``'s day: booked on it, or made on it and booked on the next
+    open day because it was already closed (日清 locks a day)."""
     return (
-        Entry.objects.filter(Q(src_org=org) | Q(dst_org=org), day=day)
+        Entry.objects.filter(Q(src_org=org) | Q(dst_org=org), Q(day=day) | Q(requested_day=day))
         .select_related("src_org", "dst_org", "actor")
         .order_by("id")
     )

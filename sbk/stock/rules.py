@@ -17,6 +17,10 @@ BLANK, WASTE, UNCLAIMED = "blank", "waste", "unclaimed"
 ITEMS = (BLANK, WASTE, UNCLAIMED)
 ITEM_LABELS = {BLANK: "卡基", WASTE: "废卡", UNCLAIMED: "滞发卡"}
 
+# The national social security card versions (社会保障卡卡版本: 1.00 first, 2.00 second,
+# 3.00 third generation). A blank is of one version; a card consumes a blank of its own.
+CARD_VERSIONS = ("1.00", "2.00", "3.00")
+
 NONE, STOCK, TRANSIT, CARD, GONE = "", "stock", "transit", "card", "gone"
 STATE_LABELS = {NONE: "未入账", STOCK: "在库", TRANSIT: "在途", CARD: "已制卡", GONE: "已核销"}
 
@@ -56,6 +60,11 @@ KIND_ITEMS = {
     WRITE_OFF: {WASTE, UNCLAIMED},
     TRANSFER: set(ITEMS),
 }
+
+
+def version_known(version: str, current: str) -> bool:
+    """A version the books accept: a national one, or the one configured as current."""
+    return version == current or version in CARD_VERSIONS
 
 
 @dataclass(frozen=True)

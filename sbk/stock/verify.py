@@ -20,49 +20,50 @@ def verify(chunk: int = 20000) -> list[str]:
     problems: list[str] = []
     # 1. Counters against the ledger.
     recount: dict = defaultdict(int)
-    per_day: dict = defaultdict(int)  # (org, item, bank, day) -> net
+    per_day: dict = defaultdict(int)  # (org, item, bank, version, day) -> net
     for side, sign in (("dst", 1), ("src", -1)):
         rows = (
             Entry.objects.filter(**{f"{side}_state": rules.STOCK})
-            .values_list(f"{side}_org_id", f"{side}_item", "bank_id", "day")
+            .values_list(f"{side}_org_id", f"{side}_item", "bank_id", "version", "day")
             .order_by()
         )
-        for org, item, bank, day, n in rows.annotate(n=Count("id")):
-            recount[(org, item, bank)] += sign * n
-            per_day[(org, item, bank, day)] += sign * n
-    counters = {(b.org_id, b.item, b.bank_id): b.qty for b in Balance.objects.all()}
+        for org, item, bank, version, day, n in rows.annotate(n=Count("id")):
+            recount[(org, item, bank, version)] += sign * n
+            per_day[(org, item, bank, version, day)] += sign * n
+    counters = {(b.org_id, b.item, b.bank_id, b.version): b.qty for b in Balance.objects.all()}
     for key in sorted(set(recount) | set(counters), key=str):
         if recount.get(key, 0) != counters.get(key, 0):
             problems.append(
-                f"余额不符：机构#{key[0]} {key[1]} 银行#{key[2]} 计数器 {counters.get(key, 0)}，"
+                f"余额不符：机构#{key[0]} {key[1]} 银行#{key[2]} {key[3]}版 计数器 {counters.get(key, 0)}，"
                 f"台账重算 {recount.get(key, 0)}"
             )
     # 2. Serial places against the counters.
     placed = {
-        (o, i, b): n
-        for o, i, b, n in Serial.objects.filter(state=rules.STOCK)
-        .values_list("org_id", "item", "bank_id")
+        (o, i, b, v): n
+        for o, i, b, v, n in Serial.objects.filter(state=rules.STOCK)
+        .values_list("org_id", "item", "bank_id", "version")
         .annotate(n=Count("id"))
         .order_by()
     }
     for key in sorted(set(placed) | set(counters), key=str):
         if placed.get(key, 0) != counters.get(key, 0):
             problems.append(
-                f"序列号与余额不符：机构#{key[0]} {key[1]} 银行#{key[2]} 在库序列号 "
+                f"序列号与余额不符：机构#{key[0]} {key[1]} 银行#{key[2]} {key[3]}版 在库序列号 "
                 f"{placed.get(key, 0)}，计数器 {counters.get(key, 0)}"
             )
     # 3. Snapshots against the ledger up to their day.
-    running: dict = defaultdict(list)  # (org, item, bank) -> [(day, net)]
-    for (org, item, bank, day), net in per_day.items():
-        running[(org, item, bank)].append((day, net))
+    running: dict = defaultdict(list)  # (org, item, bank, version) -> [(day, net)]
+    for (org, item, bank, version, day), net in per_day.items():
+        running[(org, item, bank, version)].append((day, net))
     for series in running.values():
         series.sort()
     for snap in DaySnapshot.objects.order_by("org_id", "day").iterator(chunk_size=chunk):
-        key = (snap.org_id, snap.item, snap.bank_id)
+        key = (snap.org_id, snap.item, snap.bank_id, snap.version)
         total = sum(n for d, n in running.get(key, []) if d <= snap.day)
         if total != snap.closing:
             problems.append(
                 f"日清快照不符：机构#{snap.org_id} {snap.day} {snap.item} 银行#{snap.bank_id} "
+                f"{snap.version}版 "
                 f"快照 {snap.closing}，台账重算 {total}"
             )
     # 4. Every serial's path is continuous and ends where the serial is.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -51,6 +52,49 @@ def _act(request, fn, done: str):
         messages.error(request, f"{exc.message}（{exc.code}）")
     else:
         messages.success(request, done)
+
+
+def _side(org, state: str, item: str) -> str:
+    """One end of a ledger entry in words: "A网点 在库·卡基", "卡厂（未入账）"."""
+    if state == rules.NONE:
+        return "卡厂（未入账）"
+    return f"{org.name if org else '—'} {rules.Place(state, None, item).label()}"
+
+
+def _kind_label(e) -> str:
+    if e.kind == rules.ALLOCATE and e.src_state == rules.NONE:
+        return "卡厂入库"
+    return rules.KIND_LABELS.get(e.kind, e.kind)
+
+
+def entry_rows(entries) -> list[dict]:
+    """Ledger entries as the trace shows them: each end with its item, the kind in words."""
+    return [
+        {
+            "entry": e,
+            "kind": _kind_label(e),
+            "src": _side(e.src_org, e.src_state, e.src_item),
+            "dst": _side(e.dst_org, e.dst_state, e.dst_item),
+        }
+        for e in entries
+    ]
+
+
+def movements(entries) -> list[dict]:
+    """Today's entries grouped into the movements (batches) they belong to, in order: a
+    movement of fifty serials is one line, not fifty."""
+    groups: dict = {}
+    for row in entry_rows(entries):
+        e = row["entry"]
+        key = (e.batch, row["src"], row["dst"])
+        if key not in groups:
+            groups[key] = {**row, "serials": [], "versions": set()}
+        groups[key]["serials"].append(e.serial)
+        groups[key]["versions"].add(e.version)
+    out = list(groups.values())
+    for g in out:
+        g["versions"] = "、".join(sorted(g["versions"]))
+    return out
 
 
 @login_required
@@ -123,6 +167,7 @@ def outlet(request, code: str):
                     item=post.get("item", "blank"),
                     qty=int(post["qty"]) if post.get("qty", "").isdigit() else -1,
                     serials=serials or None,
+                    version=post.get("version", ""),
                 ),
                 "盘点已录入",
             )
@@ -138,12 +183,15 @@ def outlet(request, code: str):
             "org": org,
             "today": today,
             "report": queries.balance_report(org),
-            "entries": queries.entries_of(org, today)[:500],
+            "grid": queries.balance_grid(org),
+            "movements": movements(queries.entries_of(org, today)[:2000]),
             "incoming": incoming,
             "returnable": Serial.objects.filter(
                 org=org, state=rules.STOCK, item__in=[rules.WASTE, rules.UNCLAIMED]
             ).order_by("serial")[:200],
             "closed": DayClose.objects.filter(org=org).order_by("-day")[:10],
+            "versions": _versions(),
+            "closed_today": DayClose.objects.filter(org=org, day__gte=today).exists(),
             "missed": queries.missed_closes([org.pk], today - dt.timedelta(days=60), today).get(
                 org.pk, []
             ),
@@ -171,6 +219,7 @@ def district(request, code: str):
                     target=target or org,
                     bank=bank,
                     serials=serials,
+                    version=post.get("version", ""),
                 ),
                 "已下拨，待网点签收",
             )
@@ -200,18 +249,23 @@ def _overview(user, org) -> dict:
     rows = []
     for o in outlets:
         figures = {i: 0 for i in rules.ITEMS}
-        for (oid, item, _), n in balances.items():
+        versions: dict[str, int] = {}  # blanks per card version (卡版本)
+        for (oid, item, _, version), n in balances.items():
             if oid == o.pk:
                 figures[item] += n
-        rows.append((o, figures))
+                if item == rules.BLANK:
+                    versions[version] = versions.get(version, 0) + n
+        rows.append((o, figures, sorted(versions.items())))
     missed = queries.missed_closes(ids, today - dt.timedelta(days=60), today)
     own = {i: 0 for i in rules.ITEMS}
-    for (oid, item, _), n in balances.items():
+    for (oid, item, *_), n in balances.items():
         if oid == org.pk:
             own[item] += n
     return {
         "org": org,
         "own": own,
+        "grid": queries.balance_grid(org),
+        "versions": _versions(),
         "rows": rows,
         "missed": [(o, missed[o.pk]) for o in outlets if o.pk in missed],
         "discrepancies": queries.open_discrepancies(ids + [org.pk]),
@@ -219,6 +273,12 @@ def _overview(user, org) -> dict:
         "banks": Organisation.objects.filter(kind=OrgKind.BANK).order_by("code"),
         "held": Serial.objects.filter(org=org, state=rules.STOCK).order_by("item", "serial")[:200],
     }
+
+
+def _versions() -> list[str]:
+    """The card versions a form offers, the current one first."""
+    current = settings.SBK_CARD_VERSION
+    return [current] + [v for v in reversed(rules.CARD_VERSIONS) if v != current]
 
 
 @login_required
@@ -238,7 +298,12 @@ def centre(request):
             _act(
                 request,
                 lambda: services.allocate_blanks(
-                    acting_user=user, source=None, target=org, bank=bank, serials=serials
+                    acting_user=user,
+                    source=None,
+                    target=org,
+                    bank=bank,
+                    serials=serials,
+                    version=post.get("version", ""),
                 ),
                 "已入库",
             )
@@ -247,7 +312,12 @@ def centre(request):
             _act(
                 request,
                 lambda: services.allocate_blanks(
-                    acting_user=user, source=org, target=target or org, bank=bank, serials=serials
+                    acting_user=user,
+                    source=org,
+                    target=target or org,
+                    bank=bank,
+                    serials=serials,
+                    version=post.get("version", ""),
                 ),
                 "已下拨，待接收方签收",
             )
@@ -299,6 +369,7 @@ def trace(request):
             "place": place,
             "entries": entries,
             "card": card,
+            "rows": entry_rows(entries),
             "kinds": rules.KIND_LABELS,
             "states": rules.STATE_LABELS,
             "items": rules.ITEM_LABELS,
@@ -331,6 +402,11 @@ def discrepancy(request, discrepancy_id: int):
                     acting_user=user,
                     reason=post.get("reason", ""),
                     lost_serials=_serials(post.get("serials", "")) or None,
+                    found_serials=_serials(post.get("found", "")) or None,
+                    bank=Organisation.objects.filter(
+                        code=post.get("bank", ""), kind=OrgKind.BANK
+                    ).first(),
+                    version=post.get("version", ""),
                 ),
                 "已整改",
             )
@@ -340,5 +416,11 @@ def discrepancy(request, discrepancy_id: int):
     return render(
         request,
         "stock/discrepancy.html",
-        {"disc": disc, "take": disc.stocktake, "events": disc.events.select_related("actor")},
+        {
+            "disc": disc,
+            "take": disc.stocktake,
+            "events": disc.events.select_related("actor"),
+            "banks": Organisation.objects.filter(kind=OrgKind.BANK).order_by("code"),
+            "versions": _versions(),
+        },
     )

@@ -500,3 +500,7 @@ SHELL_ONLY = {A.KEYS_ROTATE, A.KEYS_REENCRYPT, A.KEYS_INDEX_ROTATE, A.KEYS_REIND
 SCENARIOS.update(__import__("sbk.reports.tests.scenarios", fromlist=["SCENARIOS"]).SCENARIOS)
 SCENARIOS.update(__import__("sbk.assistant.tests.scenarios", fromlist=["SCENARIOS"]).SCENARIOS)
 SCENARIOS.update(__import__("sbk.stock.tests.scenarios", fromlist=["SCENARIOS"]).SCENARIOS)
+SCENARIOS.update(__import__("sbk.photos.tests.scenarios", fromlist=["SCENARIOS"]).SCENARIOS)
+SCENARIOS.update(__import__("sbk.usage.tests.scenarios", fromlist=["SCENARIOS"]).SCENARIOS)
+SCENARIOS.update(__import__("sbk.evaluation.tests.scenarios", fromlist=["SCENARIOS"]).SCENARIOS)
+SCENARIOS.update(__import__("sbk.operations.tests.scenarios", fromlist=["SCENARIOS"]).SCENARIOS)

@@ -352,6 +352,9 @@ CASES: dict[str, Callable[[Ctx, Any], Call]] = {
 }
 CASES.update(__import__("sbk.assistant.tests.contract_cases", fromlist=["cases"]).cases(Call))
 CASES.update(__import__("sbk.stock.tests.contract_cases", fromlist=["cases"]).cases(Call))
+CASES.update(__import__("sbk.operations.tests.contract_cases", fromlist=["cases"]).cases(Call))
+CASES.update(__import__("sbk.usage.tests.contract_cases", fromlist=["cases"]).cases(Call))
+CASES.update(__import__("sbk.photos.tests.contract_cases", fromlist=["cases"]).cases(Call))
 
 
 def _portal_application_user(c: Ctx):

@@ -89,6 +89,7 @@ def objects_of_district_b(world, photo: bytes) -> dict:
     values.update(_optional_objects(world))
     values.update(__import__("sbk.assistant.tests.scope", fromlist=["x"]).objects_of_b(world))
     values.update(__import__("sbk.stock.tests.scope", fromlist=["x"]).objects_of_b(world))
+    values.update(__import__("sbk.usage.tests.scope", fromlist=["x"]).objects_of_b(world))
     return values
 
 

@@ -15,6 +15,16 @@ def _doc(c):
     ).document
 
 
+def _public_doc(c):
+    return services.load_document(
+        acting_user=SYSTEM,
+        org=c.w.centre,
+        file_name="public.txt",
+        data=TEXT.encode(),
+        public=True,
+    ).document
+
+
 def _asked(c):
     _doc(c)
     services.ask("住房公积金怎么提取", user=c.w.admin_a, channel="console")
@@ -44,4 +54,12 @@ def cases(Call) -> dict:
             c.w.city_admin, json={"text": "补卡 = 补换卡"}
         ),
         "sbk_assistant_api_unanswered": lambda c, s: (_asked(c), Call(c.w.admin_a))[1],
+        # the applicant's side (/api/portal/assistant)
+        "sbk_assistant_portal_api_ask": lambda c, s: (
+            _public_doc(c),
+            Call(c.applicant(), json={"question": "补卡要带什么材料"}),
+        )[1],
+        "sbk_assistant_portal_api_get_document": lambda c, s: Call(
+            c.applicant(), path={"document_id": _public_doc(c).pk}
+        ),
     }

@@ -368,3 +368,65 @@ def test_the_pure_modules_import_no_django():
             for alias in node.names
         ] + [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
         assert not [m for m in imported if m.startswith(("django", "sbk."))], name
+
+
+# ------------------------------------------------------ key terms, coverage, filler
+def test_key_units_leave_out_question_wording_and_name_the_synonym_group(seg):
+    table = text.SynonymTable(text.parse_synonyms("未成年人 = 小孩"))
+    units = {u.text: u for u in text.key_units("小孩什么时候可以办社保卡", seg, table)}
+    assert "小孩" in units and "社保卡" in units
+    assert "什么时候" not in units and "可以" not in units
+    assert units["小孩"].alternatives[0] == "s:未成年人"
+
+
+def test_a_question_counts_a_synonym_member_through_its_group_not_its_characters(seg):
+    tok = retrieval.segmented(text.parse_synonyms("未成年人 = 小孩"), seg)
+    terms = tok.question_terms("小孩办卡")
+    assert "s:未成年人" in terms and "w:小孩" in terms
+    assert "u:小" not in terms and "u:孩" not in terms
+
+
+def _tiny(seg):
+    e = retrieval.Entry
+    entries = [
+        e(1, 1, "补卡规定", "一、补卡", "社保卡遗失的，须先办理正式挂失，再申请补卡。"),
+        e(2, 1, "补卡规定", "二、材料", "补卡须携带本人有效身份证件原件。"),
+        e(3, 2, "照片标准", "一、背景", "照片背景为白色，不得佩戴帽子。"),
+    ]
+    return retrieval.Index(entries, retrieval.segmented((), seg))
+
+
+def test_coverage_is_the_share_of_the_key_terms_a_passage_holds(seg):
+    index = _tiny(seg)
+    units = index.tokenize.key_units("补卡要带什么材料证件")
+    cover = index.coverage([0, 1, 2], units)
+    assert cover[1] > cover[0] > cover[2] >= 0.0  # 补卡 + 证件 / 补卡 / neither
+    assert index.coverage([1], index.tokenize.key_units("补卡 身份证件"))[0] == 1.0
+
+
+def test_a_passage_below_the_key_term_coverage_is_not_an_answer(seg):
+    index = _tiny(seg)
+    question = "补卡时照片背景用什么颜色"
+    assert not index.search(question, coverage=0.0).refused
+    assert index.search(question, coverage=0.99).refused
+
+
+def test_filler_documents_are_policy_text_of_other_services_not_library_copies():
+    from . import filler
+
+    docs = filler.documents(20)
+    assert docs == filler.documents(20)  # the same every run (the benchmark caches them)
+    library = {
+        s
+        for path in LIBRARY.glob("*.txt")
+        for s in path.read_text("utf-8").replace("\n", "。").split("。")
+        if len(s) > 12 and ":" not in s  # front matter lines aside
+    }
+    topics = set()
+    for name, body in docs:
+        doc = loaders.load_bytes(name, body.encode())
+        passages = splitting.split(doc.body_lines, doc.title)
+        assert len(passages) >= 10 and all("第" in p.heading for p in passages)
+        assert not any(s in body for s in library)
+        topics.add(next(k for k, t in filler.TOPICS.items() if t["subject"] in doc.title))
+    assert len(topics) >= 5

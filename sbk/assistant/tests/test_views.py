@@ -156,3 +156,43 @@ def test_api_ask_answers_with_citations(client, world, doc):
         "/api/assistant/ask", {"question": " "}, content_type="application/json", headers=headers
     )
     assert empty.status_code == 400 and empty.json()["code"] == "question_empty"
+
+
+def test_applicant_api_answers_from_public_documents_without_journalling(client, world, doc):
+    client.force_login(_applicant(world))
+    resp = client.post(
+        "/api/portal/assistant/ask",
+        {"question": "补卡要带什么材料", "k": 2},
+        content_type="application/json",
+    )
+    body = resp.json()
+    assert resp.status_code == 200 and body["refused"] is False, body
+    first = body["answers"][0]
+    assert first["document_id"] == doc.pk
+    assert first["url"].startswith(f"/portal/assistant/documents/{doc.pk}/?p=")
+    # logged for the unanswered list like the portal page; item ⑦ is the clerk's to record
+    assert Question.objects.get().channel == "portal"
+    assert not ServiceTransaction.objects.exists()
+    detail = client.get(f"/api/portal/assistant/documents/{doc.pk}")
+    assert detail.status_code == 200 and detail.json()["passage_list"]
+    # the staff API is not theirs
+    staff = client.post("/api/assistant/ask", {"question": "补卡"}, content_type="application/json")
+    assert staff.status_code == 403 and staff.json()["code"] == "applicant_forbidden"
+    doc.public = False
+    doc.save(update_fields=["public"])
+    assert client.get(f"/api/portal/assistant/documents/{doc.pk}").status_code == 404
+    hidden = client.post(
+        "/api/portal/assistant/ask",
+        {"question": "补卡要带什么材料"},
+        content_type="application/json",
+    ).json()
+    assert hidden["refused"] is True and hidden["answers"] == []
+
+
+def test_staff_are_refused_by_the_applicant_api(client, world, doc):
+    login(client, world.operator_a)
+    resp = client.post(
+        "/api/portal/assistant/ask", {"question": "补卡"}, content_type="application/json"
+    )
+    assert resp.status_code == 403
+    assert client.get(f"/api/portal/assistant/documents/{doc.pk}").status_code == 403

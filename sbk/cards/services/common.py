@@ -157,10 +157,15 @@ def app_snapshot(app: Application) -> dict:
 
 
 SMS_TEXTS = {
-    "can_produce": "{name}您好，您的社保卡申请已受理，请携带本人有效身份证件到{outlet}办理制卡。",
+    # The same sentence as the applicant's status page (sbk.portal.wording, issue 22).
+    "can_produce": "{name}您好，您的社保卡申请已受理，请于{deadline}前（{days}天内）携带本人有效身份证件到{outlet}办理制卡。",
     "ready": "{name}您好，您的社保卡已制作完成，请到{outlet}领取，并及时启用金融功能。",
     "rejected": "{name}您好，您的社保卡申请未通过：{reason}。请修改后重新申请。",
 }
+
+
+def _spoken_date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def notify(kind: str, app: Application, person: Person, **extra) -> None:
@@ -169,7 +174,13 @@ def notify(kind: str, app: Application, person: Person, **extra) -> None:
         dedup_key=f"cards.application:{app.pk}:{kind}",
         kind=f"cards.{kind}",
         person=person,
-        text=text.format(name=person.name, outlet=app.outlet.name, **extra),
+        text=text.format(
+            name=person.name,
+            outlet=app.outlet.name,
+            deadline=_spoken_date(app.deadline),
+            days=settings.SBK_APPLICATION_DEADLINE_DAYS,
+            **extra,
+        ),
     )
 
 

@@ -11,8 +11,9 @@ from sbk.core.files import read_encrypted, save_encrypted
 from sbk.orgs.models import OrgKind
 
 from .. import photo as photo_check
+from .. import rules as card_rules
 from ..errors import CardErrorCode as E
-from ..models import PhotoSource
+from ..models import Application, PhotoSource
 from ..queries import counter_photo, current_photo, photo_on_file
 
 PHOTO_CONTEXT = "cards.photo"
@@ -28,29 +29,53 @@ def _use_recorded(app, recorded, source) -> int:
     """The photo of a check already recorded (at the kiosk, or by a counter earlier)."""
     app.photo.name = recorded.photo
     app.photo_source = source
-    app.photo_checked, app.photo_ok = True, recorded.ok
+    # an operator's override (人工放行) of the recorded check counts as accepted
+    overridden = bool(getattr(recorded, "overridden", False)) and not recorded.ok
+    app.photo_checked, app.photo_ok = True, recorded.ok or overridden
     titles = "、".join(recorded.failed_titles)
     app.photo_note = (
         f"照片机检通过（检测记录 #{recorded.pk}）"
         if recorded.ok
+        else f"照片机检未通过：{titles}，已人工放行（检测记录 #{recorded.pk}）"
+        if overridden
         else f"照片机检未通过：{titles}（检测记录 #{recorded.pk}）"
     )[:200]
     app.photo_result = {
         "checked": True,
-        "ok": recorded.ok,
+        "ok": recorded.ok or overridden,
         "failed_rules": recorded.failed_rules,
         "check_id": recorded.pk,
+        **({"overridden": True} if overridden else {}),
     }
     return recorded.pk
+
+
+def _ensure_recent(person, taken) -> None:
+    """Renewal (issue 21): a photo older than ``SBK_PHOTO_MAX_AGE_MONTHS`` (60 months; 12
+    for a photo taken before 16) is not reused; the applicant is asked for a new one."""
+    from sbk.photos.config import add_months, photo_max_age_months
+    from sbk.photos.errors import PhotoErrorCode
+
+    months, child = photo_max_age_months(getattr(person, "birth_date", None), taken)
+    if add_months(taken, months) < timezone.localdate():
+        who = "未满 16 周岁时拍摄的照片" if child else "照片"
+        raise ServiceError(
+            PhotoErrorCode.PHOTO_ON_FILE_TOO_OLD,
+            f"已有照片拍摄于 {taken:%Y-%m-%d}，{who}有效期为 {months} 个月，已过期，不能沿用，"
+            "请重新拍摄或上传照片",
+            field="photo",
+        )
 
 
 def _reuse_on_file(app, person) -> None:
     """沿用已有照片: the person's current photo (the one on their latest card, with its check
     and date; before any, their latest usable application photo), re-checked now under the
-    rules in force."""
+    rules in force — unless it is older than the renewal age (``_ensure_recent``)."""
     current = current_photo(person)
     if current is not None:
         path, taken, check_id = current.photo_check.photo, current.since, current.photo_check_id
+        # the photo's age runs from when it was taken (checked), not from the card's date
+        taken = min(taken, timezone.localtime(current.photo_check.at).date())
     else:
         prior = photo_on_file(person, exclude_pk=app.pk)
         if prior is None:
@@ -59,6 +84,7 @@ def _reuse_on_file(app, person) -> None:
             )
         path, check_id = prior.photo.name, (prior.photo_result or {}).get("check_id")
         taken = timezone.localtime(prior.submitted_at or prior.created_at).date()
+    _ensure_recent(person, taken)
     taken = f"{taken:%Y-%m-%d}"
     verdict = photo_check.check(read_encrypted(path), id_number=person.id_number, name=person.name)
     if verdict.checked and not verdict.ok:
@@ -143,3 +169,31 @@ def attach_photo_to(
     app.photo_result = {**verdict.as_dict(), "check_id": check_id}
     app.photo_note = verdict.note
     return check_id
+
+
+def accept_overridden_photo(check) -> list[int]:
+    """An operator accepted ``check``'s photo (sbk.photos.services.override_check, inside
+    its transaction and audit row): the open applications using it may go forward, and
+    say so. Returns their ids."""
+    apps = list(
+        Application.objects.select_for_update().filter(
+            person_id=check.person_id,
+            photo_result__check_id=check.pk,
+            status__in=[card_rules.DRAFT, card_rules.AWAITING_PHOTO, card_rules.SUBMITTED],
+        )
+    )
+    for app in apps:
+        app.photo_ok = True
+        app.photo_result = {
+            **(app.photo_result or {}),
+            "ok": True,
+            "overridden": True,
+            "override_reason": check.override_reason,
+        }
+        by = getattr(check.overridden_by, "username", "")
+        app.photo_note = (
+            f"照片人工放行（{check.get_override_reason_display()}：{check.override_text}；"
+            f"经办人 {by}，检测记录 #{check.pk}）"
+        )[:200]
+        app.save(update_fields=["photo_ok", "photo_result", "photo_note"])
+    return [a.pk for a in apps]

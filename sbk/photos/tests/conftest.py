@@ -55,13 +55,27 @@ def reference(astronaut_png) -> Reference:
     return Reference(jpeg=result.jpeg, rgb=rgb, verdict=verdict, landmarks=pts)
 
 
+@pytest.fixture(scope="session")
+def reference_mask(reference) -> np.ndarray:
+    from sbk.photos import inference as models
+
+    return models.segment_person(reference.rgb)
+
+
+@pytest.fixture(scope="session")
+def grace_fix():
+    """The fixer on Grace Hopper's portrait (cap + uniform): refused; ``candidate`` is the
+    geometrically compliant photo it would have made."""
+    return fix_photo(imaging.to_png(imaging.grace_hopper()))
+
+
 def pytest_configure(config):
     # MediaPipe triggers protobuf's deprecation warning on every inference
     config.addinivalue_line("filterwarnings", "ignore:SymbolDatabase.GetPrototype:UserWarning")
 
 
 # The platform tests need Django; the pure runs (-p no:django) leave them out.
-DJANGO_TESTS = {"test_platform.py", "test_web.py"}
+DJANGO_TESTS = {"test_platform.py", "test_web.py", "test_override.py", "test_pixel_budget.py"}
 
 
 def pytest_ignore_collect(collection_path, config):

@@ -155,3 +155,168 @@ def tall_hair(ref: np.ndarray, extra: int = 300) -> np.ndarray:
     sel = m > 0
     canvas[sel] = tiled[: canvas.shape[0], :w][sel]
     return canvas
+
+
+# ---------------------------------------------------------------- person edits (issue 21)
+# Landmark sets of the face mesh used to place the edits.
+_EYE_A = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246]
+_EYE_B = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466]
+_BROW_A = [46, 53, 52, 65, 55, 70, 63, 105, 66, 107]
+_BROW_B = [276, 283, 282, 295, 285, 300, 293, 334, 296, 336]
+
+
+def _lens_ellipses(pts: np.ndarray):
+    for eye, brow in ((_EYE_A, _BROW_A), (_EYE_B, _BROW_B)):
+        e, b = pts[eye], pts[brow]
+        cx = e[:, 0].mean()
+        ew = e[:, 0].max() - e[:, 0].min()
+        top = b[:, 1].mean()
+        bottom = e[:, 1].max() + 0.55 * ew
+        yield (int(cx), int((top + bottom) / 2)), (int(0.78 * ew), int((bottom - top) / 2))
+
+
+def glasses(
+    rgb: np.ndarray,
+    pts: np.ndarray,
+    lens=(20, 20, 25),
+    opacity: float = 0.8,
+    frame=(30, 25, 20),
+) -> np.ndarray:
+    """Glasses drawn on: each lens an ellipse blending ``lens`` at ``opacity`` (0 = clear
+    glasses, 0.8 = sunglasses), a frame line around it and a bridge."""
+    out = rgb.astype(np.float32)
+    m = np.zeros(rgb.shape[:2], np.uint8)
+    centres = []
+    for c, axes in _lens_ellipses(pts):
+        cv2.ellipse(m, c, axes, 0, 0, 360, 255, -1)
+        centres.append((c, axes))
+    a = (m > 0)[..., None] * opacity
+    out = out * (1 - a) + np.array(lens, np.float32) * a
+    out = np.clip(out, 0, 255).astype(np.uint8)
+    for c, axes in centres:
+        cv2.ellipse(out, c, axes, 0, 0, 360, frame, 2, cv2.LINE_AA)
+    (c0, a0), (c1, a1) = centres
+    cv2.line(out, (c0[0] + a0[0], c0[1]), (c1[0] - a1[0], c1[1]), frame, 2, cv2.LINE_AA)
+    return out
+
+
+def cap(rgb: np.ndarray, pts: np.ndarray, colour=(30, 40, 90), brim: bool = True) -> np.ndarray:
+    """A cap drawn over the head: every non-background pixel above the forehead top
+    (landmark 10) within the head's columns takes ``colour`` (shaded), with a brim."""
+    out = rgb.copy()
+    fw = float(pts[454, 0] - pts[234, 0])
+    y_fh = int(pts[10, 1] + 0.03 * fw)
+    x0 = int(max(0, pts[234, 0] - 0.25 * fw))
+    x1 = int(min(rgb.shape[1], pts[454, 0] + 0.25 * fw))
+    region = out[:y_fh, x0:x1]
+    head = region.min(axis=2) < 235
+    shade = np.linspace(0.8, 1.1, region.shape[0])[:, None, None]
+    fill = np.clip(np.array(colour, np.float32) * shade, 0, 255).astype(np.uint8)
+    fill = np.broadcast_to(fill, region.shape)
+    region[head] = fill[head]
+    if brim:
+        cv2.ellipse(
+            out,
+            (int(pts[10, 0]), y_fh),
+            (int(0.6 * fw), int(0.06 * fw)),
+            0,
+            0,
+            360,
+            tuple(int(v * 0.7) for v in colour),
+            -1,
+        )
+    return out
+
+
+def whiten_top(rgb: np.ndarray, pts: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The clothing (person pixels below the chin and the neck) turned near-white."""
+    out = rgb.copy()
+    fw = float(pts[454, 0] - pts[234, 0])
+    y0 = int(pts[152, 1] + 0.2 * fw)
+    sel = mask[y0:] >= 0.5
+    shade = (rgb[y0:].astype(np.float32).mean(axis=2) / 255.0) * 12.0
+    white = np.clip(238.0 + shade, 0, 255).astype(np.uint8)
+    region = out[y0:]
+    for ch in range(3):
+        region[..., ch][sel] = white[sel]
+    return out
+
+
+def displace(rgb: np.ndarray, centre, dx: float, dy: float, sigma: float) -> np.ndarray:
+    """Move the content around ``centre`` by (dx, dy), fading out with distance
+    (Gaussian, ``sigma`` px): the nose and mouth move against the face contour, which
+    the face mesh reads as a turned (dx) or nodded (dy) head."""
+    h, w = rgb.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    g = np.exp(-((xx - centre[0]) ** 2 + (yy - centre[1]) ** 2) / (2 * sigma**2))
+    g = g.astype(np.float32)
+    map_x = xx - dx * g
+    map_y = yy - dy * g
+    return cv2.remap(rgb, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def open_mouth(rgb: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """A wide-open mouth: the lower face moved down below the lips and the gap painted
+    as a dark mouth cavity."""
+    fw = float(pts[454, 0] - pts[234, 0])
+    out = rgb.copy()
+    lip = int((pts[13, 1] + pts[14, 1]) / 2)
+    gap = int(0.22 * fw)
+    h = rgb.shape[0]
+    out[lip + gap :] = rgb[lip : h - gap]
+    cx = int((pts[61, 0] + pts[291, 0]) / 2)
+    half = int(abs(pts[291, 0] - pts[61, 0]) / 2)
+    cv2.ellipse(out, (cx, lip + gap // 2), (half, gap // 2 + 2), 0, 0, 360, (60, 15, 20), -1)
+    return out
+
+
+def short_hair(rgb: np.ndarray, pts: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The hair beside the face below the eyes painted over with the background, as on
+    a short-haired person: only the hair on top of the head is left."""
+    out = rgb.copy()
+    fw = float(pts[454, 0] - pts[234, 0])
+    eye_y = int((pts[468, 1] + pts[473, 1]) / 2)
+    y1 = int(pts[152, 1])
+    face = np.zeros(rgb.shape[:2], np.uint8)
+    cv2.fillConvexPoly(face, cv2.convexHull(pts.astype(np.float32)).astype(np.int32), 1)
+    face = cv2.dilate(face, np.ones((5, 5), np.uint8))
+    sel = (mask >= 0.3) & (face == 0)
+    sel[: eye_y - int(0.1 * fw)] = False
+    sel[y1:] = False
+    out[sel] = 255
+    return out
+
+
+def uniform_top(rgb: np.ndarray, pts: np.ndarray, mask: np.ndarray, colour=(28, 32, 62)):
+    """The clothing recoloured as a dark uniform with gold spots (epaulettes, insignia)."""
+    out = rgb.copy()
+    fw = float(pts[454, 0] - pts[234, 0])
+    y0 = int(pts[152, 1] + 0.25 * fw)
+    sel = np.zeros(rgb.shape[:2], bool)
+    sel[y0:] = mask[y0:] >= 0.5
+    out[sel] = colour
+    h, w = rgb.shape[:2]
+    for cx in (int(w * 0.2), int(w * 0.8)):
+        spot = np.zeros_like(sel)
+        cv2.rectangle(spot.view(np.uint8), (cx - 14, h - 50), (cx + 14, h - 42), 1, -1)
+        out[spot & sel] = (212, 175, 55)
+    return out
+
+
+def shrink(rgb: np.ndarray, f: float) -> np.ndarray:
+    """The content scaled by ``f`` about the top centre, the edges repeated to fill the
+    frame (the head fills less of the photo; the body still reaches the bottom)."""
+    h, w = rgb.shape[:2]
+    m = np.float32([[f, 0, (1 - f) * w / 2], [0, f, 0]])
+    return cv2.warpAffine(rgb, m, (w, h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+
+
+def grace_hopper() -> np.ndarray:
+    """Matplotlib's sample portrait (a naval officer's peaked cap and uniform, clear
+    glasses): shipped with the matplotlib wheel, read from disk, nothing downloaded."""
+    from pathlib import Path
+
+    import matplotlib
+
+    path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+    return np.asarray(Image.open(path).convert("RGB")).copy()

@@ -13,7 +13,7 @@ from skimage import data as skdata
 
 from sbk.photos.checker import check_photo
 from sbk.photos.rules import RULE_CODES, PhotoRules
-from sbk.photos.verdict import FAIL, PASS, SKIP
+from sbk.photos.verdict import FAIL, PASS, SKIP, WARN
 
 from . import imaging as im
 
@@ -74,7 +74,10 @@ def test_dpi(reference):
     assert_fails(check_photo(im.to_jpeg(reference.rgb, dpi=(300, 300))), "dpi")  # must be > 300
     no_dpi = check_photo(im.to_jpeg(reference.rgb, dpi=None))
     assert no_dpi.measurements.dpi is None
-    assert status(no_dpi, "dpi") == PASS
+    # not refused, but not silently passed either (issue 21): a warning saying so
+    assert status(no_dpi, "dpi") == WARN and no_dpi.ok
+    assert "未标注分辨率" in no_dpi.result("dpi").message
+    assert [w.rule for w in no_dpi.warnings] == ["dpi"]
     strict = check_photo(im.to_jpeg(reference.rgb, dpi=None), rules=PhotoRules(require_dpi=True))
     assert_fails(strict, "dpi")
     assert reference.m.dpi == (350, 350)
@@ -83,7 +86,7 @@ def test_dpi(reference):
     exif = Image.Exif()
     exif[0x010F] = "Phone"
     unstated = check_photo(im.to_jpeg(reference.rgb, dpi=None, exif=exif.tobytes()))
-    assert unstated.measurements.dpi is None and status(unstated, "dpi") == PASS
+    assert unstated.measurements.dpi is None and status(unstated, "dpi") == WARN
     exif[0x011A], exif[0x011B], exif[0x0128] = 300, 300, 2
     stated = check_photo(im.to_jpeg(reference.rgb, dpi=None, exif=exif.tobytes()))
     assert assert_fails(stated, "dpi").actual == [300, 300]

@@ -26,6 +26,9 @@ def test_rule_codes_are_stable_and_titled():
         "size_px", "dpi", "color_mode", "format", "file_size", "face_count", "face_width",
         "head_top", "eye_bottom", "centered", "background", "border", "tilt", "eyes_open",
         "sharpness", "file_name",
+        # the person (issue 21)
+        "head_covering", "sunglasses", "white_top", "uniform", "expression", "frontal",
+        "head_ratio",
     }  # fmt: skip
     assert set(RULE_TITLES) == set(RULE_CODES)
     assert FACE_RULES < set(RULE_CODES)

@@ -106,5 +106,5 @@ def test_staff_are_refused_by_the_portal(client, world):
 
 def test_anonymous_goes_to_login(client):
     resp = client.get("/portal/")
-    assert resp.status_code == 302 and resp.url.startswith("/login/")
+    assert resp.status_code == 302 and resp.url.startswith("/portal/login/")
     assert client.get("/api/portal/me").status_code == 401

@@ -14,7 +14,7 @@ from sbk.orgs.models import Organisation, OrgKind
 
 from .. import rules
 from ..errors import StockErrorCode as E
-from . import movements
+from . import ledger, movements
 
 
 def _org(code, field: str, required: bool = True) -> Organisation | None:
@@ -69,6 +69,11 @@ def apply_one(m: dict, *, acting_user) -> list:
     if not isinstance(serials, list):
         raise ServiceError(E.NO_SERIALS, "serials 应为序列号列表", field="serials")
     common = {"acting_user": acting_user, "serials": serials, "day": day, "note": note}
+    # "version" (卡版本) is optional: an allocation is of the current version unless it names
+    # another; any other movement names one only to have it checked against its serials.
+    version = ledger.check_version(m.get("version"))
+    if kind != rules.ALLOCATE and m.get("version") not in (None, ""):
+        ledger.require_version(ledger.clean_serials(serials), version)
     if kind == rules.ALLOCATE:
         bank = _org(m.get("bank"), "bank")
         if bank.kind != OrgKind.BANK:
@@ -77,6 +82,7 @@ def apply_one(m: dict, *, acting_user) -> list:
             source=_org(m.get("from"), "from", required=False),
             target=_org(m.get("to"), "to"),
             bank=bank,
+            version=version,
             **common,
         )
     if kind == rules.RECEIVE:

@@ -96,7 +96,7 @@ def _close(orgs, day: dt.date, *, acting_user, auto: bool = False) -> list[DayCl
     )
     by_org: dict[int, list[DaySnapshot]] = defaultdict(list)
     for key in sorted(set(opening) | set(today_flows)):
-        org, item, bank = key
+        org, item, bank, version = key
         inc, out = today_flows.get(key, (0, 0))
         start = opening.get(key, 0)
         if start or inc or out:
@@ -106,6 +106,7 @@ def _close(orgs, day: dt.date, *, acting_user, auto: bool = False) -> list[DayCl
                     day=day,
                     item=item,
                     bank_id=bank,
+                    version=version,
                     opening=start,
                     incoming=inc,
                     outgoing=out,
@@ -123,7 +124,7 @@ def _summary(close: DayClose) -> dict:
     return {
         "cards_produced": close.cards_produced,
         "blanks_consumed": close.blanks_consumed,
-        "closing": {f"{s.item}:{s.bank_id}": s.closing for s in close.snapshot},
+        "closing": {f"{s.item}:{s.bank_id}:{s.version}": s.closing for s in close.snapshot},
     }
 
 
@@ -211,7 +212,7 @@ def close_month(org, month: str, *, acting_user) -> MonthClose:
     )
     rows = []
     for key in sorted(set(opening) | set(closing) | set(month_flows)):
-        _, item, bank = key
+        _, item, bank, version = key
         inc, out = month_flows.get(key, (0, 0))
         rows.append(
             MonthSnapshot(
@@ -219,6 +220,7 @@ def close_month(org, month: str, *, acting_user) -> MonthClose:
                 month=first,
                 item=item,
                 bank_id=bank,
+                version=version,
                 opening=opening.get(key, 0),
                 incoming=inc,
                 outgoing=out,

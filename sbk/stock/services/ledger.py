@@ -12,6 +12,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
@@ -51,6 +52,34 @@ def check_day(day: dt.date | None) -> dt.date:
     if day > today():
         raise ServiceError(E.BAD_DATE, f"业务日期 {day} 晚于今天，不能预记", field="date")
     return day
+
+
+def check_version(version) -> str:
+    """The card version named (the current one when none is); an unknown one is refused."""
+    version = str(version or "").strip() or settings.SBK_CARD_VERSION
+    if not rules.version_known(version, settings.SBK_CARD_VERSION):
+        raise ServiceError(
+            E.BAD_VERSION,
+            f"卡版本 {version} 不是已知的社会保障卡版本（{'、'.join(rules.CARD_VERSIONS)}）",
+            field="version",
+        )
+    return version
+
+
+def require_version(serials: list[str], version: str) -> None:
+    """Every serial must be of ``version``; names the first that is not."""
+    other = (
+        Serial.objects.filter(serial__in=serials)
+        .exclude(version=version)
+        .values_list("serial", "version")
+        .first()
+    )
+    if other is not None:
+        raise Conflict(
+            E.BAD_VERSION,
+            f"序列号 {other[0]} 是 {other[1]} 版卡基，不是 {version} 版",
+            field="version",
+        )
 
 
 def clean_serials(serials) -> list[str]:
@@ -100,8 +129,11 @@ def check_not_before(rows: list[Serial], day: dt.date) -> None:
         )
 
 
-def require_at(rows: list[Serial], place: rules.Place, *, bank=None, what: str = "") -> None:
-    """Every serial must be at ``place`` (and of ``bank``); names the first that is not."""
+def require_at(
+    rows: list[Serial], place: rules.Place, *, bank=None, version: str = "", what: str = ""
+) -> None:
+    """Every serial must be at ``place`` (and of ``bank`` and ``version``); names the first
+    that is not."""
     for row in rows:
         here = place_of(row)
         if here != place:
@@ -114,6 +146,12 @@ def require_at(rows: list[Serial], place: rules.Place, *, bank=None, what: str =
             )
         if bank is not None and row.bank_id != bank.pk:
             raise Conflict(E.BAD_BANK, f"序列号 {row.serial} 不是{bank.name}的卡基", field="bank")
+        if version and row.version != version:
+            raise Conflict(
+                E.BAD_VERSION,
+                f"序列号 {row.serial} 是 {row.version} 版卡基，不是 {version} 版",
+                field="version",
+            )
 
 
 def closed_through(org_ids) -> dict[int, dt.date | None]:
@@ -141,7 +179,7 @@ def post(
     touched = set()
     for step in steps:
         for org_id, item, delta in rules.balance_effect(place_of(step.serial), step.dst):
-            effects[(org_id, item, step.serial.bank_id)] += delta
+            effects[(org_id, item, step.serial.bank_id, step.serial.version)] += delta
             touched.add(org_id)
     books = closed_through(touched)
     day = rules.booking_day(requested_day, [books.get(o) for o in touched])
@@ -156,6 +194,7 @@ def post(
                 kind=kind,
                 serial=row.serial,
                 bank_id=row.bank_id,
+                version=row.version,
                 src_state=src.state,
                 src_org_id=src.org,
                 src_item=src.item,
@@ -198,17 +237,17 @@ def apply_balances(effects: Counter) -> None:
     if not effects:
         return
     Balance.objects.bulk_create(
-        [Balance(org_id=o, item=i, bank_id=b, qty=0) for (o, i, b) in effects],
+        [Balance(org_id=o, item=i, bank_id=b, version=v, qty=0) for (o, i, b, v) in effects],
         ignore_conflicts=True,
     )
-    orgs = {o for o, _, _ in effects}
+    orgs = {k[0] for k in effects}
     locked = (
         Balance.objects.select_for_update()
-        .filter(org_id__in=orgs, item__in={i for _, i, _ in effects})
+        .filter(org_id__in=orgs, item__in={k[1] for k in effects})
         .order_by("pk")
     )
     for bal in locked:
-        delta = effects.get((bal.org_id, bal.item, bal.bank_id))
+        delta = effects.get((bal.org_id, bal.item, bal.bank_id, bal.version))
         if not delta:
             continue
         if bal.qty + delta < 0:

@@ -73,8 +73,12 @@ def allocate_blanks(
 ) -> list[Entry]:
     """下拨: blanks go down the tree (centre → district → outlet, or to a bank outlet) and
     wait in transit for the receiving side's receipt. With no ``source`` the blanks enter
-    the books at the centre from the card factory (入库), in stock at once."""
+    the books at the centre from the card factory (入库), in stock at once, of ``version``
+    (卡版本; the current one when none is named). Down the tree, a named ``version`` must
+    be the serials' own."""
     bank, serials, day = _bank(bank), ledger.clean_serials(serials), ledger.check_day(day)
+    named_version = str(version or "").strip()
+    version = ledger.check_version(version)
     if source is None:
         if target.kind not in CENTRES:
             raise ServiceError(E.BAD_ROUTE, "新卡基只能入库到卡中心", field="to")
@@ -93,7 +97,7 @@ def allocate_blanks(
                 Serial(
                     serial=s,
                     bank=bank,
-                    version=version or settings.SBK_CARD_VERSION,
+                    version=version,
                     item=rules.BLANK,
                     state=rules.NONE,
                 )
@@ -101,6 +105,11 @@ def allocate_blanks(
             ],
             ignore_conflicts=True,  # a serial whose inbound was corrected away comes back
         )
+        # A serial whose inbound was corrected away comes back as the bank and version
+        # named now (it is outside the books: nothing counts it).
+        Serial.objects.filter(serial__in=serials, state=rules.NONE).exclude(
+            bank=bank, version=version
+        ).update(bank=bank, version=version)
         rows = ledger.lock_serials(serials)
         steps = [Step(r, rules.Place(rules.STOCK, target.pk, rules.BLANK)) for r in rows]
         entries = ledger.post(
@@ -117,7 +126,11 @@ def allocate_blanks(
         )
     rows = ledger.lock_serials(serials)
     ledger.require_at(
-        rows, rules.Place(rules.STOCK, source.pk, rules.BLANK), bank=bank, what="下拨"
+        rows,
+        rules.Place(rules.STOCK, source.pk, rules.BLANK),
+        bank=bank,
+        version=named_version and version,
+        what="下拨",
     )
     steps = [
         Step(r, rules.Place(rules.TRANSIT, target.pk, rules.BLANK), sender_id=source.pk)

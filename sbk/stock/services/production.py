@@ -2,8 +2,8 @@
 
 ``consume_for_card`` runs inside the card's production (registered with the card
 writer's ``before_card_create``), before the card's INSERT: it takes the outlet's lowest
-blank of the card's bank, books it consumed and writes its serial into the card, so the
-card is inserted once with its ``blank_serial``. Three statements: the pick (an UPDATE
+blank of the card's version (卡版本) and bank, books it consumed and writes its serial
+into the card, so the card is inserted once with its ``blank_serial``. Three statements: the pick (an UPDATE
 that also reads the outlet's last closed day), the counter, the ledger entry. On
 PostgreSQL the pick skips blanks other productions hold (``FOR UPDATE SKIP LOCKED``): of
 twenty concurrent productions over five blanks, five succeed and fifteen are refused.
@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
@@ -29,7 +30,7 @@ from sbk.core.errors import Conflict
 
 from .. import rules
 from ..errors import StockErrorCode as E
-from ..models import Balance, Entry
+from ..models import Balance, Entry, Serial
 from . import ledger
 from .ledger import Step
 
@@ -37,19 +38,21 @@ _PICK = """
 UPDATE stock_serial SET state = %s
 WHERE id = (
     SELECT id FROM stock_serial
-    WHERE org_id = %s AND state = %s AND item = %s {bank}
+    WHERE org_id = %s AND state = %s AND item = %s AND version = %s {bank}
     ORDER BY bank_id, serial LIMIT 1 {lock}
 )
 RETURNING serial, bank_id, (SELECT closed_through FROM stock_book WHERE org_id = %s)
 """
 
 
-def _pick(outlet_id: int, bank_id: int | None) -> tuple[str, int, dt.date | None] | None:
+def _pick(
+    outlet_id: int, bank_id: int | None, version: str
+) -> tuple[str, int, dt.date | None] | None:
     sql = _PICK.format(
         bank="AND bank_id = %s" if bank_id else "",
         lock="FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else "",
     )
-    params = [rules.CARD, outlet_id, rules.STOCK, rules.BLANK]
+    params = [rules.CARD, outlet_id, rules.STOCK, rules.BLANK, version]
     params += [bank_id] if bank_id else []
     with connection.cursor() as cur:
         cur.execute(sql, [*params, outlet_id])
@@ -66,18 +69,18 @@ def consume_for_card(card, at: dt.datetime, acting_user) -> None:
     """Take a blank for ``card`` (not yet inserted) at its outlet, or refuse production."""
     if card.legacy:
         return
-    picked = _pick(card.org_id, card.bank_id)
+    version = card.version or settings.SBK_CARD_VERSION
+    picked = _pick(card.org_id, card.bank_id, version)
     if picked is None:
-        where = card.org.name if card.org_id else "该网点"
-        bank = f"{card.bank.name}的" if card.bank_id else ""
-        raise Conflict(E.NO_BLANK, f"{where}没有{bank}卡基库存，不能制卡（请先申领并签收卡基）")
+        _refuse(card, version)
     serial, bank_id, closed = picked
     card.blank_serial = serial
+    card.version = version  # the card is of its blank's version (unchanged when it named one)
     if card.bank_id is None:
         card.bank_id = bank_id
-    Balance.objects.filter(org_id=card.org_id, item=rules.BLANK, bank_id=bank_id).update(
-        qty=F("qty") - 1
-    )
+    Balance.objects.filter(
+        org_id=card.org_id, item=rules.BLANK, bank_id=bank_id, version=version
+    ).update(qty=F("qty") - 1)
     requested = timezone.localdate(at)
     day = rules.booking_day(requested, [closed])
     Entry.objects.create(
@@ -85,6 +88,7 @@ def consume_for_card(card, at: dt.datetime, acting_user) -> None:
         kind=rules.CONSUME,
         serial=serial,
         bank_id=bank_id,
+        version=version,
         src_state=rules.STOCK,
         src_org_id=card.org_id,
         src_item=rules.BLANK,
@@ -97,6 +101,26 @@ def consume_for_card(card, at: dt.datetime, acting_user) -> None:
         actor=ledger.actor_of(acting_user),
         note="；".join(t for t in (f"制卡 {card.card_no}", rules.late_note(requested, day)) if t),
     )
+
+
+def _refuse(card, version: str) -> None:
+    """No blank to print on: say whether the bank's blanks are missing, or only those of
+    the card's version (the outlet holds other versions: the wrong stock was sent)."""
+    where = card.org.name if card.org_id else "该网点"
+    bank = f"{card.bank.name}的" if card.bank_id else ""
+    held = Serial.objects.filter(org_id=card.org_id, state=rules.STOCK, item=rules.BLANK)
+    if card.bank_id:
+        held = held.filter(bank_id=card.bank_id)
+    # Blanks of the card's own version still "in stock" here are held by concurrent
+    # productions (skipped, not free): that is no blank, not a wrong version.
+    others = sorted(set(held.exclude(version=version).values_list("version", flat=True)))
+    if others:
+        raise Conflict(
+            E.NO_BLANK_OF_VERSION,
+            f"{where}没有{bank}{version} 版卡基（在库的是 {'、'.join(others)} 版），不能制卡"
+            "（请申领该版本卡基）",
+        )
+    raise Conflict(E.NO_BLANK, f"{where}没有{bank}卡基库存，不能制卡（请先申领并签收卡基）")
 
 
 def on_card_change(change) -> None:

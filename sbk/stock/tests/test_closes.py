@@ -50,7 +50,9 @@ def test_a_closed_day_is_locked_and_a_late_movement_goes_to_the_next_open_day(wo
     assert "已日清" in entry.note
     # The balance at the closed day is still the close's; today's books are unchanged.
     assert (
-        queries.balances_at([world.outlet_a.pk], today)[(world.outlet_a.pk, "blank", world.bank.pk)]
+        queries.balances_at([world.outlet_a.pk], today)[
+            (world.outlet_a.pk, "blank", world.bank.pk, "3.00")
+        ]
         == 10
     )
 

@@ -48,6 +48,7 @@ def test_apply_is_all_or_nothing_and_names_index_serial_and_rule(world, tmp_path
         "date": today,
         "items": {"blank": 1, "waste": 0, "unclaimed": 0},
         "by_bank": {"BANK1": {"blank": 1, "waste": 0, "unclaimed": 0}},
+        "by_version": {"3.00": {"blank": 1, "waste": 0, "unclaimed": 0}},
     }
 
 

@@ -62,3 +62,22 @@ def test_api_movements_are_idempotent(client, world):
     assert refused.status_code in (400, 403, 409) and refused.json()["code"]
     balance = client.get("/api/stock/balances/OA1", headers={"Authorization": f"Bearer {raw}"})
     assert balance.json()["items"] == {"blank": 9, "waste": 1, "unclaimed": 0}
+
+
+def test_a_surplus_is_rectified_from_the_discrepancy_page_with_the_serials_found(client, world):
+    from sbk.stock import services
+
+    take = services.count_stock(world.outlet_a, acting_user=world.operator_a, item="blank", qty=11)
+    disc = take.discrepancy
+    services.explain_discrepancy(disc.pk, acting_user=world.operator_a, text="多收未登记")
+    login(client, world.admin_a)
+    page = client.get(f"/stock/discrepancies/{disc.pk}/").content.decode()
+    assert "盘盈序列号" in page and 'name="found"' in page
+    url = f"/stock/discrepancies/{disc.pk}/"
+    form = {"do": "rectify", "reason": "按实物补录", "found": "WEB-F1", "version": "3.00"}
+    shown = client.post(url, form, follow=True).content.decode()
+    assert "bad_bank" in shown and not Serial.objects.filter(serial="WEB-F1").exists()
+    client.post(url, {**form, "bank": "BANK1"})
+    disc.refresh_from_db()
+    assert disc.status == "rectified"
+    assert Serial.objects.get(serial="WEB-F1").org_id == world.outlet_a.pk

@@ -1,9 +1,9 @@
 """``sbk stock …``: the card-blank books from the operator's shell (and scripts).
 
 apply FILE.json · balance ORG [--date D] [--json] · close-day ORG DATE · close-month ORG
-YYYY-MM · count ORG --item I --qty N [--serials FILE] [--bank B] · trace SERIAL [--json] ·
-verify. The shell acts as the system unless ``--user USERNAME`` names a staff account.
-Exit 1 with the error's code and message when anything is refused.
+YYYY-MM · count ORG --item I --qty N [--serials FILE] [--bank B] [--version V] ·
+trace SERIAL [--json] · verify. The shell acts as the system unless ``--user USERNAME``
+names a staff account. Exit 1 with the error's code and message when anything is refused.
 """
 
 import datetime as dt
@@ -67,6 +67,7 @@ class Command(BaseCommand):
         k.add_argument("--qty", type=int, required=True)
         k.add_argument("--serials", help="实盘序列号文件（每行一个，或 JSON 列表）")
         k.add_argument("--bank", help="只盘某一银行的卡基")
+        k.add_argument("--version", dest="card_version", help="只盘某一卡版本（如 3.00）")
         t = sub.add_parser("trace", help="追溯一个序列号的流转")
         t.add_argument("serial")
         t.add_argument("--json", action="store_true")
@@ -96,6 +97,10 @@ class Command(BaseCommand):
         self.stdout.write(f"{report['org']} {report['date']}：{items}")
         for bank, figures in report["by_bank"].items():
             self.stdout.write(f"  {bank}: " + "，".join(f"{k} {v}" for k, v in figures.items()))
+        for version, figures in report["by_version"].items():
+            self.stdout.write(
+                f"  {version}版: " + "，".join(f"{k} {v}" for k, v in figures.items())
+            )
 
     def do_close_day(self, actor, *, org, date, **_):
         close = services.close_day(_org(org), _date(date), acting_user=actor)
@@ -104,14 +109,14 @@ class Command(BaseCommand):
         )
         for s in close.snapshot:
             self.stdout.write(
-                f"  {s.item} 银行#{s.bank_id}: {s.opening} + {s.incoming} − {s.outgoing} = {s.closing}"
+                f"  {s.item} 银行#{s.bank_id} {s.version}版: {s.opening} + {s.incoming} − {s.outgoing} = {s.closing}"
             )
 
     def do_close_month(self, actor, *, org, month, **_):
         close = services.close_month(_org(org), month, acting_user=actor)
         self.stdout.write(f"{org} {month} 已月结（日清 {close.days_closed} 天）")
 
-    def do_count(self, actor, *, org, item, qty, serials=None, bank=None, **_):
+    def do_count(self, actor, *, org, item, qty, serials=None, bank=None, card_version=None, **_):
         listed = None
         if serials:
             try:
@@ -128,6 +133,7 @@ class Command(BaseCommand):
             qty=qty,
             bank=_org(bank) if bank else None,
             serials=listed,
+            version=card_version or "",
         )
         self.stdout.write(f"盘点#{take.pk}：账面 {take.book}，实盘 {take.counted}")
         if take.counted != take.book or take.missing or take.extra:
@@ -146,6 +152,7 @@ class Command(BaseCommand):
         data = {
             "serial": serial,
             "bank": place.bank.code,
+            "version": place.version,
             "item": place.item,
             "state": place.state,
             "org": place.org.code if place.org_id else None,
@@ -171,7 +178,7 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(data))
             return
         self.stdout.write(
-            f"{serial}（{data['bank']}）当前：{rules.STATE_LABELS[place.state]} {data['org'] or ''}"
+            f"{serial}（{data['bank']}，{data['version']}版）当前：{rules.STATE_LABELS[place.state]} {data['org'] or ''}"
             + (f"，卡号 {data['card']}" if data["card"] else "")
         )
         for e in data["entries"]:

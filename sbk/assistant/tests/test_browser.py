@@ -1,0 +1,86 @@
+"""Browser walk through the assistant: the clerk's panel beside the person page, the
+answer with its citations, the enquiry record (item ⑦), the document viewer at the cited
+passage; then the applicant's portal page, answering and refusing.
+
+Drives Debian's chromium through Playwright against the live server, like
+``sbk/cards/tests/test_browser.py``, and saves a screenshot of each page into
+test-artifacts/assistant/. In CI (``CI`` set) a missing chromium is a failure, locally a skip.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+
+from sbk.accounts.models import Role, User
+from sbk.assistant import services
+from sbk.assistant.demo import LIBRARY
+from sbk.cards.models import ServiceTransaction
+from sbk.cards.tests.test_browser import browser, page_for  # noqa: F401  (the fixture)
+from sbk.core.actors import SYSTEM
+from sbk.testing import PASSWORD
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "assistant"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _library(world):
+    for name in ("03_loss_replacement.txt", "04_eligibility_documents.txt"):
+        services.load_document(
+            acting_user=SYSTEM,
+            org=world.centre,
+            file_name=name,
+            data=(LIBRARY / name).read_bytes(),
+        )
+
+
+def test_console_panel_and_portal_page(browser, live_server, world):  # noqa: F811
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    _library(world)
+    shots = iter(range(1, 100))
+
+    def shot(page, name):
+        page.screenshot(path=str(ARTIFACTS / f"{next(shots):02d}-{name}.png"), full_page=True)
+
+    clerk = page_for(browser, live_server, world.operator_a)
+    clerk.goto(f"{live_server.url}/people/{world.person_a.pk}/")
+    panel = clerk.locator("[data-testid=assistant-panel]")
+    panel.locator("input[name=question]").fill("补卡要带什么材料")
+    shot(clerk, "person-panel")
+    panel.locator("button[type=submit]").click()
+    citation = clerk.locator("[data-testid=assistant-citation]").first
+    assert "第九条 办理地点和材料" in citation.inner_text()
+    shot(clerk, "console-answer")
+
+    clerk.click("[data-testid=record-enquiry]")
+    clerk.wait_for_load_state()
+    assert ServiceTransaction.objects.filter(person=world.person_a).count() == 1
+    shot(clerk, "enquiry-recorded")
+
+    clerk.goto(f"{live_server.url}/assistant/")
+    clerk.fill("input[name=question]", "补卡要带什么材料")
+    clerk.click("form.asst-ask button[type=submit]")
+    clerk.locator("[data-testid=assistant-citation] a").first.click()
+    clerk.wait_for_load_state()
+    assert "#passage-" in clerk.url
+    shot(clerk, "document-viewer")
+
+    applicant = User(username="app_browser", role=Role.APPLICANT, person=world.person_a)
+    applicant.set_password(PASSWORD)
+    applicant.save()
+    portal = page_for(browser, live_server, applicant)
+    portal.goto(f"{live_server.url}/portal/assistant/")
+    portal.fill("input[name=question]", "拿永居证能不能办社保卡")
+    portal.click("form.asst-ask button[type=submit]")
+    assert "外国人永久居留身份证" in portal.locator("[data-testid=assistant-answer]").inner_text()
+    shot(portal, "portal-answer")
+    portal.fill("input[name=question]", "结婚登记需要什么材料")
+    portal.click("form.asst-ask button[type=submit]")
+    assert portal.locator("[data-testid=assistant-refused]").is_visible()
+    shot(portal, "portal-refused")

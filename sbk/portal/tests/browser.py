@@ -1,0 +1,149 @@
+"""Helpers of the public pages' browser tests (sbk/portal and sbk/kiosk): one chromium per
+module, axe-core injected into each page, sbk's own elder-mode figures, keyboard moves."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+
+ROOT = Path(__file__).resolve().parents[3]
+CHROMIUM = "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+FIGURES = (Path(__file__).parent / "browser_js" / "elder_figures.js").read_text()
+ARTIFACTS = ROOT / "test-artifacts" / "public"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+OVERFLOW = """() => [...document.querySelectorAll(".card input, .card select, .card button, .card img")]
+  .filter(e => e.getBoundingClientRect().right > e.closest(".card").getBoundingClientRect().right + 1)
+  .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : ""))"""
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PHONE, DESKTOP = 360, 1280
+
+
+def launch_browser():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` at the repository root (make services does)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Surveyor:
+    """Loads pages in both modes at both widths; collects every finding, then screenshots."""
+
+    def __init__(self, live_server, prefix):
+        self.base = live_server.url
+        self.prefix = prefix
+        self.findings: list[str] = []
+        self.shots = 0
+
+    def shot(self, page, name):
+        self.shots += 1
+        page.screenshot(
+            path=str(ARTIFACTS / f"{self.prefix}-{self.shots:02d}-{name}.png"), full_page=True
+        )
+
+    def check(self, page, name, mode, width):
+        where = f"{name} [{mode} {width}px]"
+        wide = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if wide > 0:
+            self.findings.append(f"{where}: scrolls sideways by {wide}px")
+        # a control that runs past its card (the registration form's inputs did at 360 px)
+        for over in page.evaluate(OVERFLOW):
+            self.findings.append(f"{where}: {over} runs past its card")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
+        )
+        for v in result["violations"]:
+            nodes = "; ".join(" ".join(n["target"]) for n in v["nodes"][:4])
+            self.findings.append(f"{where}: axe {v['id']} ({v['impact']}): {v['help']} — {nodes}")
+        if mode == "elder":
+            for p in page.evaluate(FIGURES):
+                self.findings.append(f"{where}: {p}")
+
+    def survey(self, page, path, name, widths=(PHONE, DESKTOP)):
+        """GET ``path`` in both modes at each width: scan, measure, screenshot. The page is
+        left at its width (the flows go on at it), in elder mode."""
+        before = page.viewport_size
+        for mode, flag in (("standard", "0"), ("elder", "1")):
+            for width in widths:
+                page.set_viewport_size({"width": width, "height": 800})
+                sep = "&" if "?" in path else "?"
+                page.goto(f"{self.base}{path}{sep}elder={flag}")
+                assert (
+                    page.locator("html")
+                    .get_attribute("class")
+                    .startswith("elder" if flag == "1" else "standard")
+                )
+                self.check(page, name, mode, width)
+                self.shot(page, f"{name}-{mode}-{width}")
+        page.set_viewport_size(before)
+
+    def assert_clean(self):
+        assert not self.findings, "\n".join(self.findings)
+
+
+def tab_to(page, selector, limit=60):
+    """Press Tab until ``selector`` has the focus (the keyboard reaches it), and check the
+    focus is visible (WCAG 2.4.7): an outline is drawn."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", f"focus on {selector} is not visible"
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
+def new_page(browser, width=PHONE, user=None, live_server=None):
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 800})
+    if user is not None:
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    return page
+
+
+def on_postgres() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+# The scan costs about a minute of browser time and the pages do not depend on the database
+# engine: it runs in the SQLite pass of `make test`, not again on PostgreSQL.
+SQLITE_PASS_ONLY = pytest.mark.skipif(
+    on_postgres(), reason="browser scan of the public pages: run once, in the SQLite pass"
+)
