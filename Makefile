@@ -47,7 +47,7 @@ test-sqlite: services install
 	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-postgres: services install
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) SBK_DB_TESTS_ONLY=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install
 	$(PY) -m pip install -q -e '.[bench]'

@@ -1,6 +1,12 @@
 import pytest
 
 
+def pytest_configure(config):
+    from sbk.testing import quick_hashing
+
+    quick_hashing()
+
+
 @pytest.fixture
 def world(db):
     from sbk.testing import World
@@ -23,3 +29,23 @@ def compliant_photo() -> bytes:
     result = fix_photo(buf.getvalue())
     assert result.ok, result.reasons
     return result.jpeg
+
+
+def pytest_collection_modifyitems(config, items):
+    """``SBK_DB_TESTS_ONLY=1`` (the PostgreSQL pass of ``make test``): only the tests that
+    touch the database. The pure-rule tests (ID checks, photo rules, scoring, report
+    arithmetic) do not depend on the database and have already run in the SQLite pass."""
+    import os
+
+    if os.environ.get("SBK_DB_TESTS_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        uses_db = item.get_closest_marker("django_db") is not None or any(
+            n in names for n in ("db", "transactional_db", "django_db_setup", "live_server")
+        )
+        (keep if uses_db else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

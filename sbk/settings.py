@@ -236,6 +236,8 @@ SBK_PHOTO_MAX_PIXELS = int(os.environ.get("SBK_PHOTO_MAX_PIXELS", str(4000 * 400
 # Personal data protection (issue 10, SPEC §8).
 SBK_AUDIT_RETENTION_DAYS = int(os.environ.get("SBK_AUDIT_RETENTION_DAYS", "180"))
 SBK_EXPORT_APPROVAL_ROWS = int(os.environ.get("SBK_EXPORT_APPROVAL_ROWS", "1000"))
+# How long a mutating API call's stored answer is replayed for its Idempotency-Key.
+SBK_IDEMPOTENCY_HOURS = int(os.environ.get("SBK_IDEMPOTENCY_HOURS", "48"))
 SBK_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("SBK_PASSWORD_MAX_AGE_DAYS", "90"))
 SBK_PASSWORD_HISTORY = int(os.environ.get("SBK_PASSWORD_HISTORY", "5"))
 SBK_TOTP_REQUIRED_ROLES = [

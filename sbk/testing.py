@@ -8,6 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from django.conf import settings
+from django.contrib.auth.hashers import (
+    PBKDF2PasswordHasher,
+    get_hashers,
+    get_hashers_by_algorithm,
+)
+
 from sbk.accounts.models import Role, User
 from sbk.core.actors import SYSTEM
 from sbk.idcard import make_resident18
@@ -16,6 +23,27 @@ from sbk.orgs.services import create_organisation
 from sbk.registry.services import create_person
 
 PASSWORD = "Test-pass-2026"
+
+
+class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """PBKDF2 at 1,000 rounds, for tests only. Django's 1,000,000 rounds cost ~0.4 s a
+    password; a test world sets eight and logs some in, so the suite spent minutes hashing.
+    Same algorithm name: the real hasher reads the round count from the stored hash, so a
+    server running production settings still verifies (and upgrades) these hashes."""
+
+    iterations = 1000
+
+
+def quick_hashing() -> None:
+    """Hash test passwords with ``QuickPBKDF2PasswordHasher`` (the conftest calls this once
+    per test process; a subprocess that builds a test world calls it itself)."""
+    quick = "sbk.testing.QuickPBKDF2PasswordHasher"
+    hashers = [h for h in settings.PASSWORD_HASHERS if h != quick]
+    settings.PASSWORD_HASHERS = [quick, *hashers]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+
+
 _seq = itertools.count(1)
 
 

@@ -3,17 +3,22 @@
 The first call with a key runs and its answer is stored in the same transaction as its
 effect; a repeat with the same key and the same body gets the stored answer; the same key
 with a different body is refused. Concurrent repeats serialise on the unique constraint.
+A stored answer is kept ``SBK_IDEMPOTENCY_HOURS`` (48): ``sbk worker`` deletes older ones,
+so a sealed export file in an answer does not outlive its use.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import IntegrityError, connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from . import actions
 from .errors import Conflict, CoreErrorCode, ServiceError
@@ -103,3 +108,12 @@ def _replay(record: IdempotencyRecord, fp: str) -> tuple[int, dict]:
     if record.fingerprint != fp:
         raise Conflict(CoreErrorCode.IDEMPOTENCY_MISMATCH, "同一 Idempotency-Key 已用于不同的请求")
     return record.status_code, record.response
+
+
+def purge_expired(now: dt.datetime | None = None) -> int:
+    """Delete stored answers older than ``SBK_IDEMPOTENCY_HOURS``; a retry after that acts
+    again, as a new request (clients retry within minutes, not days)."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(hours=settings.SBK_IDEMPOTENCY_HOURS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

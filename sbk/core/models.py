@@ -83,6 +83,7 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")
         ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_at")]
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"

@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from sbk.accounts.models import Role
@@ -56,12 +57,14 @@ def _org(code, name, kind, division, parent=None, bank=None) -> Organisation:
 
 def build_orgs_and_staff() -> list[Login]:
     logins: list[Login] = []
+    shared_hash = make_password(data.DEMO_PASSWORD)
 
     def staff(username, role, org, full_name):
         create_staff(
             acting_user=DEMO,
             username=username,
             password=data.DEMO_PASSWORD,
+            password_hash=shared_hash,
             role=role,
             org=org,
             full_name=full_name,

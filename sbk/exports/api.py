@@ -65,7 +65,9 @@ class DecisionIn(Schema):
 
 
 def _request_out(req) -> dict:
-    return RequestOut.from_orm(req).model_dump(mode="json")
+    out = RequestOut.from_orm(req).model_dump(mode="json")
+    out["query"] = req.query_shown  # never the number as typed
+    return out
 
 
 def _sealed(export: services.ExportFile) -> tuple[int, dict]:

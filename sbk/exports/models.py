@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from sbk.core.fields import EncryptedTextField
+
 
 class ExportStatus(models.TextChoices):
     REQUESTED = "requested", "待审批"
@@ -14,7 +16,9 @@ class ExportStatus(models.TextChoices):
 class ExportRequest(models.Model):
     kind = models.CharField("导出内容", max_length=20, default="people")
     fmt = models.CharField("格式", max_length=5)
-    query = models.CharField("筛选条件", max_length=200, blank=True)
+    # The search as typed may be a document number: kept encrypted, shown masked.
+    query = EncryptedTextField("筛选条件", blank=True)
+    query_shown = models.CharField("筛选条件（显示）", max_length=200, blank=True)
     full = models.BooleanField("含完整号码", default=False)
     purpose = models.CharField("用途", max_length=200, blank=True)
     row_count = models.PositiveIntegerField("行数")

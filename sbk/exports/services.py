@@ -131,6 +131,7 @@ def export_people(
         req = ExportRequest.objects.create(
             fmt=fmt,
             query=query,
+            query_shown=shown_query(query),
             full=full,
             purpose=purpose,
             row_count=count,

@@ -46,6 +46,27 @@ def report_region(division: str) -> str:
     return division[:4] + "00"
 
 
+def province_regions(province: str, year: int, records: Iterable) -> list[str]:
+    """Every row of the quarterly tables (一) and (二) ("本表填报省内全部地市情况"): 省本级 and
+    each report region of ``province`` in force in ``year``, with or without cards.
+    ``records``: division records (``sbk.divisions.table``: code, name, level, valid_in)."""
+    prov = province[:2]
+    out = {province}
+    for r in records:
+        code = r.code
+        if not code.startswith(prov) or code == province or not r.valid_in(year):
+            continue
+        if prov in MUNICIPALITIES:
+            wanted = r.level == "county"  # each district or county is a row
+        elif code[2:4] == "90":
+            wanted = r.level == "county"  # a county-level unit the province administers
+        else:
+            wanted = r.level == "prefecture"
+        if wanted and report_region(code) == code:
+            out.add(code)
+    return sorted(out)
+
+
 def financial_kind(bank_id: int | None, version: str, other_versions: Iterable[str]) -> str:
     if not bank_id:
         return FIN_NONE

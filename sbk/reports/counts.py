@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from sbk.accounts.policy import ensure
 from sbk.cards import rules
-from sbk.cards.models import Card
+from sbk.cards.models import Card, ServiceTransaction
 from sbk.core import actions
 from sbk.core.catalogue import Action
 
 from . import counting as C
-from .models import HolderCount, HolderMonth, HolderMove, HolderTotal
+from .models import HolderCount, HolderMonth, HolderMove, HolderTotal, ServiceOpened
 
 HELD = frozenset(rules.HELD)
 BATCH = 900  # rows per statement / ids per IN (): within SQLite's variable limit
@@ -269,10 +269,12 @@ def rebuild_counts(*, acting_user) -> dict:
             cursor.execute(f"LOCK TABLE {HolderCount._meta.db_table} IN EXCLUSIVE MODE")
             cursor.execute(f"LOCK TABLE {HolderMonth._meta.db_table} IN EXCLUSIVE MODE")
             cursor.execute(f"LOCK TABLE {HolderTotal._meta.db_table} IN EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {ServiceOpened._meta.db_table} IN EXCLUSIVE MODE")
     before = HolderCount.objects.count()
     rows = C.nonzero(history_from_cards())
     replace_all(rows)
-    summary = {"rows_before": before, "rows": len(rows)}
+    marks = rebuild_service_marks()
+    summary = {"rows_before": before, "rows": len(rows), "service_marks": marks}
     actions.record(
         Action.REPORT_REBUILD_COUNTS,
         acting_user=acting_user,
@@ -280,6 +282,28 @@ def rebuild_counts(*, acting_user) -> dict:
         after=summary,
     )
     return summary
+
+
+def rebuild_service_marks() -> int:
+    """The opened items and channels again from the whole journal (the trigger keeps them
+    between rebuilds); returns how many marks there are."""
+    ServiceOpened.objects.all().delete()
+    rows = []
+    for mark, col in ((ServiceOpened.ITEM, "item"), (ServiceOpened.CHANNEL, "channel")):
+        firsts = (
+            ServiceTransaction.objects.filter(outlet__isnull=False)
+            .values("outlet__division_code", col)
+            .annotate(first=Min("at"))
+            .order_by()
+        )
+        rows += [
+            ServiceOpened(
+                division=r["outlet__division_code"], mark=mark, number=r[col], first_at=r["first"]
+            )
+            for r in firsts
+        ]
+    ServiceOpened.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 # --- reads -------------------------------------------------------------------------------

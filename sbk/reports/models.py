@@ -83,6 +83,33 @@ class HolderTotal(models.Model):
         return f"{self.division} {self.category} {self.holders}"
 
 
+class ServiceOpened(models.Model):
+    """A service item or channel opened in a division (季调度表(一) 服务事项/服务渠道): the
+    first journal row of that item or channel at an outlet of the division. Kept by a
+    trigger on the journal (reports migration 0004), so table (一) reads a few hundred rows
+    instead of a DISTINCT over every transaction ever journalled."""
+
+    ITEM, CHANNEL = "item", "channel"
+
+    division = models.CharField("网点所属区划", max_length=6)
+    mark = models.CharField(
+        "类型", max_length=7, choices=[(ITEM, "服务事项"), (CHANNEL, "服务渠道")]
+    )
+    number = models.PositiveSmallIntegerField("编号")
+    first_at = models.DateTimeField("首次办理时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已开通服务事项与渠道"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "mark", "number"], name="service_opened_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.division} {self.mark} {self.number}"
+
+
 class HolderMove(models.Model):
     """A held or pending card's region or category changed (the history a rebuild needs)."""
 

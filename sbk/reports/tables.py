@@ -12,7 +12,6 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from sbk.cards.models import ServiceTransaction
 from sbk.divisions.table import load_table
 from sbk.orgs.models import Organisation, OrgKind
 from sbk.registry.models import Person
@@ -20,7 +19,7 @@ from sbk.registry.models import Person
 from . import counting as C
 from . import counts
 from .figures import circled, numbers, percent, wan
-from .models import CatalogueItem, Entry
+from .models import CatalogueItem, Entry, ServiceOpened
 from .periods import Period
 
 CATEGORIES = ("employee", "resident", "other")
@@ -167,16 +166,16 @@ def contract(figures: dict) -> dict:
 
 # --- quarterly -----------------------------------------------------------------------------
 def _journal_marks(province: str, end: dt.date) -> tuple[dict, dict]:
-    """Service items and channels with a citizen-facing transaction per region by ``end``."""
+    """Service items and channels with a journal row per region by ``end``: read from the
+    marks the journal keeps (``ServiceOpened``), never from the journal itself."""
     until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
-    qs = ServiceTransaction.objects.filter(
-        at__lt=until, outlet__division_code__startswith=province[:2]
-    )
+    marks = ServiceOpened.objects.filter(
+        first_at__lt=until, division__startswith=province[:2]
+    ).values_list("division", "mark", "number")
     items, channels = defaultdict(set), defaultdict(set)
-    for division, item in qs.values_list("outlet__division_code", "item").distinct().order_by():
-        items[C.report_region(division)].add(item)
-    for division, ch in qs.values_list("outlet__division_code", "channel").distinct().order_by():
-        channels[C.report_region(division)].add(ch)
+    for division, mark, number in marks:
+        target = items if mark == ServiceOpened.ITEM else channels
+        target[C.report_region(division)].add(number)
     return items, channels
 
 

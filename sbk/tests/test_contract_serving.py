@@ -126,7 +126,7 @@ def served(tmp_path):
 
     KeyRing.generate().save(var / "keys.json")
     sbk("migrate", "--noinput", "-v0")
-    sbk("shell", "-c", "from sbk.testing import World; World()")
+    sbk("shell", "-c", "from sbk.testing import World, quick_hashing; quick_hashing(); World()")
     port = _free_port()
     log = open(tmp_path / "serve.log", "w")
     server = subprocess.Popen(

@@ -500,9 +500,33 @@ def produce_card(
     reason: str = "",
 ) -> Card:
     """Verify and produce (审核后置): card-face interception, then the card and e-card."""
-    ensure(acting_user, Action.CARD_PRODUCE)
+    return produce_action(
+        Action.CARD_PRODUCE,
+        app_id,
+        acting_user=acting_user,
+        verified=verified,
+        face_confirmed=face_confirmed,
+        account_no=account_no,
+        reason=reason,
+    )
+
+
+def produce_action(
+    action: Action,
+    app_id: int,
+    *,
+    acting_user,
+    verified: bool,
+    face_confirmed: bool,
+    account_no: str,
+    reason: str,
+    hand_over: bool = False,
+) -> Card:
+    """The body of production, shared by ``produce_card`` and the counter's on-the-spot
+    production (``hand_over``: the card is issued in the same action, no "ready" SMS)."""
+    ensure(acting_user, action)
     person, app = lock_application(acting_user, app_id, outlet_scope=True)
-    ensure_org_in_scope(acting_user, Action.CARD_PRODUCE, app, app.outlet)
+    ensure_org_in_scope(acting_user, action, app, app.outlet)
     before = app_snapshot(app)
     now = timezone.now()
     card = _produce(
@@ -514,15 +538,23 @@ def produce_card(
         account_no=account_no,
         now=now,
     )
-    notify("ready", app, person)
+    old = None
+    if hand_over:
+        old, _ = _issue(card, person, acting_user=acting_user, now=now, app=app)
+    else:
+        notify("ready", app, person)
     # Production counts where the printer is: a bank outlet is channel ⑤ (not the ⑦ an
     # online application came through).
     channel, outlet = where(acting_user, outlet=app.outlet)
+    replaced = {"replaced": card_snapshot(old) if old else None} if hand_over else {}
+    details = {"card_no": card.card_no, "electronic": True}
+    if hand_over:
+        details = {"card_no": card.card_no, "replaced": old.card_no if old else None}
     actions.record(
-        Action.CARD_PRODUCE,
+        action,
         acting_user=acting_user,
         obj=card,
-        before={"application": before},
+        before={"application": before, **replaced},
         after={"application": app_snapshot(app), "card": card_snapshot(card)},
         reason=reason,
         channel=channel,
@@ -530,7 +562,7 @@ def produce_card(
         person=person,
         card=card,
         application=app,
-        details={"card_no": card.card_no, "electronic": True, "notes": app.interception["notes"]},
+        details={**details, "notes": app.interception["notes"]},
         at=now,
     )
     return card

@@ -22,14 +22,11 @@ from sbk.registry.models import Person
 from .. import photo as photo_checker
 from ..errors import CardErrorCode as E
 from ..models import Card, Channel, PhotoSource
-from .applications import _issue, _produce, _start, _submit
+from .applications import _issue, _produce, _start, _submit, produce_action
 from .common import (
     app_snapshot,
     card_snapshot,
-    ensure_org_in_scope,
-    lock_application,
     user_outlet,
-    where,
 )
 from .photo_steps import attach_photo_to as _attach_photo
 
@@ -209,39 +206,13 @@ def produce_on_the_spot(
 ) -> Card:
     """On-the-spot production at a counter (窗口现场制卡): verify, produce and hand over in
     one step; the card ends in the holder's hand (issued), and no "ready" SMS is sent."""
-    ensure(acting_user, Action.CARD_PRODUCE_ON_THE_SPOT)
-    person, app = lock_application(acting_user, app_id, outlet_scope=True)
-    ensure_org_in_scope(acting_user, Action.CARD_PRODUCE_ON_THE_SPOT, app, app.outlet)
-    before = app_snapshot(app)
-    now = timezone.now()
-    card = _produce(
-        app,
-        person,
+    return produce_action(
+        Action.CARD_PRODUCE_ON_THE_SPOT,
+        app_id,
         acting_user=acting_user,
         verified=verified,
         face_confirmed=face_confirmed,
         account_no=account_no,
-        now=now,
-    )
-    old, _ = _issue(card, person, acting_user=acting_user, now=now, app=app)
-    channel, outlet = where(acting_user, outlet=app.outlet)
-    actions.record(
-        Action.CARD_PRODUCE_ON_THE_SPOT,
-        acting_user=acting_user,
-        obj=card,
-        before={"application": before, "replaced": card_snapshot(old) if old else None},
-        after={"application": app_snapshot(app), "card": card_snapshot(card)},
         reason=reason,
-        channel=channel,
-        outlet=outlet,
-        person=person,
-        card=card,
-        application=app,
-        details={
-            "card_no": card.card_no,
-            "replaced": old.card_no if old else None,
-            "notes": app.interception["notes"],
-        },
-        at=now,
+        hand_over=True,
     )
-    return card

@@ -211,3 +211,56 @@ def test_api_retry_with_the_same_key_does_not_act_twice(client, world, settings)
     assert AuditEntry.objects.filter(action="export.download").count() == 1
     fresh = _post(client, f"/api/exports/requests/{rid}/download", key="dl-2")
     assert fresh.status_code == 400 and fresh.json()["code"] == "export_not_approved"
+
+
+def test_a_request_keeps_its_search_encrypted_and_shows_it_masked(client, world, settings):
+    """The search as typed may be a whole document number: never stored or shown in clear."""
+    from django.db import connection
+
+    settings.SBK_EXPORT_APPROVAL_ROWS = 0
+    number = world.person_a.id_number
+    req = services.export_people(acting_user=world.admin_a, query=number, fmt="csv")
+    with connection.cursor() as cur:
+        cur.execute("SELECT query, query_shown FROM exports_exportrequest WHERE id = %s", [req.pk])
+        stored, shown = cur.fetchone()
+    assert number not in stored and number not in shown and number[:6] in shown
+    assert ExportRequest.objects.get(pk=req.pk).query == number  # decrypted for the run
+    client.force_login(world.admin_a)
+    filed = _post(client, "/api/exports/people", {"format": "json", "q": number})
+    assert filed.status_code == 202 and filed.json()["query"] == shown
+    page = client.get("/exports/requests/").content.decode()
+    assert number not in page and shown in page
+    services.decide_request(req.pk, acting_user=world.city_admin, approve=True)
+    export = services.download_request(req.pk, acting_user=world.admin_a)
+    assert export.rows == 1  # the encrypted search still selects the person
+
+
+def test_stored_answers_expire_after_the_configured_hours(client, world, settings):
+    """An export's sealed file in an idempotency record is deleted by the worker once the
+    record is older than SBK_IDEMPOTENCY_HOURS; younger ones are still replayed."""
+    import datetime as dt
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from sbk.core.models import IdempotencyRecord
+
+    client.force_login(world.operator_a)
+    assert _post(client, "/api/exports/people", {"format": "csv"}, key="old").status_code == 200
+    assert _post(client, "/api/exports/people", {"format": "csv"}, key="new").status_code == 200
+    settings.SBK_IDEMPOTENCY_HOURS = 24
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=timezone.now() - dt.timedelta(hours=25)
+    )
+    IdempotencyRecord.objects.filter(key="new").update(
+        created_at=timezone.now() - dt.timedelta(hours=23)
+    )
+    out = StringIO()
+    call_command("worker", "--once", stdout=out)
+    assert "idempotency_purged 1" in out.getvalue()
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    audits = AuditEntry.objects.filter(action="export.people").count()
+    again = _post(client, "/api/exports/people", {"format": "csv"}, key="new")
+    assert again.status_code == 200
+    assert AuditEntry.objects.filter(action="export.people").count() == audits  # replayed

@@ -87,3 +87,20 @@ def test_live_rules_equal_the_history_sweep():
     C.leave_deltas(ended, live)
     history = C.history_deltas([[ended]])
     assert C.nonzero(live) == C.nonzero(history)
+
+
+def test_province_regions_are_every_city_in_force_that_year():
+    from sbk.divisions.table import load_table
+
+    records = load_table().all()
+    shaanxi = C.province_regions("610000", 2026, records)
+    assert shaanxi[0] == "610000" and "610100" in shaanxi and "611000" in shaanxi  # 西安, 商洛
+    assert all(c.endswith("00") for c in shaanxi) and "610102" not in shaanxi
+    assert "612500" not in shaanxi  # 商洛地区 became 商洛市 (611000) in 2001
+    assert "612500" in C.province_regions("610000", 1995, records)
+    shanghai = C.province_regions("310000", 2026, records)
+    assert "310115" in shanghai and "310112" in shanghai  # a municipality's districts
+    assert "310100" not in shanghai  # 市辖区 is only a heading
+    hubei = C.province_regions("420000", 2026, records)
+    assert "429004" in hubei  # 仙桃市, administered by the province directly
+    assert "429000" not in hubei

@@ -2,7 +2,9 @@
 
 Loops until stopped: every pass delivers the due messages (retries with exponential
 backoff), lapses expired temporary loss reports, marks long-uncollected cards as
-unclaimed and deletes pending online registrations a day after their SMS code expired. ``--once`` runs a single pass (tests, cron).
+unclaimed, deletes pending online registrations a day after their SMS code expired and
+API answers kept for idempotency past ``SBK_IDEMPOTENCY_HOURS``. ``--once`` runs a single
+pass (tests, cron).
 """
 
 import time
@@ -36,12 +38,16 @@ class Command(BaseCommand):
     def run_pass(self, batch: int) -> dict[str, int]:
         # The jobs of the apps above notify, imported here so notify stays below them.
         from sbk.cards.services import maintenance
+        from sbk.core.idempotency import purge_expired
         from sbk.portal.registration import purge_challenges
 
         counts = dict(maintenance.run_due())
         purged = purge_challenges()
         if purged:
             counts["registrations_purged"] = purged
+        expired = purge_expired()
+        if expired:
+            counts["idempotency_purged"] = expired
         for key, n in deliver_due(limit=batch).items():
             counts[f"sms_{key}"] = n
         return counts
