@@ -108,8 +108,11 @@ def _by_region(province: str, day: dt.date) -> dict[str, dict]:
     return regions
 
 
-def _region_order(province: str, codes) -> list[str]:
-    """省本级 first, then division-code order."""
+def _region_order(province: str, codes, year: int | None = None) -> list[str]:
+    """省本级 first, then division-code order. With ``year``: every city of the province in
+    force that year too, with or without cards (tables (一) and (二): "本表填报省内全部地市情况")."""
+    if year is not None:
+        codes = [*codes, *C.province_regions(province, year, load_table().all())]
     return [province] + sorted(c for c in set(codes) if c != province)
 
 
@@ -219,7 +222,7 @@ def quarterly_1(period: Period, province: str) -> dict:
     registered: dict[str, int] = defaultdict(int)
     for division, n in terminals_by_division(province[:2], end).items():
         registered[C.report_region(division)] += n
-    codes = _region_order(province, [*first, *regions, *items, *registered])
+    codes = _region_order(province, [*first, *regions, *items, *registered], year=end.year)
     for code in codes:
         r = regions.get(code) or {"total": 0, **{c: 0 for c in CATEGORIES}}
         manual = [c for c in ENTERED[1] if (code, c) in cells]
@@ -319,7 +322,7 @@ def quarterly_2(period: Period, province: str) -> dict:
             return entered
         return by_region[code][column] if code in by_region else 0
 
-    for code in _region_order(province, [*first, *regions]):
+    for code in _region_order(province, [*first, *regions], year=end.year):
         holders = regions[code]["total"] if code in regions else 0
         opened = set(_marked(cells, code, "catalogue")) & active
         payers = figure(code, "payers")

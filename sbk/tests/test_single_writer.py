@@ -25,6 +25,7 @@ OTHER_MACHINES = {
     ROOT / "notify" / "services.py": "Outbox message",
     ROOT / "notify" / "models.py": "Outbox message",
     ROOT / "stock" / "services" / "stocktake.py": "Discrepancy (stock)",
+    ROOT / "usage" / "services.py": "ServiceBank (set_bank_status), Venue (change_venue)",
 }
 
 

@@ -222,3 +222,19 @@ def test_rebuild_counts_command(history):
     call_command("report", "rebuild-counts", stdout=out)
     assert "已重建" in out.getvalue()
     assert queries.compute(0, "2026-02", province="310000").figures["total"]["holders"] == 4
+
+
+def test_quarterly_one_and_two_list_every_district_of_the_province(history, world):
+    """ "本表填报省内全部地市情况": a region with no card yet is a row with zeros; the monthly
+    table lists only regions that have issued cards."""
+    for table in (1, 2):
+        rows = queries.compute(table, "2026Q1", province="310000").figures["rows"]
+        codes = [r["code"] for r in rows]
+        assert codes[0] == "310000" and codes[1:] == sorted(codes[1:])
+        assert {"310112", "310115", "310101", "310151"} <= set(codes)  # 黄浦, 崇明: no cards
+        empty = next(r for r in rows if r["code"] == "310101")
+        assert empty["holders"] == (
+            {"total": 0, "employee": 0, "resident": 0, "other": 0} if table == 1 else 0
+        )
+    monthly = queries.compute(0, "2026-03", province="310000").figures["rows"]
+    assert "310101" not in {r["code"] for r in monthly}
