@@ -150,3 +150,17 @@ def test_the_escalation_command_and_the_indicator_command(ops, holiday, capsys):
     assert "共升级 1 张工单" in capsys.readouterr().out
     call_command("operations", "indicators", "DA", "--start", "2025-09-01", "--end", "2025-09-30")
     assert '"liable_complaints": 0' in capsys.readouterr().out
+
+
+def test_the_worker_escalates_breached_orders_once(ops, holiday):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _order(ops, at("2025-09-01", 9), source="bad_review")
+    out = StringIO()
+    call_command("worker", "--once", stdout=out)
+    assert "orders_escalated 1" in out.getvalue()
+    again = StringIO()
+    call_command("worker", "--once", stdout=again)
+    assert "orders_escalated" not in again.getvalue()

@@ -3,7 +3,8 @@
 Loops until stopped: every pass delivers the due messages (retries with exponential
 backoff), lapses expired temporary loss reports, marks long-uncollected cards as
 unclaimed, deletes pending online registrations a day after their SMS code expired and
-API answers kept for idempotency past ``SBK_IDEMPOTENCY_HOURS``. ``--once`` runs a single
+API answers kept for idempotency past ``SBK_IDEMPOTENCY_HOURS``, and escalates work
+orders past their time limit to the district (``sbk operations escalate`` does it alone). ``--once`` runs a single
 pass (tests, cron).
 """
 
@@ -38,13 +39,18 @@ class Command(BaseCommand):
     def run_pass(self, batch: int) -> dict[str, int]:
         # The jobs of the apps above notify, imported here so notify stays below them.
         from sbk.cards.services import maintenance
+        from sbk.core.actors import WORKER
         from sbk.core.idempotency import purge_expired
+        from sbk.operations.services import escalate_due
         from sbk.portal.registration import purge_challenges
 
         counts = dict(maintenance.run_due())
         purged = purge_challenges()
         if purged:
             counts["registrations_purged"] = purged
+        escalated = escalate_due(acting_user=WORKER)
+        if escalated:
+            counts["orders_escalated"] = len(escalated)
         expired = purge_expired()
         if expired:
             counts["idempotency_purged"] = expired
