@@ -6,6 +6,7 @@ from enum import StrEnum
 class OpsErrorCode(StrEnum):
     BAD_STEP = "order_bad_step"  # the step may not follow the order's state
     BAD_SOURCE = "order_bad_source"
+    CARD_NOT_PERSONS = "order_card_not_persons"  # the card named is not the person's
     NO_OUTLET = "order_no_outlet"  # 派单 needs an outlet of the order's district
     NOT_PAUSED = "order_not_paused"
     ALREADY_PAUSED = "order_already_paused"

@@ -23,6 +23,8 @@ class OpsOrderIn(Schema):
     subject: str
     description: str = ""
     received_at: dt.datetime | None = None
+    person_id: Int64 | None = None
+    card_id: Int64 | None = None
 
 
 class OpsOrderOut(Schema):
@@ -122,6 +124,8 @@ def create_order(request, payload: OpsOrderIn):
             subject=payload.subject,
             description=payload.description,
             received_at=payload.received_at,
+            person_id=payload.person_id,
+            card_id=payload.card_id,
         )
         return 201, OpsOrderOut(**order_out(o)).model_dump(mode="json")
 

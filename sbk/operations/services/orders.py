@@ -12,12 +12,14 @@ import uuid
 from django.utils import timezone
 
 from sbk.accounts.policy import ensure
+from sbk.cards.queries import cards_for
 from sbk.core.actions import atomic, record
 from sbk.core.actors import is_system
 from sbk.core.catalogue import Action as A
 from sbk.core.errors import NotFound, ServiceError
 from sbk.orgs.models import Organisation
 from sbk.orgs.scope import scoped
+from sbk.registry.queries import scoped_people
 
 from .. import clock
 from .. import workflow as W
@@ -125,10 +127,30 @@ def new_order(
 
 
 @atomic
-def create_order(*, acting_user, org: Organisation, **fields) -> WorkOrder:
-    """受理: take an order in by hand (the counter, a letter, a hotline call)."""
+def create_order(
+    *,
+    acting_user,
+    org: Organisation,
+    person_id: int | None = None,
+    card_id: int | None = None,
+    **fields,
+) -> WorkOrder:
+    """受理: take an order in by hand (the counter, a letter, a hotline call); the person
+    and the card it concerns, when given, must be in the clerk's scope."""
     ensure(acting_user, A.ORDER_CREATE, org)
-    order = new_order(acting_user=acting_user, org=org, **fields)
+    person = card = None
+    if person_id is not None:
+        person = scoped_people(acting_user).filter(pk=person_id).first()
+        if person is None:
+            raise NotFound("持卡人")
+    if card_id is not None:
+        card = cards_for(acting_user).filter(pk=card_id).first()
+        if card is None:
+            raise NotFound("社保卡")
+        if person is not None and card.person_id != person.pk:
+            raise ServiceError(E.CARD_NOT_PERSONS, "该卡不属于所填持卡人", field="card_id")
+        person = person or card.person
+    order = new_order(acting_user=acting_user, org=org, person=person, card=card, **fields)
     record(A.ORDER_CREATE, acting_user=acting_user, obj=order, after=_snapshot(order))
     return order
 

@@ -164,3 +164,39 @@ def test_the_worker_escalates_breached_orders_once(ops, holiday):
     again = StringIO()
     call_command("worker", "--once", stdout=again)
     assert "orders_escalated" not in again.getvalue()
+
+
+def test_an_order_by_hand_names_the_person_and_card_in_scope(ops):
+    from sbk.cards.models import Card
+    from sbk.testing import person
+
+    pa, pb = person(ops.outlet_a), person(ops.outlet_b)
+    card = Card.objects.create(
+        person=pa,
+        card_no="C-OPS-1",
+        card_code="310112",
+        version="3.00",
+        division_code="310112",
+        org=ops.outlet_a,
+        status="issued",
+        category="employee",
+        issued_on=dt.date(2025, 1, 1),
+    )
+    fields = {"source": "counter", "subject": "柜面投诉", "received_at": at("2025-09-01", 9)}
+    o = services.create_order(
+        acting_user=ops.admin_a, org=ops.district_a, card_id=card.pk, **fields
+    )
+    assert (o.person_id, o.card_id) == (pa.pk, card.pk)  # the card names its holder
+    with pytest.raises(NotFound):  # district B's person is not district A's to name
+        services.create_order(
+            acting_user=ops.admin_a, org=ops.district_a, person_id=pb.pk, **fields
+        )
+    with pytest.raises(ServiceError) as exc:
+        services.create_order(
+            acting_user=ops.city_admin,
+            org=ops.district_a,
+            person_id=pb.pk,
+            card_id=card.pk,
+            **fields,
+        )
+    assert exc.value.code == "order_card_not_persons" and exc.value.field == "card_id"

@@ -138,6 +138,7 @@ def test_applicant_pages_and_flows(browser, live_server, world, compliant_photo,
     s.survey(page, f"/portal/applications/{held.pk}/", "status-produced")
     s.survey(page, f"/portal/cards/{card.pk}/", "card")
     s.survey(page, "/portal/ecard/", "ecard")
+    s.survey(page, "/portal/assistant/", "assistant")
     page.context.close()
 
     s.assert_clean()
