@@ -9,8 +9,9 @@ its line, column and code. The card number itself is never stored: a row keeps t
 
 As the new rows are written (PostgreSQL: ``COPY``; elsewhere: batched inserts), the kept
 figures move in the same transaction: ``FirstUse`` (each person's first day of paying and
-of receiving a benefit, for the distinct counts of coverage) and ``UsageDay`` (uses per
-day, card division, bank, kind and area).
+of receiving a benefit), for the people whose first day is new or earlier the kept payer
+counts (``kept``: per day, division, bank and kind), and ``UsageDay`` (uses per day, card
+division, bank, kind and area).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from sbk.core import actions
 from sbk.core.catalogue import Action
 from sbk.core.errors import Problem, ServiceError
 
-from . import rules
+from . import kept, rules
 from .errors import UsageErrorCode as E
 from .lookup import find_cards
 from .models import FirstUse, UsageDay, UsageImport, UsageRecord
@@ -309,7 +310,7 @@ def write(fresh, batch_id: int) -> None:
         _copy(lines)
     else:
         UsageRecord.objects.bulk_create(values, batch_size=500)
-    _upsert_first(first)
+    kept.refresh(_upsert_first(first))
     _upsert_days(days)
 
 
@@ -356,16 +357,43 @@ def _merge_pg(table: str, columns: tuple, types: str, conflict: str, update: str
         cursor.execute(f"DROP TABLE {temp}")
 
 
-def _upsert_first(first: dict) -> None:
+def _upsert_first(first: dict) -> set[int]:
+    """Keep the earlier first day; returns the people whose first day is new or earlier
+    (only their kept payer counts move)."""
     t = FirstUse._meta.db_table
     columns = ("person_id", "kind", "day")
-    update = f"day = CASE WHEN excluded.day < {t}.day THEN excluded.day ELSE {t}.day END"
     rows = [(p, k, d) for (p, k), d in first.items()]
-    if connection.vendor == "postgresql":
-        types = "person_id bigint, kind varchar(8), day date"
-        _merge_pg(t, columns, types, "person_id, kind", update, rows)
-    else:
-        _upsert(t, columns, "person_id, kind", update, rows)
+    if not rows:
+        return set()
+    cols = ", ".join(columns)
+    tail = (
+        f" ON CONFLICT (person_id, kind) DO UPDATE SET day = excluded.day"
+        f" WHERE excluded.day < {t}.day RETURNING person_id"
+    )
+    moved: set[int] = set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            temp = f"{t}_in"
+            cursor.execute(
+                f"CREATE TEMP TABLE {temp} (person_id bigint, kind varchar(8), day date)"
+                " ON COMMIT DROP"
+            )
+            with cursor.cursor.copy(f"COPY {temp} ({cols}) FROM STDIN") as copy:
+                for i in range(0, len(rows), 10_000):
+                    copy.write("".join(f"{p}\t{k}\t{d}\n" for p, k, d in rows[i : i + 10_000]))
+            cursor.execute(f"INSERT INTO {t} ({cols}) SELECT {cols} FROM {temp} WHERE true{tail}")
+            moved.update(r[0] for r in cursor.fetchall())
+            cursor.execute(f"DROP TABLE {temp}")
+            return moved
+        per = max(1, _chunk() // len(columns))
+        for i in range(0, len(rows), per):
+            part = rows[i : i + per]
+            values = ", ".join(["(%s, %s, %s)"] * len(part))
+            cursor.execute(
+                f"INSERT INTO {t} ({cols}) VALUES {values}{tail}", [x for r in part for x in r]
+            )
+            moved.update(r[0] for r in cursor.fetchall())
+    return moved
 
 
 def _upsert_days(days: dict) -> None:

@@ -7,8 +7,10 @@ cities since when. Its outlets stay organisations pointing at it (``Organisation
 
 Usage rows hold the card (a foreign key, never the card number), the person and what the
 file said. Coverage never scans them: as rows are imported, ``FirstUse`` keeps each
-person's first day of paying and of receiving a benefit (what a distinct count needs), and
-``UsageDay`` the day's uses per card division × bank × kind × area.
+person's first day of paying and of receiving a benefit (what a distinct count needs),
+``PayerSpan``/``PayerCount`` the counts coverage sums (``kept``: per day × division × bank ×
+kind, moved by the import and the card hook), and ``UsageDay`` the day's uses per card
+division × bank × kind × area.
 """
 
 from __future__ import annotations
@@ -368,3 +370,50 @@ class PublicityCase(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class PayerSpan(models.Model):
+    """One person's kept contribution to the payer (or beneficiary) counts: from ``start``
+    until ``end`` (exclusive; open when null) they count once, in the division and bank of
+    the card the holder counting rule picks then (the last issued valid card). Rewritten for
+    the person whenever their cards or first-use days change; coverage never reads it."""
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
+    kind = models.CharField(max_length=8)
+    division = models.CharField(max_length=6)
+    bank = models.BigIntegerField(default=0)  # the bank organisation's id; 0: none
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "用卡人计数区间"
+        verbose_name_plural = "用卡人计数区间"
+
+    def __str__(self):
+        return f"{self.person_id} {self.kind} {self.start}–{self.end or ''}"
+
+
+class PayerCount(models.Model):
+    """Per day, division, bank and kind: the change in people counted as payers
+    (beneficiaries); a day's figure is the sum up to it (regions × days, never holders)."""
+
+    day = models.DateField()
+    division = models.CharField(max_length=6)
+    bank = models.BigIntegerField(default=0)
+    kind = models.CharField(max_length=8)
+    delta = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "用卡人数日变动"
+        verbose_name_plural = "用卡人数日变动"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "division", "bank", "kind"], name="payer_count_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.division} {self.bank} {self.kind} {self.delta:+d}"

@@ -3,8 +3,8 @@
 Coverage (季调度表(二) notes 3–4, read as the seed's 累计 figures): of the people holding a
 valid card at the period's end (``sbk.reports.counts``' kept holder counts: regions × days),
 those who paid — or received a benefit — through a card of theirs at least once up to that
-day. The payers are counted from ``FirstUse`` (one row per person and kind, kept as usage is
-imported) joined with the cards valid at the end: the usage rows are never scanned. A
+day. The payers are read from the kept counts (``kept``: per day × division × bank × kind,
+moved by the import and the card hook): regions × days, neither usage rows nor holders. A
 person counts in the region and bank of the card the holder counting rule picks (with two
 valid cards, the one issued last), as the holder counts do.
 """
@@ -22,7 +22,7 @@ from sbk.cards.models import Card
 from sbk.orgs.models import Organisation, OrgKind
 from sbk.orgs.scope import org_q
 
-from . import rules
+from . import kept, rules
 from .models import BankCity, Campaign, FirstUse, PublicityCase, ServiceBank, UsageDay, Venue
 from .models import UsageRecord as Record
 
@@ -69,7 +69,9 @@ def _counted_sql(group: str, region: str | None, bank_id: int | None) -> tuple[s
     return sql, params
 
 
-def _counted(end: dt.date, group: str, region=None, bank_id=None) -> dict:
+def _counted_raw(end: dt.date, group: str, region=None, bank_id=None) -> dict:
+    """The distinct count the long way (a join over the holders' cards): the tests compare
+    the kept counts with it; nothing else reads it."""
     sql, params = _counted_sql(group, region, bank_id)
     out: dict = defaultdict(lambda: {rules.FIRST_PAY: 0, rules.FIRST_BENEFIT: 0})
     with connection.cursor() as cursor:
@@ -83,7 +85,7 @@ def coverage(end: dt.date, region: str | None = None, bank=None) -> dict:
     """``{"holders", "payers", "beneficiaries"}`` at ``end`` — within ``region`` (a prefix of
     the card's issuing division code) and ``bank`` (an Organisation of kind bank) if given."""
     bank_id = bank.pk if bank is not None else None
-    counted = _counted(end, "1", region, bank_id).get(1, {})
+    counted = kept.counted(end, None, region, bank_id).get(1, {})
     return {
         "holders": _holders(end, region, bank_id),
         "payers": counted.get(rules.FIRST_PAY, 0),
@@ -94,13 +96,13 @@ def coverage(end: dt.date, region: str | None = None, bank=None) -> dict:
 def coverage_by_division(end: dt.date, province: str | None = None) -> dict[str, dict]:
     """Payers and beneficiaries per card division (the tables map them to their regions)."""
     region = province[:2] if province else None
-    got = _counted(end, "c.division_code", region)
+    got = kept.counted(end, "division", region)
     return {k: {"payers": v["pay"], "beneficiaries": v["benefit"]} for k, v in got.items()}
 
 
 def coverage_by_bank(end: dt.date, province: str | None = None) -> dict[int, dict]:
     region = province[:2] if province else None
-    got = _counted(end, "c.bank_id", region)
+    got = kept.counted(end, "bank", region)
     return {k: {"payers": v["pay"], "beneficiaries": v["benefit"]} for k, v in got.items() if k}
 
 

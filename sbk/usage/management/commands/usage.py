@@ -1,6 +1,7 @@
 """``sbk usage …``: card usage from the operator's shell (and scripts).
 
-import FILE.csv [--dry-run] · coverage --period YYYYQn [--json] [--region CODE] [--bank CODE].
+import FILE.csv [--dry-run] · coverage --period YYYYQn [--json] [--region CODE] [--bank CODE]
+· rebuild-counts (the kept payer counts again from the cards and first-use days).
 The shell acts as the system unless ``--user USERNAME`` names a staff account. A refused
 file: every problem on stderr and in ``FILE.errors.csv`` beside it (row, field, code,
 message), nothing imported, exit 1.
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         c.add_argument("--json", action="store_true")
         c.add_argument("--region", help="发卡地区划代码前缀")
         c.add_argument("--bank", help="银行机构代码")
+        sub.add_parser("rebuild-counts", help="从卡与首次用卡日重建用卡人数日变动")
 
     def handle(self, *args, **opts):
         actor = SYSTEM
@@ -44,6 +46,15 @@ class Command(BaseCommand):
                 raise CommandError(f"[unknown_user] 用户 {opts['user']} 不存在或已停用")
         if opts["action"] == "import":
             return self._import(opts["file"], opts["dry_run"], actor)
+        if opts["action"] == "rebuild-counts":
+            from django.db import transaction
+
+            from sbk.usage import kept
+
+            with transaction.atomic():
+                got = kept.rebuild()
+            self.stdout.write(f"已重建：{got['people']} 人，{got['count_rows']} 行日变动")
+            return None
         return self._coverage(opts)
 
     def _import(self, name: str, dry_run: bool, actor):

@@ -1,0 +1,211 @@
+"""The kept payer and beneficiary counts (ADR 0008): per day × division × bank × kind, the
+change in people counted, so that a day's coverage is a sum over regions × days.
+
+A person counts on day E (kind ``pay`` or ``benefit``) when their first use of that kind is
+on or before E and they hold a valid card on E; they count in the division and bank of the
+card the holder counting rule picks (the valid card issued last; ties: the higher id), read
+as the card is now (a card moved later counts in its new region, as today's query did).
+For one person this is a set of spans — while card c is the counted one and the first use
+has happened — each a +1 on its first day and a -1 on the day it ends. The spans are kept
+(``PayerSpan``), so that a change to the person's cards (the card hook) or first-use days
+(the import) takes the old spans off the counts and puts the new ones on, in the same
+transaction: the result is exactly the distinct count over the raw rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import connection
+from django.db.models import Sum
+
+from sbk.cards.models import Card
+
+from .models import FirstUse, PayerCount, PayerSpan
+
+BATCH = 500  # persons per IN ()
+
+Span = tuple  # (kind, division, bank, start, end|None)
+
+
+def counted_periods(cards) -> list[tuple]:
+    """``cards``: (id, issued_on, invalid_on, division, bank) of one person. Returns
+    [(start, end|None, division, bank)]: while which card counts for the person."""
+    cards = [c for c in cards if c[1] is not None and (c[2] is None or c[2] > c[1])]
+    if not cards:
+        return []
+    points = sorted({c[1] for c in cards} | {c[2] for c in cards if c[2] is not None})
+    out: list[list] = []
+    for i, start in enumerate(points):
+        end = points[i + 1] if i + 1 < len(points) else None
+        valid = [c for c in cards if c[1] <= start and (c[2] is None or c[2] > start)]
+        if not valid:
+            continue
+        best = max(valid, key=lambda c: (c[1], c[0]))
+        place = (best[3], best[4] or 0)
+        if out and out[-1][1] == start and out[-1][2:] == list(place):
+            out[-1][1] = end
+        else:
+            out.append([start, end, *place])
+    return [tuple(p) for p in out]
+
+
+def spans_for(cards, firsts: dict[str, dt.date]) -> list[Span]:
+    out = []
+    periods = counted_periods(cards)
+    for kind, first in firsts.items():
+        for start, end, division, bank in periods:
+            begin = max(start, first)
+            if end is None or begin < end:
+                out.append((kind, division, bank, begin, end))
+    return out
+
+
+def _add(deltas: dict, spans, sign: int) -> None:
+    for kind, division, bank, start, end in spans:
+        deltas[(start, division, bank, kind)] += sign
+        if end is not None:
+            deltas[(end, division, bank, kind)] -= sign
+
+
+def upsert(deltas: dict) -> None:
+    rows = [(*k, n) for k, n in deltas.items() if n]
+    if not rows:
+        return
+    t = PayerCount._meta.db_table
+    per = 150
+    for i in range(0, len(rows), per):
+        part = rows[i : i + per]
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(part))
+        sql = (
+            f"INSERT INTO {t} (day, division, bank, kind, delta) VALUES {values}"
+            f" ON CONFLICT (day, division, bank, kind) DO UPDATE SET"
+            f" delta = {t}.delta + excluded.delta"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [x for r in part for x in r])
+
+
+def _cards_of(person_ids) -> dict[int, list]:
+    out: dict[int, list] = defaultdict(list)
+    rows = Card.objects.filter(person_id__in=person_ids, issued_on__isnull=False).values_list(
+        "person_id", "id", "issued_on", "invalid_on", "division_code", "bank_id"
+    )
+    for pid, *rest in rows:
+        out[pid].append(tuple(rest))
+    return out
+
+
+def _firsts_of(person_ids) -> dict[int, dict]:
+    out: dict[int, dict] = defaultdict(dict)
+    for pid, kind, first in FirstUse.objects.filter(person_id__in=person_ids).values_list(
+        "person_id", "kind", "day"
+    ):
+        out[pid][kind] = first
+    return out
+
+
+def refresh(person_ids) -> None:
+    """Take the persons' kept spans off the counts and put their spans as of now on."""
+    ids = sorted(set(person_ids))
+    for i in range(0, len(ids), BATCH):
+        part = ids[i : i + BATCH]
+        firsts = _firsts_of(part)
+        old = PayerSpan.objects.filter(person_id__in=part)
+        old_rows = list(old.values_list("kind", "division", "bank", "start", "end"))
+        if not firsts and not old_rows:
+            continue
+        cards = _cards_of(list(firsts)) if firsts else {}
+        new = []
+        for pid, f in firsts.items():
+            new += [(pid, s) for s in spans_for(cards.get(pid, []), f)]
+        deltas: dict = defaultdict(int)
+        _add(deltas, old_rows, -1)
+        _add(deltas, [s for _, s in new], 1)
+        old.delete()
+        PayerSpan.objects.bulk_create(
+            [
+                PayerSpan(person_id=p, kind=k, division=d, bank=b, start=s, end=e)
+                for p, (k, d, b, s, e) in new
+            ],
+            batch_size=1000,
+        )
+        upsert(deltas)
+
+
+def _may_move_spans(change) -> bool:
+    """Whether a transition can change what a person's spans read (issue or invalid date,
+    division): a card entering or leaving the held states, a move, an invalidation of a card
+    that was issued. Bank and status-only changes (a loss, an activation) cannot: they cost
+    no statement here."""
+    from sbk.cards import rules as card_rules
+
+    if change.transition == "move":
+        return True
+    held = frozenset(card_rules.HELD)
+    if (change.before in held) != (change.after in held):
+        return True
+    ended = (card_rules.REPLACED, card_rules.CANCELLED)
+    return change.after in ended and change.before not in ended and bool(change.card.issued_on)
+
+
+def on_card_change(change) -> None:
+    """Card hook: the person's spans again when the change can move them (one indexed read
+    for a person who never used a card). Legacy imports are handled per batch."""
+    from sbk.cards import transitions
+
+    if change.legacy and hasattr(transitions, "on_cards_imported"):
+        return
+    if _may_move_spans(change):
+        refresh([change.card.person_id])
+
+
+def on_cards_imported(changes) -> None:
+    """A legacy import's batch: every person it touched, once."""
+    refresh({c.card.person_id for c in changes})
+
+
+def rebuild() -> dict:
+    """Replace the spans and counts with what the cards and first-use days imply."""
+    PayerCount.objects.all().delete()
+    PayerSpan.objects.all().delete()
+    firsts: dict[int, dict] = defaultdict(dict)
+    for pid, kind, first in FirstUse.objects.values_list("person_id", "kind", "day").iterator(
+        chunk_size=20000
+    ):
+        firsts[pid][kind] = first
+    deltas: dict = defaultdict(int)
+    spans = []
+    ids = sorted(firsts)
+    for i in range(0, len(ids), BATCH):
+        part = ids[i : i + BATCH]
+        cards = _cards_of(part)
+        for pid in part:
+            for s in spans_for(cards.get(pid, []), firsts[pid]):
+                spans.append(PayerSpan(person_id=pid, kind=s[0], division=s[1], bank=s[2],
+                                       start=s[3], end=s[4]))  # fmt: skip
+        if len(spans) >= 20000:
+            _add(deltas, [(p.kind, p.division, p.bank, p.start, p.end) for p in spans], 1)
+            PayerSpan.objects.bulk_create(spans, batch_size=5000)
+            spans = []
+    _add(deltas, [(p.kind, p.division, p.bank, p.start, p.end) for p in spans], 1)
+    PayerSpan.objects.bulk_create(spans, batch_size=5000)
+    upsert(deltas)
+    return {"people": len(ids), "count_rows": PayerCount.objects.count()}
+
+
+def counted(end: dt.date, group: str | None, region=None, bank_id=None) -> dict:
+    """{group value or 1: {"pay": n, "benefit": n}} at ``end`` from the kept counts;
+    ``group`` is "division", "bank" or None."""
+    qs = PayerCount.objects.filter(day__lte=end)
+    if region:
+        qs = qs.filter(division__startswith=region)
+    if bank_id is not None:
+        qs = qs.filter(bank=bank_id)
+    keys = [group, "kind"] if group else ["kind"]
+    out: dict = defaultdict(lambda: {"pay": 0, "benefit": 0})
+    for row in qs.values(*keys).annotate(n=Sum("delta")).order_by():
+        if row["n"]:
+            out[row[group] if group else 1][row["kind"]] += row["n"]
+    return out
