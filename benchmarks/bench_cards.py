@@ -63,6 +63,7 @@ from cardsbench.data import (
     pick_loss_cards,
     session_rows,
     setup_django,
+    stock_blanks,
     submitted_applications,
     vacuum,
 )
@@ -240,6 +241,7 @@ def main() -> int:
     outlet = orgs["operator_outlet"]
     with console.status("preparing scenario objects"):
         apps = submitted_applications(pool, outlet)
+        stock_blanks(outlet, len(apps))
         cards = pick_loss_cards(need, outlet)
         vacuum()
     tokens = new_tokens(args.clients + 1)

@@ -390,3 +390,34 @@ def submitted_applications(person_ids: list[int], outlet_id: int) -> list[int]:
     ]
     made = Application.objects.bulk_create(apps, batch_size=2000)
     return [a.pk for a in made]
+
+
+def stock_blanks(outlet_id: int, n: int) -> int:
+    """Card blanks for ``n`` productions at the bench's bank outlet (since issue 15 a card
+    consumes one, and production without one is refused): tops the outlet's blank balance up
+    through the stock services (centre intake, allocation, receipt). Returns how many."""
+    import time
+
+    from sbk.core.actors import SYSTEM
+    from sbk.orgs.models import Organisation
+    from sbk.stock.models import Balance
+    from sbk.stock.services import apply_movements
+
+    outlet = Organisation.objects.select_related("bank").get(pk=outlet_id)
+    centre = Organisation.objects.get(code="BENCH")
+    have = sum(Balance.objects.filter(org=outlet, item="blank").values_list("qty", flat=True))
+    missing = n - have
+    if missing <= 0:
+        return 0
+    tag = int(time.time())
+    serials = [f"BENCH-{tag}-{i:07d}" for i in range(missing)]
+    base = {"item": "blank", "bank": outlet.bank.code, "serials": serials}
+    apply_movements(
+        [
+            {**base, "kind": "allocate", "from": None, "to": centre.code},
+            {**base, "kind": "allocate", "from": centre.code, "to": outlet.code},
+            {**base, "kind": "receive", "from": centre.code, "to": outlet.code},
+        ],
+        acting_user=SYSTEM,
+    )
+    return missing
