@@ -12,20 +12,19 @@ Where each figure comes from:
   assessed canteen points (the seed gives no thresholds to compute them from);
 - a figure the centre entered by hand for the organisation and period replaces the
   computed one; both are kept in the details and the scorecard marks it.
-
-The other apps are asked only when they are installed, so the evaluation runs (on hand
-entries) before they land.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
-from django.apps import apps
 from django.db.models import Q
 
+from sbk.operations.queries import indicators as operations_indicators
 from sbk.orgs.models import OUTLET_KINDS, Organisation, OrgKind
+from sbk.photos.models import PhotoCheck
+from sbk.stock.queries import evaluation_figures
+from sbk.usage.queries import campaign_figures
 
 from .engine.contract import KEYS, SPECIAL
 from .engine.periods import Period
@@ -34,13 +33,6 @@ from .models import HandFigure
 
 OPERATIONS, PHOTOS, STOCK = "records:operations", "records:photos", "records:stock"
 SUBJECT_KINDS = (OrgKind.DISTRICT, OrgKind.BANK)
-
-
-def _installed_function(app: str, module: str, name: str):
-    """``sbk.<app>.<module>.<name>`` when the app is installed and has it, else None."""
-    if not apps.is_installed(f"sbk.{app}"):
-        return None
-    return getattr(importlib.import_module(f"sbk.{app}.{module}"), name, None)
 
 
 def subjects(*, outlets: bool = False):
@@ -57,8 +49,6 @@ def _members(org: Organisation):
 
 
 def photos(org: Organisation, start: dt.date, end: dt.date) -> tuple[dict, dict]:
-    from sbk.photos.models import PhotoCheck
-
     checks = PhotoCheck.objects.filter(
         org__in=_members(org), at__date__gte=start, at__date__lte=end
     )
@@ -66,17 +56,13 @@ def photos(org: Organisation, start: dt.date, end: dt.date) -> tuple[dict, dict]
         "photos_collected": checks.count(),
         "photos_recaptured": checks.filter(recapture=True).count(),
     }
-    details = {}
     # An operator's override (accepting a photo the checker refused) is counted apart so
-    # the trace shows it; the field arrives with the photos engineer's change.
-    if "overridden" in {f.name for f in PhotoCheck._meta.get_fields()}:
-        details["photos_overridden"] = checks.filter(overridden=True).count()
+    # the trace shows it.
+    details = {"photos_overridden": checks.filter(overridden=True).count()}
     return figures, details
 
 
 def stock(org: Organisation, start: dt.date, end: dt.date) -> tuple[dict, dict]:
-    from sbk.stock.queries import evaluation_figures
-
     # A district or outlet: its subtree (a path prefix); a bank: each of its outlets.
     places = list(org.bank_outlets.all()) if org.kind == OrgKind.BANK else [org]
     late = mismatches = poor = 0
@@ -104,19 +90,15 @@ def compute(org: Organisation, period: Period) -> tuple[dict, dict, dict]:
     sources: dict = {}
     details: dict = {}
 
-    ops = _installed_function("operations", "queries", "indicators")
-    if ops is not None:
-        for key, value in (ops(org, start, end) or {}).items():
-            if key == "special_work" and isinstance(value, dict):
-                for sub, got in value.items():
-                    if sub in SPECIAL and got is not None:
-                        indicators["special_work"][sub] = got
-                        sources[f"special_work.{sub}"] = OPERATIONS
-            elif key in KEYS and key != "district" and value is not None:
-                indicators[key] = value
-                sources[key] = OPERATIONS
-    else:
-        details["operations"] = "运营记录模块未安装：相关指标需人工录入"
+    for key, value in (operations_indicators(org, start, end) or {}).items():
+        if key == "special_work" and isinstance(value, dict):
+            for sub, got in value.items():
+                if sub in SPECIAL and got is not None:
+                    indicators["special_work"][sub] = got
+                    sources[f"special_work.{sub}"] = OPERATIONS
+        elif key in KEYS and key != "district" and value is not None:
+            indicators[key] = value
+            sources[key] = OPERATIONS
 
     for name, (figures, more) in (
         (PHOTOS, photos(org, start, end)),
@@ -126,9 +108,8 @@ def compute(org: Organisation, period: Period) -> tuple[dict, dict, dict]:
         sources.update({k: name for k in figures})
         details[name] = more
 
-    campaign = _installed_function("usage", "queries", "campaign_figures")
-    if campaign is not None and org.kind == OrgKind.DISTRICT:
-        got = campaign(org, start, end) or {}
+    if org.kind == OrgKind.DISTRICT:
+        got = campaign_figures(org, start, end) or {}
         details["canteen"] = {
             k: got.get(k) for k in ("canteen_coverage", "average_discount") if k in got
         }

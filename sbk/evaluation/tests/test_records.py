@@ -54,17 +54,11 @@ def test_the_ledger_figures_come_from_the_stock_books(small):
     assert "DA" in details[figures.STOCK]
 
 
-def test_the_other_records_come_from_operations_and_usage_when_installed(small):
-    from django.apps import apps
-
+def test_the_other_records_come_from_operations_and_usage(small):
     got, sources, details = figures.compute(small.minhang, Q1)
-    if apps.is_installed("sbk.operations"):
-        assert sources["materials_sampled"] == figures.OPERATIONS
-        assert got["materials_sampled"] == 0 and got["trainings"] == []
-    else:
-        assert "materials_sampled" not in sources and "operations" in details
-    if apps.is_installed("sbk.usage"):
-        assert details["canteen"] == {"canteen_coverage": None, "average_discount": None}
+    assert sources["materials_sampled"] == figures.OPERATIONS
+    assert got["materials_sampled"] == 0 and got["trainings"] == []
+    assert details["canteen"] == {"canteen_coverage": None, "average_discount": None}
 
 
 def test_hand_entries_replace_the_computed_figure_and_are_marked(small):
@@ -205,8 +199,6 @@ def test_run_and_enter_from_the_shell(small):
 def test_operator_overrides_are_counted_apart(small):
     from sbk.photos.models import PhotoCheck
 
-    if "overridden" not in {f.name for f in PhotoCheck._meta.get_fields()}:
-        pytest.skip("PhotoCheck has no override yet")
     _photos(small)
     check = photo_check(small.outlet_a, dt.date(2026, 3, 9))
     PhotoCheck.objects.filter(pk=check.pk).update(ok=False, overridden=True, override_reason="x")
@@ -216,8 +208,6 @@ def test_operator_overrides_are_counted_apart(small):
 
 
 def test_stock_counts_map_to_the_ledger_item_and_a_bank_sums_its_outlets(small, monkeypatch):
-    from sbk.stock import queries as stock_queries
-
     def fake(place, start, end):
         return {
             "late_returns": 1,
@@ -228,7 +218,7 @@ def test_stock_counts_map_to_the_ledger_item_and_a_bank_sums_its_outlets(small, 
             "details": {"missed_closes": {place.code: ["2026-01-05"]}},
         }
 
-    monkeypatch.setattr(stock_queries, "evaluation_figures", fake)
+    monkeypatch.setattr(figures, "evaluation_figures", fake)
     district, _, _ = figures.compute(small.minhang, Q1)
     assert (district["late_returns"], district["ledger_mismatches"]) == (2, 3)
     assert district["poor_rectification"] is False
