@@ -13,8 +13,10 @@ from collections import defaultdict
 from django.utils import timezone
 
 from sbk.divisions.table import load_table
+from sbk.operations.queries import terminals_by_division
 from sbk.orgs.models import Organisation, OrgKind
 from sbk.registry.models import Person
+from sbk.usage import queries as usage
 
 from . import counting as C
 from . import counts
@@ -217,8 +219,6 @@ def quarterly_1(period: Period, province: str) -> dict:
     rows, all_items, all_channels, terminals_total = [], set(), set(), None
     # Read-write terminals from the equipment register (运营记录) per report region; a cell
     # the centre entered overrides it. An empty register means "not recorded" (None).
-    from sbk.operations.queries import terminals_by_division
-
     registered: dict[str, int] = defaultdict(int)
     for division, n in terminals_by_division(province[:2], end).items():
         registered[C.report_region(division)] += n
@@ -305,8 +305,6 @@ def quarterly_2(period: Period, province: str) -> dict:
 
     # Card usage (sbk.usage) gives payers, beneficiaries, areas and cross-region fields once
     # any usage is imported; a cell the centre entered still wins.
-    from sbk.usage import queries as usage
-
     kept = usage.has_usage(end)
     by_region: dict[str, dict] = defaultdict(lambda: {"payers": 0, "beneficiaries": 0})
     for division, got in (usage.coverage_by_division(end, province) if kept else {}).items():
@@ -394,7 +392,6 @@ def quarterly_4(period: Period, province: str) -> dict:
                 b["cities"].add(code)
     # The service banks' records (sbk.usage): the cities each cooperates with since a date
     # count with the cities where it has holders; the record's full name is the table's.
-    from sbk.usage import queries as usage
 
     for bank_id, cities in usage.bank_cities(period.end).items():
         banks[bank_id]["cities"] |= {c for c in cities if c[:2] == province[:2]}

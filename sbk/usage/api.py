@@ -28,6 +28,7 @@ from sbk.core.api_types import ErrorOut, Int64, IsoDate
 from sbk.core.errors import NotFound, ServiceError
 from sbk.orgs.models import Organisation, OrgKind
 from sbk.orgs.scope import visible_orgs
+from sbk.reports.periods import Period
 
 from . import queries, services
 from .errors import UsageErrorCode as E
@@ -313,8 +314,6 @@ def _case_out(c) -> dict:
 @router.get("/coverage", response={200: UsageCoverageOut, 404: ErrorOut})
 def coverage(request, period: str, region: str = "", bank: str = ""):
     """持卡缴费/领取待遇人群覆盖率 at a quarter's end and the quarter's usage areas."""
-    from sbk.reports.periods import Period
-
     try:
         p = Period.parse(period)
     except ValueError:

@@ -18,9 +18,12 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
-from sbk.cards.models import Card
+from sbk.cards import rules as card_rules
+from sbk.cards.models import Application, Card
+from sbk.core.models import AuditEntry
 from sbk.orgs.models import Organisation, OrgKind
 from sbk.orgs.scope import org_q
+from sbk.reports import counts
 
 from . import kept, rules
 from .models import BankCity, Campaign, FirstUse, PublicityCase, ServiceBank, UsageDay, Venue
@@ -30,8 +33,6 @@ from .models import UsageRecord as Record
 
 
 def _holders(end: dt.date, region: str | None, bank_id: int | None) -> int:
-    from sbk.reports import counts  # lazy: reports reads this module too
-
     total = 0
     for row in counts.holders_at(end, region[:2].ljust(6, "0") if region else None):
         if region and not row["division"].startswith(region):
@@ -361,10 +362,6 @@ def _complaints(org_ids, start, end) -> dict[int, int] | None:
 def quality(bank: Organisation, start: dt.date, end: dt.date, user=None) -> dict:
     """A bank's quality in a period, in total and per outlet, from what sbk records: its own
     staff see all its outlets, a district the ones on its ground, the centre all."""
-    from sbk.cards import rules as card_rules
-    from sbk.cards.models import Application
-    from sbk.core.models import AuditEntry
-
     qs = Organisation.objects.filter(bank=bank)
     if user is not None and getattr(user, "role", "") != "bank_operator":
         qs = qs.filter(org_q(user))

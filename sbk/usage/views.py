@@ -22,6 +22,7 @@ from sbk.core.catalogue import Action
 from sbk.core.errors import ServiceError
 from sbk.orgs.models import OrgKind
 from sbk.orgs.scope import visible_orgs
+from sbk.reports.periods import Period
 
 from . import forms, queries, services
 from .importer import import_usage
@@ -29,14 +30,10 @@ from .models import UsageImport
 
 
 def _quarter(day: dt.date):
-    from sbk.reports.periods import Period
-
     return Period(day.year, (day.month - 1) // 3 + 1, True)
 
 
 def _period(request):
-    from sbk.reports.periods import Period
-
     text = request.GET.get("period", "")
     try:
         p = Period.parse(text) if text else _quarter(timezone.localdate())

@@ -9,6 +9,7 @@ from ninja import Schema
 from sbk.core import idempotency
 from sbk.core.api_types import ErrorOut, Int64
 from sbk.core.errors import NotFound
+from sbk.holidays.services import calendar
 
 from .. import clock, queries, services
 from .common import mutate as _mutate
@@ -171,8 +172,6 @@ def transition(request, payload: OpsTransitionIn):
 @router.get("/orders", response=list[OpsOrderOut])
 def orders(request, state: str = ""):
     """Orders in scope (newest first, at most 500) with their traffic light."""
-    from sbk.holidays.services import calendar
-
     cal = calendar()
     return [order_out(o, cal) for o in queries.orders_of(request.auth, state)[:500]]
 

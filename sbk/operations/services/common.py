@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from sbk.accounts.policy import ensure
+from sbk.core.actors import is_system
 from sbk.core.errors import NotFound, ServiceError
 from sbk.orgs.models import Organisation, OrgKind
 from sbk.orgs.scope import scoped
@@ -50,8 +52,6 @@ def locked(acting_user, qs, pk: int, what: str, action=None):
     """The row, locked, within the user's scope (404 outside it). With ``action``, a role
     that may never do it is refused first (403), before its scope is looked at."""
     if action is not None:
-        from sbk.accounts.policy import ensure
-
         ensure(acting_user, action)
     row = scoped(acting_user, qs.select_for_update()).filter(pk=pk).first()
     if row is None:
@@ -61,6 +61,4 @@ def locked(acting_user, qs, pk: int, what: str, action=None):
 
 def staff(acting_user):
     """The user to store as the one who did it (None for the system actor)."""
-    from sbk.core.actors import is_system
-
     return None if is_system(acting_user) else acting_user

@@ -17,6 +17,7 @@ from sbk.core.actions import atomic, record
 from sbk.core.actors import is_system
 from sbk.core.catalogue import Action as A
 from sbk.core.errors import NotFound, ServiceError
+from sbk.holidays.services import calendar
 from sbk.orgs.models import Organisation
 from sbk.orgs.scope import scoped
 from sbk.registry.queries import scoped_people
@@ -280,8 +281,6 @@ def escalate_due(*, acting_user, now: dt.datetime | None = None) -> list[WorkOrd
     """超时升级: every open order past a time limit, not yet escalated, goes up to its
     district (an event in its history, the district's queue shows it red and escalated).
     Run by ``sbk operations escalate`` (cron or a timer beside ``sbk worker``)."""
-    from sbk.holidays.services import calendar
-
     ensure(acting_user, A.ORDER_ESCALATE)
     now = now or timezone.now()
     cal = calendar()
