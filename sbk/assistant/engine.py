@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from .models import DocumentStatus, LibraryState, Passage, SynonymGroup
-from .retrieval import Entry, Index, segmented, shared_segmenter
+from .retrieval import HYBRID, Entry, Index, segmented, shared_segmenter
 from .text import SynonymGroup as Group
 
 
@@ -49,7 +49,15 @@ def build_index() -> Index:
         )
         for pk, doc, title, heading, text, status, terms in rows.iterator(chunk_size=2000)
     ]
-    return Index(entries, segmented(synonym_groups(), shared_segmenter()))
+    return Index(
+        entries, segmented(synonym_groups(), shared_segmenter()), characters=hybrid_ranking()
+    )
+
+
+def hybrid_ranking() -> bool:
+    """Whether the index fuses the word ranking with a character ranking (ADR 0006, third
+    round: measured, not better, off unless ``SBK_ASSISTANT_HYBRID`` says so)."""
+    return bool(getattr(settings, "SBK_ASSISTANT_HYBRID", HYBRID))
 
 
 def current_index() -> Index:

@@ -13,6 +13,9 @@ count in the ideal (a question about 公积金 is not answered from a passage ab
 shares its "办理"); stray bigrams that no document holds do not (they are mostly the
 seams between two words). A superseded document's passages are scored down
 (``SUPERSEDED_FACTOR``) so that the one in force comes first; they are still shown, marked.
+
+Measured and off (ADR 0006): fusion with a character ranking (``HYBRID``, third round) and
+query expansion from the library's statistics (``EXPANSION``, ``expansion``, fourth round).
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import expansion
 from .text import (
     BIGRAM,
     CHAR,
     STOP_CHARS,
     SYNONYM,
+    TYPE,
     WORD,
     KeyUnit,
     Segmenter,
@@ -36,6 +41,10 @@ from .text import (
     base_terms,
     key_units,
     normalise,
+    passage_types,
+    plain_terms,
+    question_types,
+    strip_question_wording,
     terms,
 )
 
@@ -46,7 +55,9 @@ SUPERSEDED_FACTOR = 0.7
 # How much one term of each kind weighs in a question.
 # Characters carry the match (robust to segmentation), words and synonyms add to it, the
 # bigrams of unknown stretches a little (benchmarks/bench_assistant.py chose these).
-QUERY_WEIGHTS = {CHAR: 1.0, WORD: 0.6, BIGRAM: 0.25, SYNONYM: 1.5}
+# The kind of answer a question asks for (``text.ANSWER_TYPES``: 多久 → a passage stating a
+# time limit) weighs as one character.
+QUERY_WEIGHTS = {CHAR: 1.0, WORD: 0.6, BIGRAM: 0.25, SYNONYM: 1.5, TYPE: 1.0}
 # Heading words count as much as body words, written once more into the passage's terms.
 HEADING_REPEAT = 1
 # The document's title is a field of every passage: its terms are added (once per
@@ -58,13 +69,36 @@ TITLE_REPEAT = 1
 # question's common words (社保卡, 办理, 材料) with a question about 借书 or 结婚 does not
 # answer it, however high its BM25.
 COVERAGE = 0.4
+# A key word no passage holds weighs as the mean idf of its characters ("mean": a seam
+# jieba cut, 比有, is not a subject of its own) or as its rarest character ("max": an
+# unknown topic word, 借书, weighs fully). "max" with COVERAGE 0.5 won on the tuning part
+# and lost on the held-out and fresh ones (benchmarks/RESULTS.md, ablation): kept "mean".
+UNKNOWN_WORD_WEIGHT = "mean"
 CHAR_CREDIT = 1.0
 # The BM25 candidates re-ordered by key-term coverage (``max(k, 5) * CANDIDATES`` of them),
 # and how much coverage weighs in that order (0: BM25 alone; 1: BM25 × coverage).
 CANDIDATES = 20
 # A question's synonym group members count through the group, not their characters.
 QUESTION_MEMBERS_AS_GROUP = True
+# A question's asking words (怎么办, 多久, 能不能) are left out of its terms and key units.
+STRIP_QUESTION_WORDING = True
 COVERAGE_MIX = 1.0
+# Hybrid ranking (ADR 0006, third round): the word engine's ranking fused with a BM25
+# ranking over single characters (the floor's representation: no segmentation, no
+# synonyms) by reciprocal-rank fusion, 1 / (RRF_K + rank) summed over the two lists; 60 is
+# the constant of Cormack et al. (2009), not tuned here. The refusal gate (relative score,
+# key-term coverage) is the same and judges the fused candidates. ``HYBRID``: whether an
+# index builds the character index (and so fuses) unless told otherwise.
+HYBRID = False
+RRF_K = 60
+# What the relative-score threshold is checked on for a fused candidate: "word" (the word
+# engine's score, as without fusion) or "either" (the word or the character score).
+FUSED_GATE = "word"
+# Pseudo-relevance feedback (ADR 0006, fourth round; ``expansion``): the question expanded
+# by RM3 from its first ranking's best passages, and ranked again; the refusal gate judges
+# the question's own score and key terms. None: off; "rm3" / "rm3_idf": the variant an
+# index built with its forward lists uses unless told otherwise.
+EXPANSION: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +162,8 @@ class Index:
         *,
         k1: float = K1,
         b: float = B,
+        characters: bool | None = None,
+        feedback: bool | None = None,
     ):
         self.entries = list(entries)
         self.tokenize = tokenize
@@ -143,12 +179,15 @@ class Index:
         lengths = np.zeros(n, dtype=np.int64)
         chunks = []
         synonym_terms = getattr(tokenize, "synonym_terms", None)
+        type_terms = getattr(tokenize, "type_terms", None)
         titles: dict[str, list[str]] = {}
         for i, e in enumerate(self.entries):
             if e.terms is not None and synonym_terms is not None:
                 toks = list(e.terms) + synonym_terms(e.text) + synonym_terms(e.heading)
             else:
                 toks = tokenize(e.text) + tokenize(e.heading) * HEADING_REPEAT
+            if type_terms is not None:
+                toks = toks + type_terms(f"{e.heading}\n{e.text}")
             if TITLE_REPEAT and e.title:
                 if e.title not in titles:
                     titles[e.title] = tokenize(e.title) * TITLE_REPEAT
@@ -170,6 +209,30 @@ class Index:
         self.weights = tf * (k1 + 1) / (tf + norm[docs]) * self.idf_by_id[terms_of]
         self.offsets = np.searchsorted(terms_of, np.arange(vocab_size + 1))
         self.unknown_idf = self.idf_of(0)
+        # Each passage's words and synonym terms, for pseudo-relevance feedback.
+        if feedback is None:
+            feedback = EXPANSION is not None
+        self.forward = expansion.Forward(n, terms_of, docs, tf, self.vocab) if feedback else None
+        self.terms_by_id: list[str] | None = None
+        if feedback:
+            self.terms_by_id = [""] * vocab_size
+            for term, tid in self.vocab.items():
+                self.terms_by_id[tid] = term
+        # The character index of the hybrid ranking (``text.plain_terms``, the floor's
+        # terms: single characters and ASCII words): the same passages in the same order,
+        # so that a passage is the same position in both.
+        if characters is None:
+            characters = HYBRID
+        self.chars: Index | None = (
+            Index(self.entries, plain_terms, k1=k1, b=b, characters=False) if characters else None
+        )
+
+    def nbytes(self) -> int:
+        """The postings' memory (numpy arrays; the vocabulary dict aside), with the
+        character index when there is one."""
+        own = self.docs.nbytes + self.weights.nbytes + self.offsets.nbytes + self.idf_by_id.nbytes
+        own += self.forward.nbytes() if self.forward is not None else 0
+        return own + (self.chars.nbytes() if self.chars is not None else 0)
 
     def idf_of(self, df: int) -> float:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
@@ -184,9 +247,13 @@ class Index:
 
     def scores(self, question: str) -> tuple[np.ndarray, float]:
         """Raw BM25 of every passage, and the question's ideal score."""
+        return self.weighted_scores(self.query_terms(question))
+
+    def weighted_scores(self, query: dict[str, float]) -> tuple[np.ndarray, float]:
+        """Raw BM25 of every passage for weighted terms, and their ideal score."""
         scores = np.zeros(self.n, dtype=np.float64)
         ideal = 0.0
-        for term, weight in self.query_terms(question).items():
+        for term, weight in query.items():
             tid = self.vocab.get(term)
             if tid is None:
                 if term.startswith(BIGRAM) or term[2:] in self.members:
@@ -220,10 +287,14 @@ class Index:
         for unit in units:
             ids = [self.vocab[t] for t in unit.alternatives if t in self.vocab]
             chars = [CHAR + c for c in unit.text if _is_cjk(c) and c not in STOP_CHARS]
-            if ids:
+            if ids and unit.alternatives[0].startswith(SYNONYM):
+                # held by any member of the group: as rare as the group's term
+                weight = self._idf(unit.alternatives[0])
+            elif ids:
                 weight = float(max(self.idf_by_id[t] for t in ids))
             elif chars:
-                weight = sum(self._idf(t) for t in chars) / len(chars)
+                idfs = [self._idf(t) for t in chars]
+                weight = max(idfs) if UNKNOWN_WORD_WEIGHT == "max" else sum(idfs) / len(idfs)
             else:
                 weight = self.unknown_idf
             total += weight
@@ -236,6 +307,17 @@ class Index:
                 share = np.maximum(share, CHAR_CREDIT * part)
             held += weight * share
         return held / total if total else np.ones(len(cands))
+
+    def _relative(
+        self, raw: np.ndarray, ideal: float, mask: np.ndarray | None, superseded_factor: float
+    ) -> np.ndarray:
+        """Raw BM25 over the ideal score, superseded passages scored down, passages the
+        asker may not see at -1."""
+        ranked = raw / ideal
+        ranked[self.superseded] *= superseded_factor
+        if mask is not None:
+            ranked[~mask] = -1.0
+        return ranked
 
     def _idf(self, term: str) -> float:
         tid = self.vocab.get(term)
@@ -250,22 +332,30 @@ class Index:
         allowed: Iterable[int] | None = None,
         superseded_factor: float = SUPERSEDED_FACTOR,
         coverage: float | None = None,
+        fuse: bool | None = None,
+        expand: str | bool | None = None,
     ) -> Answer:
         """The best ``k`` passages over the threshold, or a refusal with the closest
-        headings. ``allowed``: the document ids the asker may see (None: all)."""
+        headings. ``allowed``: the document ids the asker may see (None: all). ``fuse``:
+        fuse with the character ranking (default: when the index has one). ``expand``: an
+        ``expansion.VARIANTS`` name, False for none (default: ``EXPANSION`` when the index
+        has its forward lists)."""
         coverage = COVERAGE if coverage is None else coverage
+        fuse = self.chars is not None if fuse is None else fuse
+        if fuse and self.chars is None:
+            raise ValueError("fuse=True needs an index built with characters=True")
         question = (question or "").strip()
         if not self.n or not question:
             return Answer(question, True, [], [], None)
         raw, ideal = self.scores(question)
         if ideal <= 0:
             return Answer(question, True, [], [], None)
-        ranked = raw / ideal
-        ranked[self.superseded] *= superseded_factor
+        mask = None
         if allowed is not None:
             mask = np.isin(self.documents, np.fromiter(allowed, dtype=np.int64))
-            ranked[~mask] = -1.0
-        top = [i for i in _top(ranked, max(k, 5) * CANDIDATES) if ranked[i] > 0]
+        ranked = self._relative(raw, ideal, mask, superseded_factor)
+        pool = max(k, 5) * CANDIDATES
+        top = [i for i in _top(ranked, pool) if ranked[i] > 0]
         by_bm25 = top[: max(k, 5) * 2]
         units = getattr(self.tokenize, "key_units", None)
         units = units(question) if units is not None else []
@@ -278,11 +368,32 @@ class Index:
             top.sort(key=lambda i: -order[i])
         else:
             cover = {i: 1.0 for i in top}
-        best = Hit(self.entries[top[0]], float(ranked[top[0]]), float(raw[top[0]])) if top else None
+        variant = self._variant(expand)
+        if variant is not None and top:
+            top = self._expanded(
+                question, variant, top, cover, units, ranked, (mask, superseded_factor), pool
+            )
+        # The gate's score is the question's own: expansion re-orders, never lets through.
+        score = ranked
+        if fuse:
+            # The character ranking's candidates join the word engine's (already ordered
+            # by key-term coverage); the gate below judges the fused list.
+            char_raw, char_ideal = self.chars.scores(_character_question(question))
+            if char_ideal > 0:
+                by_chars = self.chars._relative(char_raw, char_ideal, mask, superseded_factor)
+                char_top = [i for i in _top(by_chars, pool) if by_chars[i] > 0]
+                new = [i for i in char_top if i not in cover]
+                if new:
+                    more = self.coverage(new, units) if units else np.ones(len(new))
+                    cover.update(zip(new, more.tolist(), strict=True))
+                top = rrf([top, char_top])[:pool]
+                if FUSED_GATE == "either":
+                    score = np.maximum(ranked, by_chars)
+        best = Hit(self.entries[top[0]], float(score[top[0]]), float(raw[top[0]])) if top else None
         hits = [
-            Hit(self.entries[i], float(ranked[i]), float(raw[i]))
+            Hit(self.entries[i], float(score[i]), float(raw[i]))
             for i in top
-            if ranked[i] >= threshold and cover[i] >= coverage
+            if score[i] >= threshold and cover[i] >= coverage
         ][:k]
         if hits:
             return Answer(question, False, hits, [], best)
@@ -296,6 +407,102 @@ class Index:
             if len(suggestions) == 3:
                 break
         return Answer(question, True, [], suggestions, best)
+
+    def _variant(self, expand: str | bool | None) -> str | None:
+        if expand is None:
+            return EXPANSION if self.forward is not None else None
+        if expand is False:
+            return None
+        if expand is True:
+            expand = EXPANSION or expansion.VARIANTS[0]
+        if self.forward is None:
+            raise ValueError("expand needs an index built with feedback=True")
+        if expand not in expansion.VARIANTS:
+            raise ValueError(f"unknown expansion variant {expand!r}")
+        return expand
+
+    def expansion_terms(
+        self, feedback: Sequence[int], weights: Sequence[float], variant: str = "rm3"
+    ) -> dict[str, float]:
+        """RM3's model of the feedback passages (positions, with their first-pass scores):
+        term → weight, summing to 1."""
+        if self.forward is None or self.terms_by_id is None:
+            raise ValueError("expansion needs an index built with feedback=True")
+        model = expansion.relevance_model(
+            self.forward, self.idf_by_id, list(feedback), list(weights), variant
+        )
+        return {self.terms_by_id[tid]: p for tid, p in model.items()}
+
+    def cooccurring_terms(self, question: str) -> dict[str, float]:
+        """The global co-occurrence model of the question's words and synonym terms
+        (``expansion.cooccurrence_model``): term → weight, summing to 1."""
+        if self.forward is None or self.terms_by_id is None:
+            raise ValueError("expansion needs an index built with feedback=True")
+        postings, weights = {}, {}
+        for term, weight in self.query_terms(question).items():
+            tid = self.vocab.get(term)
+            if tid is None or not term.startswith(expansion.EXPANDABLE):
+                continue
+            postings[tid] = self.docs[self.offsets[tid] : self.offsets[tid + 1]].astype(np.int64)
+            weights[tid] = weight
+        model = expansion.cooccurrence_model(self.forward, postings, weights)
+        return {self.terms_by_id[tid]: p for tid, p in model.items()}
+
+    def _expanded(self, question, variant, first, cover, units, ranked, scope, pool) -> list[int]:
+        """The second pass: the question expanded from its first ranking's best
+        passages (``first``, already ordered by key-term coverage), ranked by BM25 again
+        and re-ordered by the coverage of the question's own key terms. ``cover`` gains the
+        new candidates' coverage."""
+        if variant == "cooc":
+            model = self.cooccurring_terms(question)
+        else:
+            feedback = first[: expansion.FEEDBACK_PASSAGES]
+            weights = [
+                float(ranked[i]) * (1 - COVERAGE_MIX + COVERAGE_MIX * cover[i]) for i in feedback
+            ]
+            model = self.expansion_terms(feedback, weights, variant)
+        if not model:
+            return first
+        raw, ideal = self.weighted_scores(
+            expansion.expanded_query(self.query_terms(question), model)
+        )
+        if ideal <= 0:
+            return first
+        mask, superseded_factor = scope
+        again = self._relative(raw, ideal, mask, superseded_factor)
+        top = [i for i in _top(again, pool) if again[i] > 0]
+        new = [i for i in top if i not in cover]
+        if new:
+            more = self.coverage(new, units) if units else np.ones(len(new))
+            cover.update(zip(new, more.tolist(), strict=True))
+        if units:
+            top.sort(key=lambda i: -again[i] * (1 - COVERAGE_MIX + COVERAGE_MIX * cover[i]))
+        return top
+
+    def ranking(self, question: str, *, expand: str | bool | None = None) -> list[int]:
+        """The candidates' keys in the order the gate sees them (no gate applied)."""
+        answer = self.search(question, k=self.n or 1, threshold=-1.0, coverage=-1.0, expand=expand)
+        return [h.entry.key for h in answer.hits]
+
+
+def rrf(rankings: Sequence[Sequence[int]], k: int | None = None) -> list[int]:
+    """Reciprocal-rank fusion: every item of the rankings (best first) scored by the sum
+    of ``1 / (k + rank)`` (rank from 1) over the rankings it is in, best first; ties keep
+    the order of the first ranking, then of the next."""
+    k = RRF_K if k is None else k
+    fused: dict[int, float] = {}
+    first: dict[int, tuple[int, int]] = {}
+    for which, ranking in enumerate(rankings):
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+            first.setdefault(item, (which, rank))
+    return sorted(fused, key=lambda i: (-fused[i], first[i]))
+
+
+def _character_question(question: str) -> str:
+    """The question the character ranking scores: without its asking words, as the word
+    engine's (怎么办 says nothing of the subject in either)."""
+    return strip_question_wording(question) if STRIP_QUESTION_WORDING else question
 
 
 def _is_cjk(ch: str) -> bool:
@@ -326,24 +533,34 @@ class Segmented:
     def synonym_terms(self, text: str) -> list[str]:
         return self.table.terms(normalise(text))
 
+    def type_terms(self, text: str) -> list[str]:
+        """The kinds of answer a passage gives (``text.passage_types``)."""
+        return passage_types(text)
+
     def question_terms(self, text: str) -> list[str]:
-        """A question's terms: a synonym group member counts through its group's term and
-        as the word itself, not through its characters (小孩 must find 未成年人, and its
-        characters 小, 孩 would only weigh against the passage that says so)."""
+        """A question's terms: its asking words left out (``text.QUESTION_PHRASES``: 怎么办
+        weighs nothing, not even through 办), the kind of answer it asks for added (多久 →
+        ``t:时限``), and a synonym group member counted through its group's term and as the
+        word itself, not through its characters (小孩 must find 未成年人, and its characters
+        小, 孩 would only weigh against the passage that says so)."""
+        kinds = [TYPE + kind for kind in question_types(text)]
+        text = strip_question_wording(text) if STRIP_QUESTION_WORDING else normalise(text)
         if not QUESTION_MEMBERS_AS_GROUP:
-            return self(text)
-        text = normalise(text)
+            return self(text) + kinds
         found = self.table.matches(text)
         if not found:
-            return self(text)
+            return self(text) + kinds
         blanked = self.table.blank(text)
         return (
             base_terms(blanked, self.segmenter)
             + [WORD + member for member, _ in found]
             + [SYNONYM + name for _, name in found]
+            + kinds
         )
 
     def key_units(self, text: str) -> list[KeyUnit]:
+        if STRIP_QUESTION_WORDING:
+            text = strip_question_wording(text)
         return key_units(text, self.segmenter, self.table)
 
 

@@ -37,6 +37,8 @@ PATTERNS: list[tuple[int, re.Pattern]] = [
 # Markdown / DOCX heading levels that carry no numbering of their own.
 OUTLINE_RANK = {1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 7}
 _TITLE_END = re.compile(r"[。：:；;！？]")
+_SENTENCE = re.compile(r"[。：:；;！？，,]")
+ATTACHMENT = 0
 
 
 @dataclass(frozen=True)
@@ -94,19 +96,50 @@ def split_heading(text: str) -> tuple[str, str]:
     return text[:TITLE_CHARS].rstrip() + "…", text
 
 
+def _bare_attachment(line: Line) -> bool:
+    """``附件`` / ``附件2`` alone on its line: where an attachment starts."""
+    return heading_rank(line) == ATTACHMENT and not split_heading(line.text)[1]
+
+
+def _attachment_title(line: Line) -> bool:
+    """The line after a bare ``附件2`` that names the attachment (short, not a sentence,
+    not a heading): it belongs to the attachment's heading, not to its body."""
+    text = line.text
+    return heading_rank(line) is None and len(text) <= TITLE_CHARS and not _SENTENCE.search(text)
+
+
 def split(lines: list[Line], title: str = "") -> list[Passage]:
-    """The passages of a document, in order. A first line equal to the title is skipped."""
+    """The passages of a document, in order. A first line equal to the title is skipped.
+
+    Attachments as official documents write them: the main text lists them in a note
+    (``附件：照片检测不合格原因代码表``, before the signature), and each attachment starts
+    on a page of its own with ``附件`` (or ``附件2``) alone on a line and its title on the
+    next. The note is main text (no heading), not an attachment of its own; the title
+    line joins the attachment's heading (``附件 照片检测不合格原因代码表``)."""
     lines = [Line(ln.text.strip(), ln.level) for ln in lines if ln.text and ln.text.strip()]
     if lines and title and lines[0].text == title.strip():
         lines = lines[1:]
     blocks: list[_Block] = [_Block(path=(), rank=-1)]
     stack: list[tuple[int, str]] = []
-    for line in lines:
+    bare = [i for i, ln in enumerate(lines) if _bare_attachment(ln)]
+    skip = -1
+    for i, line in enumerate(lines):
+        if i == skip:
+            continue
         rank = heading_rank(line)
+        if rank == ATTACHMENT and bare and i < bare[-1] and not _bare_attachment(line):
+            # the main text's note listing the attachments that follow
+            stack = []
+            if blocks[-1].path:
+                blocks.append(_Block(path=(), rank=-1))
+            blocks[-1].lines.append(line.text)
+            continue
         if rank is None:
             blocks[-1].lines.append(line.text)
             continue
         heading, inline = split_heading(line.text)
+        if i in bare and i + 1 < len(lines) and _attachment_title(lines[i + 1]):
+            heading, skip = f"{heading} {lines[i + 1].text}", i + 1
         while stack and stack[-1][0] >= rank:
             stack.pop()
         stack.append((rank, heading))

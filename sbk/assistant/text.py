@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import jieba
 
-WORD, BIGRAM, SYNONYM, CHAR = "w:", "b:", "s:", "u:"
+WORD, BIGRAM, SYNONYM, CHAR, TYPE = "w:", "b:", "s:", "u:", "t:"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _TOKEN_OK = re.compile(r"[\u3400-\u9fff]|[0-9a-z]")
 
@@ -61,10 +61,62 @@ DOMAIN_WORDS = (
 QUESTION_WORDS = frozenset(
     """什么时候 时候 怎么回事 回事 多长时间 长时间 多少钱 多少天 多长 有什么 什么样 怎么样 一样 不同
     区别 哪里 哪儿 去哪 去哪里 办理 怎么 还能 还要 可不可以 能否 是不是 不是 情况 问题 规定 要求
-    的话 需要 吗 呢 会 怎样 多少 几天 几年 几次 几位 是多少""".split()
+    的话 需要 吗 呢 会 怎样 多少 几天 几年 几次 几位 是多少 用来 拿到 得到 东西 事情 接着 一直
+    这边 那边 现在 之后 以后 还是 就是 一下 直接""".split()
 )
 
+# How a question asks (how, when, can I, is it): no subject at all. Removed from a question
+# before its terms and key units are made, so that neither its words nor their bigrams
+# and characters (怎么办 → 么办, 办; 怎么回事 → 回, 事) weigh against a passage. Longest
+# first; a removed stretch becomes a boundary no term crosses.
+QUESTION_PHRASES = tuple(
+    sorted(
+        """怎么办 怎么回事 怎么样 怎么弄 怎么搞 怎样 怎么 如何 什么时候 啥时候 什么样 为什么 为啥 什么
+        啥 是不是 能不能 可不可以 行不行 要不要 会不会 有没有 是否 能否 可否 多久 多长时间 多少
+        几 哪些 哪里 哪儿 哪个 哪 请问 吗 呢 吧 会怎样 行吗 可以吗 好吗 谁""".split(),
+        key=len,
+        reverse=True,
+    )
+)
+_QUESTION_PHRASE = re.compile("|".join(map(re.escape, QUESTION_PHRASES)))
+
+# What kind of answer a question asks for, told by its wording, and how a passage that
+# gives that kind of answer reads: a question asking "how long" (多久) is answered by a
+# passage stating a time limit (7个工作日, 当场, 时限), whatever its subject words. A
+# question of a kind gets the kind's term (``t:时限``), every passage whose text reads so
+# holds it; it weighs like any term (its idf) but is never a key term.
+ANSWER_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
+    "时限": (
+        re.compile(r"多久|多长时间|多少天|几天|几个工作日|多快|什么时候能|啥时候能|要多长"),
+        re.compile(
+            r"\d+\s*(?:个)?(?:工作日|天|日内|分钟|小时|个月)|当场|即时|时限|期限|有效期|办结"
+        ),
+    ),
+    "费用": (
+        re.compile(r"多少钱|收费|收钱|要钱|花钱|交钱|免费|费用|收不收"),
+        re.compile(r"费|免收|收取|\d+\s*元"),
+    ),
+}
+
 log = logging.getLogger(__name__)
+
+
+def strip_question_wording(text: str) -> str:
+    """The question without its asking words (``QUESTION_PHRASES``), each replaced by a
+    comma; normalised."""
+    return _QUESTION_PHRASE.sub("，", normalise(text))
+
+
+def question_types(text: str) -> list[str]:
+    """The kinds of answer (``ANSWER_TYPES``) a question's wording asks for."""
+    text = normalise(text)
+    return [name for name, (asks, _reads) in ANSWER_TYPES.items() if asks.search(text)]
+
+
+def passage_types(text: str) -> list[str]:
+    """The kinds of answer a passage gives (its ``t:`` terms, one per kind)."""
+    text = normalise(text)
+    return [TYPE + name for name, (_asks, reads) in ANSWER_TYPES.items() if reads.search(text)]
 
 
 class Segmenter:
@@ -211,6 +263,10 @@ def key_units(
         if any(taken[start:pos]):
             close_run()
             run = ""
+            # A longer word around a synonym member (临时挂失 around 挂失) says more than
+            # the member: the passage must hold it too.
+            if not all(taken[start:pos]) and _meaningful(word) and word not in QUESTION_WORDS:
+                units.append(KeyUnit(word, (WORD + word,)))
             continue
         if len(word) == 1 and _CJK.match(word) and word not in STOP_CHARS:
             run += word

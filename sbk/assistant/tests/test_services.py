@@ -229,6 +229,15 @@ def test_the_index_is_built_once_and_rebuilt_after_a_change(world, django_assert
     assert engine.current_index() is not first
 
 
+def test_the_hybrid_ranking_is_a_setting_off_by_default(world, settings):
+    load(world)
+    assert engine.build_index().chars is None
+    settings.SBK_ASSISTANT_HYBRID = True
+    index = engine.build_index()
+    assert index.chars is not None and index.chars.n == index.n
+    assert not index.search("补卡要带什么材料").refused
+
+
 def test_applicants_only_get_public_documents(world):
     load(world, name="internal.txt", public=False)
     answer = services.ask("补卡要带什么材料", user=_applicant(world), channel="portal")
