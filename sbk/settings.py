@@ -219,6 +219,7 @@ SBK_BLIND_INDEX_COLUMNS = [
     "registry.Person.phone_index",
     "cards.Application.stated_id_index",
     "portal.PhoneChallenge.id_index",
+    "cards.Card.card_no_index",
 ]
 
 # Import: rows per bulk insert.

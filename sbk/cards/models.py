@@ -13,6 +13,7 @@ from sbk.core.catalogue import Channel, ServiceItem
 from sbk.core.fields import EncryptedTextField
 
 from . import rules
+from .numbers import CardNoIndexField
 
 
 class CardStatus(models.TextChoices):
@@ -148,6 +149,8 @@ class Application(models.Model):
 class Card(models.Model):
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="cards")
     card_no = models.CharField("卡号", max_length=20, unique=True)
+    # The number's blind index (sbk.cards.numbers): what look-ups by number use.
+    card_no_index = CardNoIndexField()
     card_code = models.CharField("卡识别码", max_length=32, blank=True)
     version = models.CharField("卡版本", max_length=10, blank=True)
     division_code = models.CharField("发卡地区划", max_length=6)
@@ -206,6 +209,11 @@ class Card(models.Model):
             models.UniqueConstraint(fields=["person"], condition=_pending, name="one_pending_card"),
             models.UniqueConstraint(
                 fields=["blank_serial"], condition=~Q(blank_serial=""), name="one_card_per_blank"
+            ),
+            models.UniqueConstraint(
+                fields=["card_no_index"],
+                condition=~Q(card_no_index=""),
+                name="card_no_index_unique",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=[rules.ISSUED, rules.TEMP_LOST, rules.LOST])

@@ -15,12 +15,31 @@ class PhotoCheck:
     failures: list[dict] = field(default_factory=list)
     note: str = ""
     verdict: Any = None  # the photos app's PhotoVerdict, recorded with the application
+    # rules that pass with a word for the operator (sbk.photos.verdict.WARN): no dpi stated,
+    # a top that may be a uniform; the photo is not refused for them
+    warnings: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"checked": self.checked, "ok": self.ok, "failures": self.failures}
+        return {
+            "checked": self.checked,
+            "ok": self.ok,
+            "failures": self.failures,
+            "warnings": self.warnings,
+        }
 
 
 NOT_CHECKED = "照片未经机器检测（照片检测功能不可用），已记录照片，制卡前须人工核对"
+# Application.photo_note holds 200 characters; the caller appends the check's number
+# ("（检测记录 #N）"), which must not be cut off.
+NOTE_MAX = 180
+
+
+def _as_dicts(items) -> list[dict]:
+    return [f.to_dict() if hasattr(f, "to_dict") else {"message": str(f)} for f in items or []]
+
+
+def _fit(note: str) -> str:
+    return note if len(note) <= NOTE_MAX else note[: NOTE_MAX - 1] + "…"
 
 
 def _checker():
@@ -47,13 +66,14 @@ def check(data: bytes, *, id_number: str = "", name: str = "") -> PhotoCheck:
         verdict = fn(data)
     except Exception as exc:  # a crash of the checker must not lose the application
         return PhotoCheck(False, None, [], f"照片检测出错（{type(exc).__name__}），{NOT_CHECKED}")
-    failures = []
-    for f in getattr(verdict, "failures", []) or []:
-        failures.append(f.to_dict() if hasattr(f, "to_dict") else {"message": str(f)})
+    failures = _as_dicts(getattr(verdict, "failures", None))
+    warnings = _as_dicts(getattr(verdict, "warnings", None))
     ok = bool(verdict.ok)
     note = (
         "照片机检通过"
         if ok
         else "照片机检未通过：" + "；".join(f.get("message", "") for f in failures)
     )
-    return PhotoCheck(True, ok, failures, note[:200], verdict)
+    if warnings:  # the clerk reads the note on the application: say what to look at
+        note += "；提示：" + "；".join(w.get("message", "") for w in warnings)
+    return PhotoCheck(True, ok, failures, _fit(note), verdict, warnings)

@@ -122,13 +122,15 @@ def current_photo(person):
 
 
 def counter_photo(person):
-    """The latest passing photo a counter collected for ``person`` within
-    ``SBK_COUNTER_PHOTO_DAYS`` (30): what a kiosk may use instead of a retake."""
+    """The latest accepted photo a counter collected for ``person`` within
+    ``SBK_COUNTER_PHOTO_DAYS`` (30): what a kiosk may use instead of a retake. Accepted is
+    a passing check or a failed one an operator overrode (人工放行, ``photo.override``)."""
     from sbk.photos.models import PhotoCheck  # the photo capability is optional (cards.photo)
 
     since = timezone.now() - dt.timedelta(days=int(getattr(settings, "SBK_COUNTER_PHOTO_DAYS", 30)))
     return (
-        PhotoCheck.objects.filter(person=person, channel="counter", ok=True, at__gte=since)
+        PhotoCheck.objects.filter(person=person, channel="counter", at__gte=since)
+        .filter(Q(ok=True) | Q(overridden=True))
         .order_by("-at", "-id")
         .first()
     )

@@ -404,7 +404,7 @@ def set_status(request, bank_id: Int64, payload: BankStatusIn):
 @router.get("/banks/{bank_id}/quality", response=QualityOut)
 def quality(request, bank_id: Int64, start: IsoDate | None = None, end: IsoDate | None = None):
     """质量监督: production time against the 7-day limit, interceptions, refusals, unclaimed
-    cards (complaints once a source is registered), per outlet; the last 90 days by default."""
+    cards and complaints (the operations app's work orders), per outlet; the last 90 days by default."""
     bank = _bank(request.auth, bank_id)
     end = end or timezone.localdate()
     start = start or end - dt.timedelta(days=90)

@@ -1,10 +1,10 @@
 """Finding cards by the numbers a usage file carries.
 
 The usage tables never hold a card number: a row keeps the card. The look-up goes through
-the cards app's own search key for the number — its blind index when the card row keeps
-one (``card_no_index``, the registry's pattern: ``sbk.core.crypto``), else its unique
-``card_no`` column as ``sbk.cards.models.Card`` has it today — so that this module is the
-one place to change when cards move to an encrypted number (ADR 0008).
+the card number's blind index (``Card.card_no_index``, ``sbk.cards.numbers``: HMAC-SM3
+under the key ring's index key, domain ``card_no``), matching every index-key layer so a
+card not yet moved by ``sbk keys reindex`` is found too. The plain ``card_no`` column is
+never compared here (ADR 0008).
 """
 
 from __future__ import annotations
@@ -14,15 +14,10 @@ from typing import NamedTuple
 
 from django.db import connection
 
+from sbk.cards import numbers
 from sbk.cards.models import Card
-from sbk.core import keys
 
 FIELDS = ("id", "person_id", "division_code", "bank_id", "issued_on")
-DOMAIN = "card_no"
-
-
-def _indexed() -> bool:
-    return any(f.name == "card_no_index" for f in Card._meta.get_fields())
 
 
 class CardRef(NamedTuple):
@@ -35,33 +30,42 @@ class CardRef(NamedTuple):
     issued_on: dt.date | None
 
 
-def find_cards(numbers) -> dict[str, CardRef]:
+SEP = "\x1f"  # the unit separator: in no card index, person id or (checked) row key
+
+
+def pg_texts(values) -> tuple[str, list]:
+    """A PostgreSQL ``text[]`` of ``values`` as (SQL, params): one text parameter split by
+    the server, which costs the client far less than psycopg's array of 100,000 strings."""
+    values = list(values)
+    if any(SEP in v for v in values):
+        return "%s", [values]
+    return f"string_to_array(%s, chr({ord(SEP)}))", [SEP.join(values)]
+
+
+def pg_ids(values) -> tuple[str, list]:
+    """A PostgreSQL ``bigint[]`` of ``values`` as (SQL, params), as ``pg_texts``."""
+    return "string_to_array(%s, ',')::bigint[]", [",".join(map(str, values))]
+
+
+def find_cards(numbers_given) -> dict[str, CardRef]:
     """number → the card's ``CardRef`` for every number that is a card's."""
-    numbers = [n for n in set(numbers) if n]
-    step = 20000 if connection.vendor == "postgresql" else 900
+    by_index = numbers.lookup_keys({n for n in numbers_given if n})
+    wanted = list(by_index)
+    table = Card._meta.db_table
+    # ``<> ''`` lets the planner use the partial unique index on the column.
+    head = f"SELECT card_no_index, {', '.join(FIELDS)} FROM {table} WHERE card_no_index <> ''"
     found: dict[str, CardRef] = {}
-    if _indexed():
-        ring = keys.ring()
-        by_index = {}
-        for n in numbers:
-            for candidate in ring.index_candidates(n, DOMAIN):
-                by_index[candidate] = n
-        wanted = list(by_index)
-        for i in range(0, len(wanted), step):
-            qs = Card.objects.filter(card_no_index__in=wanted[i : i + step])
-            for index, *fields in qs.values_list("card_no_index", *FIELDS):
-                found[by_index[index]] = CardRef(*fields)
-        return found
-    if connection.vendor == "postgresql":  # one array parameter per 200,000 numbers
-        sql = f"SELECT card_no, {', '.join(FIELDS)} FROM {Card._meta.db_table} WHERE card_no = ANY(%s)"
+    if connection.vendor == "postgresql":  # one array parameter per 200,000 indexes
         with connection.cursor() as cursor:
-            for i in range(0, len(numbers), 200_000):
-                cursor.execute(sql, [numbers[i : i + 200_000]])
-                for number, *fields in cursor.fetchall():
-                    found[number] = CardRef(*fields)
+            for i in range(0, len(wanted), 200_000):
+                array, params = pg_texts(wanted[i : i + 200_000])
+                cursor.execute(f"{head} AND card_no_index = ANY({array})", params)
+                for index, *fields in cursor.fetchall():
+                    found[by_index[index]] = CardRef(*fields)
         return found
-    for i in range(0, len(numbers), step):
-        qs = Card.objects.filter(card_no__in=numbers[i : i + step])
-        for number, *fields in qs.values_list("card_no", *FIELDS):
-            found[number] = CardRef(*fields)
+    qs = Card.objects.exclude(card_no_index="")
+    for i in range(0, len(wanted), 900):
+        part = qs.filter(card_no_index__in=wanted[i : i + 900])
+        for index, *fields in part.values_list("card_no_index", *FIELDS):
+            found[by_index[index]] = CardRef(*fields)
     return found

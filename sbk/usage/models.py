@@ -136,7 +136,9 @@ class UsageImport(models.Model):
 
 
 class UsageRecord(models.Model):
-    row_key = models.CharField("行键", max_length=64, unique=True)
+    # Unique by a constraint, not ``unique=True``: on PostgreSQL that would add a second
+    # (pattern-ops) index on the column that nothing reads and every imported row writes.
+    row_key = models.CharField("行键", max_length=64)
     digest = models.CharField(max_length=16)  # of the row's content: a reused key is a conflict
     # No database constraint or index on the three keys of this fact table (ADR 0008): the
     # import found the card and the person itself, PostgreSQL's deferred checks would cost
@@ -176,6 +178,7 @@ class UsageRecord(models.Model):
     class Meta:
         verbose_name = "用卡记录"
         verbose_name_plural = "用卡记录"
+        constraints = [models.UniqueConstraint(fields=["row_key"], name="usage_row_key_once")]
         indexes = [models.Index(fields=["scenario", "day"], name="usage_scenario_day")]
 
     def __str__(self):
@@ -186,7 +189,13 @@ class FirstUse(models.Model):
     """A person's first day of paying (``pay``) or receiving a benefit (``benefit``) through a
     card of theirs: what the distinct counts of coverage need, kept as rows are imported."""
 
-    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    # No database key (as the usage rows): the import names people from the cards it has
+    # just found, and a deferred check per row at commit costs an import of many first days
+    # a trigger each; ``first_use_once`` (person, kind) is the index by person.
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, related_name="+",
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
     kind = models.CharField(max_length=8)
     day = models.DateField()
 

@@ -21,6 +21,7 @@ from django.db.models import Count, Q, Sum
 from sbk.cards import rules as card_rules
 from sbk.cards.models import Application, Card
 from sbk.core.models import AuditEntry
+from sbk.operations.models import WorkOrder
 from sbk.orgs.models import Organisation, OrgKind
 from sbk.orgs.scope import org_q
 from sbk.reports import counts
@@ -71,8 +72,10 @@ def _counted_sql(group: str, region: str | None, bank_id: int | None) -> tuple[s
 
 
 def _counted_raw(end: dt.date, group: str, region=None, bank_id=None) -> dict:
-    """The distinct count the long way (a join over the holders' cards): the tests compare
-    the kept counts with it; nothing else reads it."""
+    """The distinct count the long way (a join over the holders' cards): the tests and the
+    benchmark compare the kept counts with it in total and by bank; nothing else reads it.
+    It reads the card's division as it is now, so by region it differs from the kept
+    counts (the region of the day) after a move."""
     sql, params = _counted_sql(group, region, bank_id)
     out: dict = defaultdict(lambda: {rules.FIRST_PAY: 0, rules.FIRST_BENEFIT: 0})
     with connection.cursor() as cursor:
@@ -339,24 +342,19 @@ def campaign_summary(campaign: Campaign, district: Organisation | None = None) -
 
 
 # --- quality supervision (质量监督) -------------------------------------------------------------
-# Complaints (投诉, 好差评 差评工单) are not recorded by sbk yet: an operations app registers a
-# source here — ``fn(org_ids, start, end) -> {org_id: count}`` — and the figures add it up.
-COMPLAINT_SOURCES: list = []
-
-
-def register_complaint_source(fn) -> None:
-    if fn not in COMPLAINT_SOURCES:
-        COMPLAINT_SOURCES.append(fn)
-
-
-def _complaints(org_ids, start, end) -> dict[int, int] | None:
-    if not COMPLAINT_SOURCES:
-        return None
-    out: dict[int, int] = defaultdict(int)
-    for source in COMPLAINT_SOURCES:
-        for org_id, n in source(org_ids, start, end).items():
-            out[org_id] += n
-    return out
+# Complaints: the complaint and 好差评 work orders that ``sbk.operations`` records (投诉及
+# "好差评"工单), counted by the outlet they concern and the day they were received. The
+# operations app sits below usage (it imports neither usage nor the reports).
+def _complaints(org_ids, start, end) -> dict[int, int]:
+    found = (
+        WorkOrder.objects.filter(
+            outlet_id__in=org_ids, received_at__date__gte=start, received_at__date__lte=end
+        )
+        .values("outlet_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["outlet_id"]: row["n"] for row in found}
 
 
 def quality(bank: Organisation, start: dt.date, end: dt.date, user=None) -> dict:
@@ -369,7 +367,7 @@ def quality(bank: Organisation, start: dt.date, end: dt.date, user=None) -> dict
     ids = [o.pk for o in outlets]
     per: dict[int, dict] = {
         o.pk: {"code": o.code, "name": o.name, "produced": 0, "late": 0, "intercepted": 0,
-               "refused": 0, "unclaimed": 0, "complaints": None}
+               "refused": 0, "unclaimed": 0, "complaints": 0}
         for o in outlets
     }  # fmt: skip
     produced = Application.objects.filter(
@@ -401,14 +399,11 @@ def quality(bank: Organisation, start: dt.date, end: dt.date, user=None) -> dict
     )
     for row in unclaimed:
         per[row["org_id"]]["unclaimed"] += row["n"]
-    complaints = _complaints(ids, start, end)
-    if complaints is not None:
-        for org_id, row in per.items():
-            row["complaints"] = complaints.get(org_id, 0)
+    for org_id, n in _complaints(ids, start, end).items():
+        per[org_id]["complaints"] += n
     rows = list(per.values())
-    keys = ("produced", "late", "intercepted", "refused", "unclaimed")
+    keys = ("produced", "late", "intercepted", "refused", "unclaimed", "complaints")
     total = {k: sum(r[k] for r in rows) for k in keys}
-    total["complaints"] = sum(r["complaints"] for r in rows) if complaints is not None else None
     total["on_time_rate"] = (
         rules.percent_text(total["produced"] - total["late"], total["produced"])
         if total["produced"]

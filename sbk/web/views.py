@@ -1,11 +1,12 @@
 """The staff console. Views translate HTTP to services and queries, nothing more."""
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.http import require_POST
 
 from sbk.core.errors import NotFound, ServiceError
@@ -23,6 +24,22 @@ def _person_or_404(request, person_id):
     if person is None:
         raise Http404(NotFound("持卡人").message)
     return person
+
+
+class LogoutView(auth_views.LogoutView):
+    """The one logout of both sides: an applicant lands on the portal's own login
+    (``portal:login``) whatever ``next`` says, staff on ``LOGOUT_REDIRECT_URL`` (/login/)
+    or their ``next``."""
+
+    def post(self, request, *args, **kwargs):
+        # read before auth_views.LogoutView.post logs the user out
+        self.applicant = bool(getattr(request.user, "is_applicant", False))
+        return super().post(request, *args, **kwargs)
+
+    def get_success_url(self):
+        if self.applicant:
+            return resolve_url("portal:login")
+        return super().get_success_url()
 
 
 @login_required

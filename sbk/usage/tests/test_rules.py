@@ -35,6 +35,31 @@ def test_a_row_parses_or_names_every_problem():
     assert all(p.message.startswith("第3行") for p in problems)
 
 
+def test_the_quick_path_gives_what_the_full_rules_give():
+    """``parse_fields`` returns a clean row at once; every row (clean or not) must come out
+    as the full rules (``_parse_checked``) make it."""
+    base = ["SC0000001", "2026-05-01 08:30", "pay_medical", "12.5", "M1", "310112", "k1"]
+    variants = [
+        base,
+        [" SC 0000001 ", *base[1:]],  # spaces in and around the number
+        [base[0], "2026/05/01 08:30", *base[2:]],  # "/" in the date
+        [base[0], "2026-05-01T08:30:00+08:00", *base[2:]],  # an offset
+        [base[0], "2026-05-01", *base[2:]],  # a date alone
+        [*base[:2], "待遇领取", *base[3:]],  # a kind by its label
+        [*base[:3], "012.50", *base[4:]],  # a leading zero
+        [*base[:3], "1e3", *base[4:]],  # not an amount as the quick check reads it
+        [*base[:4], " M1 ", base[5], " k1 "],  # spaces around the free text
+        [*base[:4], "", "3101120", "k1"],  # a bad division
+        [base[0], "2026-07-01 08:30", *base[2:]],  # in the future
+        [*base[:3], "100000000", *base[4:]],  # too much
+        ["SC0000001", "", "", "", "", "", ""],  # required fields missing
+    ]
+    for line, fields in enumerate(variants, start=2):
+        assert rules.parse_fields(line, fields, now=NOW) == rules._parse_checked(
+            line, fields, NOW
+        ), fields
+
+
 def test_percent_text_and_masking():
     assert rules.percent_text(1, 3) == "33.33" and rules.percent_text(2, 3) == "66.67"
     assert rules.percent_text(0, 0) == "0.00"

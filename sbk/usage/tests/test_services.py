@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from sbk.core.actors import SYSTEM
 from sbk.core.errors import Forbidden, NotFound, ServiceError
+from sbk.operations.services.orders import new_order
 from sbk.orgs.models import OrgKind
 from sbk.testing import org
 from sbk.usage import queries, services
@@ -130,21 +131,40 @@ def test_cases_are_submitted_and_selected_by_the_centre(place):
     assert list(queries.cases_for(place.admin_b)) == []
 
 
-def test_quality_counts_unclaimed_cards_and_takes_complaints_from_a_source(place, tmp_path):
+def test_quality_counts_unclaimed_cards_and_the_complaints_operations_records(place, tmp_path):
     from sbk.cards.models import Card
 
     cards(tmp_path, [("SC0000009", "310112", "测试银行", "2026-01-05")])
     Card.objects.filter(card_no="SC0000009").update(org=place.bank_outlet, status="unclaimed")
+    other_outlet = org(
+        "BOB1", OrgKind.BANK_OUTLET, "310115", place.other, bank=place.bank, name="B银行网点"
+    )
+    second_bank_outlet = org(
+        "B2A1", OrgKind.BANK_OUTLET, "310112", place.district, bank=place.bank2, name="二行网点"
+    )
     today = timezone.localdate()
+    now = timezone.now()
+    for outlet, days_ago, source in (
+        (place.bank_outlet, 3, "counter"),
+        (place.bank_outlet, 10, "bad_review"),
+        (place.bank_outlet, 45, "hotline"),  # before the period
+        (other_outlet, 1, "letter"),
+        (second_bank_outlet, 2, "counter"),  # another bank's outlet
+        (place.outlet, 2, "counter"),  # a community outlet: no bank's
+    ):
+        new_order(
+            acting_user=SYSTEM, source=source, org=outlet, subject="办卡投诉",
+            received_at=now - dt.timedelta(days=days_ago),
+        )  # fmt: skip
     got = queries.quality(place.bank, today - dt.timedelta(days=30), today)
-    assert got["total"]["unclaimed"] == 1 and got["total"]["complaints"] is None
-    source = lambda ids, start, end: {place.bank_outlet.pk: 2}  # noqa: E731
-    queries.register_complaint_source(source)
-    try:
-        got = queries.quality(place.bank, today - dt.timedelta(days=30), today)
-    finally:
-        queries.COMPLAINT_SOURCES.remove(source)
-    assert got["outlets"][0]["complaints"] == 2
+    assert got["total"]["unclaimed"] == 1 and got["total"]["complaints"] == 3
+    by_code = {r["code"]: r["complaints"] for r in got["outlets"]}
+    assert by_code == {"BOA1": 2, "BOB1": 1}
+    # A district sees its own ground's outlets only; the other bank counts its own.
+    mine = queries.quality(place.bank, today - dt.timedelta(days=30), today, user=place.admin)
+    assert {r["code"]: r["complaints"] for r in mine["outlets"]} == {"BOA1": 2}
+    second = queries.quality(place.bank2, today - dt.timedelta(days=30), today)
+    assert second["total"]["complaints"] == 1
 
 
 def test_the_cli_contract(place, tmp_path):
