@@ -82,7 +82,8 @@ ORIGINS = [
         "SELECT",
         "cards_application",
         ("FOR UPDATE OF registry_person",),
-        "lock applicant, then application (scoped; outlet scope answered too)",
+        "lock applicant, then application (scoped; outlet scope and a first card's "
+        "checks answered too)",
     ),
     ("SELECT", "cards_card", ("FOR UPDATE OF registry_person",), "lock holder, then card (scoped)"),
     ("SELECT", "registry_person", ("FOR UPDATE",), "lock person"),
@@ -108,6 +109,12 @@ ORIGINS = [
     ("INSERT", "core_auditentry", (), "audit chain: row"),
     ("UPDATE", "core_chainhead", (), "audit chain: head update"),
     ("SELECT", "notify_notification", (), "SMS outbox: dedup check"),
+    ("WITH", "", ("INSERT INTO core_auditentry",), "audit chain: row + head update"),
+    ("WITH", "", ("UPDATE stock_serial",), "card blank: pick + its counter"),
+    ("UPDATE", "stock_serial", (), "card blank: pick"),
+    ("UPDATE", "stock_balance", (), "card blank: counter"),
+    ("INSERT", "stock_entry", (), "card blank: ledger entry"),
+    ("INSERT", "ecard_electroniccard", (), "electronic card sign-up"),
     ("INSERT", "notify_notification", (), "SMS outbox: row"),
 ]
 

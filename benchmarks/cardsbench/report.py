@@ -248,6 +248,8 @@ GROUPS = [
     ("the business rows", ("card update", "card insert", "application update")),
     ("journal and audit chain", ("journal", "audit chain")),
     ("SMS outbox", ("SMS",)),
+    ("card blank (stock)", ("card blank",)),
+    ("electronic card", ("electronic card",)),
 ]
 
 
@@ -355,10 +357,13 @@ def findings(ctx: dict, by: dict) -> list[str]:
         "through the user's scope (and answers the production outlet's scope for the "
         "policy); no savepoint inside the request's transaction (a service called by the API "
         "is part of its one action); the response is built from the rows the service "
-        "locked, not read again. Still possible: the audit row and the chain head's update "
-        "as one statement (a data-modifying CTE, PostgreSQL only), and the SMS "
-        "outbox's dedup check and insert as one `INSERT … ON CONFLICT DO NOTHING` in "
-        "`sbk.notify.services.enqueue`."
+        "locked, not read again. On PostgreSQL the audit row and its chain head's move "
+        "are one statement, and so are the card blank's pick and its counter "
+        "(data-modifying CTEs; SQLite has none: one statement more for each there); the "
+        "lock query also answers a first card's two checks (does the holder hold a valid "
+        "card, is the number taken). The chain head stays a row sbk writes itself, not a "
+        "trigger's: a row inserted by other means must not move it (`verify` names such a "
+        "row)."
     )
     return res
 

@@ -34,19 +34,25 @@ def _visible(user, *prefixes: str, own: str | None = None) -> Q:
     return q
 
 
+def card_scope(user) -> Q:
+    return _visible(user, "org__", "person__org__", own="person__")
+
+
+def application_scope(user) -> Q:
+    # The designated studio (照相馆) sees the applications waiting for its photo.
+    return _visible(
+        user, "outlet__", "intake_org__", "person__org__", "photo_studio__", own="person__"
+    )
+
+
 def cards_for(user) -> QuerySet[Card]:
-    return Card.objects.filter(
-        _visible(user, "org__", "person__org__", own="person__")
-    ).select_related("person", "org", "bank")
+    return Card.objects.filter(card_scope(user)).select_related("person", "org", "bank")
 
 
 def applications_for(user) -> QuerySet[Application]:
-    return Application.objects.filter(
-        # The designated studio (照相馆) sees the applications waiting for its photo.
-        _visible(
-            user, "outlet__", "intake_org__", "person__org__", "photo_studio__", own="person__"
-        )
-    ).select_related("person", "outlet", "card")
+    return Application.objects.filter(application_scope(user)).select_related(
+        "person", "outlet", "card"
+    )
 
 
 def transactions_for(user) -> QuerySet[ServiceTransaction]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError
 from django.utils import timezone
 
-from sbk.core import actions
+from sbk.core import actions, prepared
 from sbk.core.errors import Conflict
 
 from . import rules
@@ -135,7 +135,7 @@ def transition_card(
     for name, value in values.items():
         setattr(card, name, value)
     if changed:
-        card.save(update_fields=[*changed, "updated_at"])
+        prepared.update(card, [*changed, "updated_at"])
     change = CardChange(card, transition, before, target, at, acting_user)
     _notify(change)
     return change
@@ -149,7 +149,7 @@ def create_card(card: Card, *, at: dt.datetime, acting_user) -> CardChange:
         hook(card, at, acting_user)
     try:
         with actions.atomic():  # inside an action: no savepoint, the action fails with it
-            card.save(force_insert=True)
+            prepared.insert(card)
     except IntegrityError:
         raise Conflict(E.HAS_VALID_CARD, "该持卡人已有待领取或有效的社保卡") from None
     change = CardChange(card, "produce", rules.NEW, card.status, at, acting_user)
@@ -223,7 +223,7 @@ def move_card(card: Card, *, at: dt.datetime, acting_user, **fields) -> CardChan
         return None
     for name, value in new.items():
         setattr(card, name, value)
-    card.save(update_fields=[k for k in keys if new[k] != old[k]] + ["updated_at"])
+    prepared.update(card, [k for k in keys if new[k] != old[k]] + ["updated_at"])
     change = CardChange(
         card, "move", card.status, card.status, at, acting_user, context={"old": old, "new": new}
     )
@@ -261,5 +261,5 @@ def transition_application(
     for name, value in values.items():
         setattr(app, name, value)
     if save and changed and app.pk is not None:
-        app.save(update_fields=changed)
+        prepared.update(app, changed)
     return target

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit
+from . import audit, prepared
 from .actors import is_system, require_actor
 from .catalogue import Action
 from .errors import ServiceError
@@ -125,7 +125,7 @@ def record(
             raise ValueError(f"{action.audit_name} is a service item; the system cannot do it")
         if channel is None or outlet is None:
             raise ValueError(f"{action.audit_name}: the journal row needs its channel and outlet")
-        journal = journal_model().objects.create(
+        journal = journal_model()(
             item=action.item,
             channel=channel,
             action=action.audit_name,
@@ -138,6 +138,7 @@ def record(
             outcome=outcome,
             details=details or {},
         )
+        prepared.insert(journal)
     if obj is None and not object_type and journal is not None:
         obj = journal  # an action that is nothing but its journal row (an enquiry)
     entry = audit.record(

@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from . import actions
+from . import actions, prepared
 from .errors import Conflict, CoreErrorCode, ServiceError
 from .models import IdempotencyRecord
 
@@ -92,8 +92,10 @@ def run(request, body, action: Callable[[], tuple[int, dict]]) -> tuple[int, dic
     try:
         with actions.atomic():
             status, payload = action()
-            IdempotencyRecord.objects.create(
-                user=user, key=key, fingerprint=fp, status_code=status, response=payload
+            prepared.insert(
+                IdempotencyRecord(
+                    user=user, key=key, fingerprint=fp, status_code=status, response=payload
+                )
             )
             return status, payload
     except IntegrityError:

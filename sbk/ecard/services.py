@@ -16,7 +16,7 @@ from django.core import signing
 from django.utils import timezone
 
 from sbk.accounts.policy import ensure
-from sbk.core import actions
+from sbk.core import actions, prepared
 from sbk.core.catalogue import Action
 from sbk.core.errors import NotFound, ServiceError
 
@@ -38,20 +38,14 @@ def follow_card(change) -> None:
     card = change.card
     day = timezone.localdate(change.at)
     # One statement: made at the first card, moved (keeping its sign-up date) at each next.
-    ElectronicCard.objects.bulk_create(
-        [
-            ElectronicCard(
-                person_id=card.person_id,
-                card=card,
-                signed_up_on=day,
-                card_since=day,
-                updated_at=change.at,
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["person"],
-        update_fields=["card", "card_since", "updated_at"],
+    ecard = ElectronicCard(
+        person_id=card.person_id,
+        card=card,
+        signed_up_on=day,
+        card_since=day,
+        updated_at=change.at,
     )
+    prepared.insert(ecard, upsert=(("person",), ("card", "card_since", "updated_at")))
 
 
 def qr_token(ecard: ElectronicCard) -> str:

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from sbk.core import prepared
 from sbk.idcard import mask_phone
 
 from .gateways import Gateway, GatewayError, Message, get_gateway
@@ -35,10 +36,7 @@ def enqueue(*, dedup_key: str, kind: str, person=None, phone: str = "", text: st
         text=text,
         status=OutboxStatus.PENDING if phone else OutboxStatus.SKIPPED,
     )
-    Notification.objects.bulk_create(
-        [row], update_conflicts=True, unique_fields=["dedup_key"], update_fields=["dedup_key"]
-    )
-    return row
+    return prepared.insert(row, upsert=(("dedup_key",), ("dedup_key",)))
 
 
 def backoff(attempts: int) -> dt.timedelta:

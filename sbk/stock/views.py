@@ -201,42 +201,54 @@ def outlet(request, code: str):
     )
 
 
+def _allocation(request, org, *, source):
+    """Blanks from ``source`` (None: from the card factory into the books) to the
+    organisation the form names (``org`` itself when it names none in scope)."""
+    user, post = request.user, request.POST
+
+    def run():
+        target = visible_orgs(user).filter(code=post.get("to", "")).first()
+        bank = Organisation.objects.filter(code=post.get("bank", ""), kind=OrgKind.BANK).first()
+        return services.allocate_blanks(
+            acting_user=user,
+            source=source,
+            target=target if source is not None and target else org,
+            bank=bank,
+            serials=_serials(post.get("serials", "")),
+            version=post.get("version", ""),
+        )
+
+    return run
+
+
+def _dispatch(request, forms: dict) -> None:
+    """Run the form's action (``do``) from ``forms``: name → (action, message when done)."""
+    chosen = forms.get(request.POST.get("do", ""))
+    if chosen is None:
+        messages.error(request, "未知操作")
+    else:
+        _act(request, *chosen)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def district(request, code: str):
     org = _org(request.user, code)
-    user, post = request.user, request.POST
+    user = request.user
     if request.method == "POST":
-        serials, what = _serials(post.get("serials", "")), post.get("do", "")
-        if what == "allocate":
-            target = visible_orgs(user).filter(code=post.get("to", "")).first()
-            bank = Organisation.objects.filter(code=post.get("bank", ""), kind=OrgKind.BANK).first()
-            _act(
-                request,
-                lambda: services.allocate_blanks(
-                    acting_user=user,
-                    source=org,
-                    target=target or org,
-                    bank=bank,
-                    serials=serials,
-                    version=post.get("version", ""),
-                ),
-                "已下拨，待网点签收",
-            )
-        elif what == "receive":
-            _act(
-                request,
+        serials = _serials(request.POST.get("serials", ""))
+        forms = {
+            "allocate": (_allocation(request, org, source=org), "已下拨，待网点签收"),
+            "receive": (
                 lambda: services.receive(acting_user=user, target=org, serials=serials),
                 "已签收",
-            )
-        elif what == "return":
-            _act(
-                request,
+            ),
+            "return": (
                 lambda: services.return_upward(acting_user=user, source=org, serials=serials),
                 "已上缴",
-            )
-        else:
-            messages.error(request, "未知操作")
+            ),
+        }
+        _dispatch(request, forms)
         return redirect("stock:district", code=code)
     return render(request, "stock/district.html", _overview(user, org))
 
@@ -292,57 +304,26 @@ def centre(request):
     if org is None:
         raise Http404("卡中心不在您的管辖范围内")
     if request.method == "POST":
-        serials, what = _serials(post.get("serials", "")), post.get("do", "")
-        bank = Organisation.objects.filter(code=post.get("bank", ""), kind=OrgKind.BANK).first()
-        if what == "inbound":
-            _act(
-                request,
-                lambda: services.allocate_blanks(
-                    acting_user=user,
-                    source=None,
-                    target=org,
-                    bank=bank,
-                    serials=serials,
-                    version=post.get("version", ""),
-                ),
-                "已入库",
-            )
-        elif what == "allocate":
-            target = visible_orgs(user).filter(code=post.get("to", "")).first()
-            _act(
-                request,
-                lambda: services.allocate_blanks(
-                    acting_user=user,
-                    source=org,
-                    target=target or org,
-                    bank=bank,
-                    serials=serials,
-                    version=post.get("version", ""),
-                ),
-                "已下拨，待接收方签收",
-            )
-        elif what == "receive":
-            _act(
-                request,
+        serials = _serials(post.get("serials", ""))
+        forms = {
+            "inbound": (_allocation(request, org, source=None), "已入库"),
+            "allocate": (_allocation(request, org, source=org), "已下拨，待接收方签收"),
+            "receive": (
                 lambda: services.receive(acting_user=user, target=org, serials=serials),
                 "已签收上缴物品",
-            )
-        elif what == "write_off":
-            _act(
-                request,
+            ),
+            "write_off": (
                 lambda: services.write_off(acting_user=user, centre=org, serials=serials),
                 "已核销",
-            )
-        elif what == "correct":
-            _act(
-                request,
+            ),
+            "correct": (
                 lambda: services.correct_movement(
                     post.get("batch", ""), acting_user=user, reason=post.get("reason", "")
                 ),
                 "已更正",
-            )
-        else:
-            messages.error(request, "未知操作")
+            ),
+        }
+        _dispatch(request, forms)
         return redirect("stock:centre")
     context = _overview(user, org)
     context["districts"] = visible_orgs(user).filter(kind=OrgKind.DISTRICT)

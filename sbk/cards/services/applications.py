@@ -42,6 +42,7 @@ from .common import (
     card_snapshot,
     ensure_active,
     ensure_org_in_scope,
+    first_card_flags,
     lock_application,
     lock_card,
     lock_cards,
@@ -211,7 +212,7 @@ def _produce(
                 account_no = account_no or old.account_no
             replaced = old
     else:
-        held, taken = _held_or_taken(person, card_no)
+        held, taken = first_card_flags(app) or _held_or_taken(person, card_no)
         if held:
             raise Conflict(E.HAS_VALID_CARD, "该持卡人已持有有效社保卡")
     problems, notes = intercept(app, person, face_confirmed=face_confirmed)
@@ -525,7 +526,10 @@ def produce_action(
     """The body of production, shared by ``produce_card`` and the counter's on-the-spot
     production (``hand_over``: the card is issued in the same action, no "ready" SMS)."""
     ensure(acting_user, action)
-    person, app = lock_application(acting_user, app_id, outlet_scope=True)
+    # The new card's number, for the lock query's first-card checks (no application has
+    # an id below 1: the lock answers "not found" for such an id, without the checks).
+    card_no = rules.make_card_no(settings.SBK_CARD_NO_PREFIX, app_id) if app_id > 0 else None
+    person, app = lock_application(acting_user, app_id, outlet_scope=True, card_no=card_no)
     ensure_org_in_scope(acting_user, action, app, app.outlet)
     before = app_snapshot(app)
     now = timezone.now()

@@ -6,20 +6,22 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
 from django.utils import timezone
 
 from sbk.accounts.policy import ensure
 from sbk.core import actions
 from sbk.core.errors import Conflict, NotFound
+from sbk.core.prepared import PreparedQuery
 from sbk.notify.services import enqueue
 from sbk.orgs.attribution import attribute
 from sbk.orgs.scope import org_q, scoped
 from sbk.registry.models import Person, PersonStatus
 
+from .. import rules
 from ..errors import CardErrorCode as E
 from ..models import Application, Card
-from ..queries import applications_for, cards_for
+from ..queries import application_scope, card_scope
 
 
 def user_outlet(user):
@@ -49,10 +51,37 @@ def lock_person(user, person_id: int) -> Person:
 SCOPE_FLAG = "sbk_org_in_scope"
 
 
-def _in_scope_flag(user, prefix: str) -> dict:
-    """An annotation: is the organisation at ``prefix`` in the user's scope? The same Q as
-    the policy's scope check (``sbk.orgs.scope.org_q``), answered by the lock query."""
-    return {SCOPE_FLAG: ExpressionWrapper(org_q(user, prefix=prefix), output_field=BooleanField())}
+def _flag(q) -> ExpressionWrapper:
+    """An annotation: is the organisation in the user's scope? The same Q as the policy's
+    scope check (``sbk.orgs.scope.org_q``), answered by the lock query."""
+    return ExpressionWrapper(q, output_field=BooleanField())
+
+
+# Production of a first card asks two questions before it inserts: does the applicant hold a
+# valid card, is the new card number taken (migrated data may hold it)? The lock query
+# answers them as subqueries instead of a statement of its own. Read in the statement's
+# snapshot: a card made while it waited for the person's lock is not seen, but none can
+# be, since a card is only made or issued under that same lock and its application's
+# (one open application per person); and the database still refuses a second held card
+# (``one_held_card``) and a taken number (unique ``card_no``) if it were.
+HOLDS_CARD_FLAG = "sbk_holds_card"
+CARD_NO_TAKEN_FLAG = "sbk_card_no_taken"
+
+
+def _first_card_flags(card_no: str) -> dict:
+    return {
+        HOLDS_CARD_FLAG: Exists(
+            Card.objects.filter(person_id=OuterRef("person_id"), status__in=rules.HELD)
+        ),
+        CARD_NO_TAKEN_FLAG: Exists(Card.objects.filter(card_no=card_no)),
+    }
+
+
+def first_card_flags(app) -> tuple[bool, bool] | None:
+    """(holds a valid card, card number taken) as the lock query answered them, or None."""
+    if not hasattr(app, HOLDS_CARD_FLAG):
+        return None
+    return getattr(app, HOLDS_CARD_FLAG), getattr(app, CARD_NO_TAKEN_FLAG)
 
 
 def ensure_org_in_scope(user, action, row, org) -> None:
@@ -62,42 +91,63 @@ def ensure_org_in_scope(user, action, row, org) -> None:
         ensure(user, action, org)
 
 
+# The two lock statements run on every card write: compiled once per shape (the user's
+# scope, which flags are asked) and run with the row's id (``sbk.core.prepared``, ADR 0013).
+_card_lock = PreparedQuery({"pk": int})
+_application_lock = PreparedQuery({"pk": int, "card_no": str})
+
+
 def lock_card(user, card_id: int, *, org_scope: bool = False) -> tuple[Person, Card]:
     """Lock the holder and then the card, in the user's scope (404 outside it).
 
     ``org_scope`` also answers whether the card's organisation is in the user's scope
     (for ``ensure_org_in_scope``)."""
-    qs = cards_for(user).select_for_update(of=("person", "self"))
-    if org_scope:
-        qs = qs.annotate(**_in_scope_flag(user, "org__"))
-    try:
-        card = qs.get(pk=card_id)
-    except Card.DoesNotExist:
-        raise NotFound("社保卡") from None
+    scope = card_scope(user)
+    flag = org_q(user, prefix="org__") if org_scope else None
+
+    def build(pk):
+        qs = Card.objects.filter(scope).select_related("person", "org", "bank")
+        qs = qs.select_for_update(of=("person", "self"))
+        if flag is not None:
+            qs = qs.annotate(**{SCOPE_FLAG: _flag(flag)})
+        return qs.filter(pk=pk)
+
+    found = _card_lock.fetch(("card", scope, flag), build, pk=card_id)
+    if not found:
+        raise NotFound("社保卡")
+    (card,) = found
     return card.person, card
 
 
 def lock_application(
-    user, app_id: int, *, outlet_scope: bool = False
+    user, app_id: int, *, outlet_scope: bool = False, card_no: str | None = None
 ) -> tuple[Person, Application]:
     """Lock the applicant and then the application, in the user's scope (404 outside it).
 
-    ``outlet_scope`` also answers whether the production outlet is in the user's scope."""
+    ``outlet_scope`` also answers whether the production outlet is in the user's scope;
+    ``card_no`` also answers the two checks of a first card (``first_card_flags``)."""
     # Not the card: a row joined without its lock is the one the statement first saw, and
     # a card made while it waited for the lock would be missing (app.card_id set, app.card
     # None). The organisations joined are read as they were; they are not locked anyway.
-    qs = (
-        applications_for(user)
-        .select_related(None)
-        .select_related("person", "outlet__bank")
-        .select_for_update(of=("person", "self"))
-    )
-    if outlet_scope:
-        qs = qs.annotate(**_in_scope_flag(user, "outlet__"))
-    try:
-        app = qs.get(pk=app_id)
-    except Application.DoesNotExist:
-        raise NotFound("制卡申请") from None
+    scope = application_scope(user)
+    flag = org_q(user, prefix="outlet__") if outlet_scope else None
+    checks = card_no is not None
+
+    def build(pk, card_no=None):
+        qs = Application.objects.filter(scope).select_related("person", "outlet__bank")
+        qs = qs.select_for_update(of=("person", "self"))
+        if flag is not None:
+            qs = qs.annotate(**{SCOPE_FLAG: _flag(flag)})
+        if checks:
+            qs = qs.annotate(**_first_card_flags(card_no))
+        return qs.filter(pk=pk)
+
+    key = ("application", scope, flag, checks)
+    values = {"pk": app_id, "card_no": card_no} if checks else {"pk": app_id}
+    found = _application_lock.fetch(key, build, **values)
+    if not found:
+        raise NotFound("制卡申请")
+    (app,) = found
     return app.person, app
 
 

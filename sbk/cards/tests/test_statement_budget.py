@@ -1,9 +1,13 @@
 """SQL statements per write request (issue 13): a regression here fails CI.
 
-"Report loss" ≤ 10 statements and "produce card" ≤ 17 (14 + the card blank consumed), counted for the whole API request
+"Report loss" ≤ 9 statements (10 asked) and "produce card" ≤ 14 (the card blank consumed included) on
+PostgreSQL, counted for the whole API request
 (bearer token, Idempotency-Key, the service, the response, the idempotency record), BEGIN and
 COMMIT included. Inside a test's transaction they are a SAVEPOINT and its RELEASE: the same
 count. The token is one in steady use (its "last used" is written at most once a minute).
+PostgreSQL writes the audit row and moves the chain head in one statement, and picks the
+card blank and moves its counter in one (data-modifying CTEs); SQLite has none, so there
+each is two statements (``SQLITE_EXTRA``).
 benchmarks/RESULTS.md lists the statements one by one.
 """
 
@@ -20,9 +24,13 @@ from sbk.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
-REPORT_LOSS_BUDGET = 10
-# 14 + 3 for the card blank consumed (issue 15: pick the blank, its counter, its ledger entry).
-PRODUCE_CARD_BUDGET = 17
+REPORT_LOSS_BUDGET = 9
+PRODUCE_CARD_BUDGET = 14
+SQLITE_EXTRA = {"loss": 1, "produce": 2}
+
+
+def _budget(budget: int, kind: str) -> int:
+    return budget + (SQLITE_EXTRA[kind] if connection.vendor == "sqlite" else 0)
 
 
 def _statements(cq) -> str:
@@ -44,7 +52,7 @@ def test_report_loss_request_within_budget(client, world, bank):
         r = post(client, f"/cards/{card.pk}/loss", {"kind": "formal"}, bank, key="loss-1")
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "lost"
-    assert len(cq) <= REPORT_LOSS_BUDGET, _statements(cq)
+    assert len(cq) <= _budget(REPORT_LOSS_BUDGET, "loss"), _statements(cq)
 
 
 def test_produce_card_request_within_budget(client, world, bank):
@@ -53,7 +61,7 @@ def test_produce_card_request_within_budget(client, world, bank):
         r = post(client, f"/applications/{app.pk}/produce", {"verified": True}, bank, key="p-1")
     assert r.status_code == 201, r.content
     assert r.json()["status"] == "produced" and r.json()["org_code"] == "BOA"
-    assert len(cq) <= PRODUCE_CARD_BUDGET, _statements(cq)
+    assert len(cq) <= _budget(PRODUCE_CARD_BUDGET, "produce"), _statements(cq)
 
 
 def test_a_retry_is_answered_from_the_stored_record(client, world, bank):

@@ -3,10 +3,11 @@
 ``consume_for_card`` runs inside the card's production (registered with the card
 writer's ``before_card_create``), before the card's INSERT: it takes the outlet's lowest
 blank of the card's version (卡版本) and bank, books it consumed and writes its serial
-into the card, so the card is inserted once with its ``blank_serial``. Three statements: the pick (an UPDATE
-that also reads the outlet's last closed day), the counter, the ledger entry. On
-PostgreSQL the pick skips blanks other productions hold (``FOR UPDATE SKIP LOCKED``): of
-twenty concurrent productions over five blanks, five succeed and fifteen are refused.
+into the card, so the card is inserted once with its ``blank_serial``. Three statements:
+the pick (an UPDATE that also reads the outlet's last closed day), the counter, the ledger
+entry; on PostgreSQL two, the pick moving the counter too. On PostgreSQL the pick skips
+blanks other productions hold (``FOR UPDATE SKIP LOCKED``): of twenty concurrent
+productions over five blanks, five succeed and fifteen are refused.
 
 A community outlet has no bank: its blanks are pre-printed co-branded cards, so the blank
 it takes decides the card's bank (ADR 0004).
@@ -26,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from sbk.cards import rules as card_rules
+from sbk.core import prepared
 from sbk.core.errors import Conflict
 
 from .. import rules
@@ -44,25 +46,54 @@ WHERE id = (
 RETURNING serial, bank_id, (SELECT closed_through FROM stock_book WHERE org_id = %s)
 """
 
+# PostgreSQL: the pick and the counter in one statement (a data-modifying CTE; SQLite has
+# none, so there the counter is a statement of its own). Production is the stock write
+# that runs all day at every outlet: one round trip fewer on each.
+_PICK_AND_COUNT = """
+WITH picked AS (
+    UPDATE stock_serial SET state = %s
+    WHERE id = (
+        SELECT id FROM stock_serial
+        WHERE org_id = %s AND state = %s AND item = %s AND version = %s {bank}
+        ORDER BY bank_id, serial LIMIT 1 FOR UPDATE SKIP LOCKED
+    )
+    RETURNING serial, bank_id
+), counted AS (
+    UPDATE stock_balance SET qty = stock_balance.qty - 1 FROM picked
+    WHERE stock_balance.org_id = %s AND stock_balance.item = %s
+      AND stock_balance.bank_id = picked.bank_id AND stock_balance.version = %s
+    RETURNING stock_balance.id
+)
+SELECT serial, bank_id, (SELECT closed_through FROM stock_book WHERE org_id = %s),
+       (SELECT count(*) FROM counted)
+FROM picked
+"""
+
 
 def _pick(
     outlet_id: int, bank_id: int | None, version: str
-) -> tuple[str, int, dt.date | None] | None:
-    sql = _PICK.format(
-        bank="AND bank_id = %s" if bank_id else "",
-        lock="FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else "",
-    )
+) -> tuple[str, int, dt.date | None, bool] | None:
+    """(serial, bank, the outlet's last closed day, counter moved already) or None."""
+    bank = "AND bank_id = %s" if bank_id else ""
     params = [rules.CARD, outlet_id, rules.STOCK, rules.BLANK, version]
     params += [bank_id] if bank_id else []
+    if connection.vendor == "postgresql":
+        sql = _PICK_AND_COUNT.format(bank=bank)
+        params += [outlet_id, rules.BLANK, version, outlet_id]
+    else:
+        sql = _PICK.format(bank=bank, lock="")
+        params += [outlet_id]
     with connection.cursor() as cur:
-        cur.execute(sql, [*params, outlet_id])
+        cur.execute(sql, params)
         row = cur.fetchone()
     if row is None:
         return None
     closed = row[2]
     if isinstance(closed, str):  # SQLite returns the subquery's date as text
         closed = dt.date.fromisoformat(closed)
-    return row[0], row[1], closed
+    if len(row) > 3 and row[3] != 1:
+        raise Conflict(E.NOT_HERE, "卡基余额记录缺失，不能记账（请核对库存账）")
+    return row[0], row[1], closed, len(row) > 3
 
 
 def consume_for_card(card, at: dt.datetime, acting_user) -> None:
@@ -73,17 +104,18 @@ def consume_for_card(card, at: dt.datetime, acting_user) -> None:
     picked = _pick(card.org_id, card.bank_id, version)
     if picked is None:
         _refuse(card, version)
-    serial, bank_id, closed = picked
+    serial, bank_id, closed, counted = picked
     card.blank_serial = serial
     card.version = version  # the card is of its blank's version (unchanged when it named one)
     if card.bank_id is None:
         card.bank_id = bank_id
-    Balance.objects.filter(
-        org_id=card.org_id, item=rules.BLANK, bank_id=bank_id, version=version
-    ).update(qty=F("qty") - 1)
+    if not counted:
+        Balance.objects.filter(
+            org_id=card.org_id, item=rules.BLANK, bank_id=bank_id, version=version
+        ).update(qty=F("qty") - 1)
     requested = timezone.localdate(at)
     day = rules.booking_day(requested, [closed])
-    Entry.objects.create(
+    entry = Entry(
         batch=uuid.uuid4(),
         kind=rules.CONSUME,
         serial=serial,
@@ -101,6 +133,7 @@ def consume_for_card(card, at: dt.datetime, acting_user) -> None:
         actor=ledger.actor_of(acting_user),
         note="；".join(t for t in (f"制卡 {card.card_no}", rules.late_note(requested, day)) if t),
     )
+    prepared.insert(entry)
 
 
 def _refuse(card, version: str) -> None:

@@ -81,3 +81,40 @@ def test_a_surplus_is_rectified_from_the_discrepancy_page_with_the_serials_found
     disc.refresh_from_db()
     assert disc.status == "rectified"
     assert Serial.objects.get(serial="WEB-F1").org_id == world.outlet_a.pk
+
+
+def test_the_district_and_centre_forms_move_blanks_through_their_services(client, world):
+    """Each form of the two pages reaches its service: in from the factory, down to the
+    district, signed for, on to an outlet; a refused return and an unknown form change
+    nothing."""
+    from django.contrib.messages import get_messages
+
+    from sbk.stock import rules
+
+    def place(serial):
+        row = Serial.objects.get(serial=serial)
+        return row.state, row.org.code
+
+    login(client, world.city_admin)
+    centre = world.centre.code
+    client.post("/stock/centre/", {"do": "inbound", "bank": "BANK1", "serials": "M1 M2 M3"})
+    assert place("M1") == (rules.STOCK, centre)
+    client.post(
+        "/stock/centre/", {"do": "allocate", "to": "DA", "bank": "BANK1", "serials": "M1 M2"}
+    )
+    assert place("M1") == (rules.TRANSIT, "DA") and place("M3") == (rules.STOCK, centre)
+    login(client, world.admin_a)
+    client.post("/stock/district/DA/", {"do": "receive", "serials": "M1 M2"})
+    assert place("M1") == (rules.STOCK, "DA")
+    client.post(
+        "/stock/district/DA/", {"do": "allocate", "to": "OA1", "bank": "BANK1", "serials": "M1"}
+    )
+    assert place("M1") == (rules.TRANSIT, "OA1")
+    before = Entry.objects.count()
+    # Only waste and unclaimed cards go back up: a blank is refused, with the reason.
+    page = client.post("/stock/district/DA/", {"do": "return", "serials": "M2"}, follow=True)
+    said = [str(m) for m in get_messages(page.wsgi_request)]
+    assert place("M2") == (rules.STOCK, "DA") and any("（" in m for m in said), said
+    page = client.post("/stock/district/DA/", {"do": "explode", "serials": "M2"}, follow=True)
+    assert "未知操作" in [str(m) for m in get_messages(page.wsgi_request)]
+    assert Entry.objects.count() == before
