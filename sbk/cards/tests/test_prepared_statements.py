@@ -118,12 +118,8 @@ def test_update_writes_only_the_named_columns(world):
 
 # --------------------------------------------------------------------------- locks
 def _orm_lock_card(user, pk):
-    qs = common.Card.objects.filter(common.card_scope(user)).select_related(
-        "person", "org", "bank"
-    )
-    return qs.annotate(**{common.SCOPE_FLAG: common._flag(common.org_q(user, "org__"))}).get(
-        pk=pk
-    )
+    qs = common.Card.objects.filter(common.card_scope(user)).select_related("person", "org", "bank")
+    return qs.annotate(**{common.SCOPE_FLAG: common._flag(common.org_q(user, "org__"))}).get(pk=pk)
 
 
 def test_the_prepared_lock_builds_what_the_orm_builds(world):
