@@ -526,10 +526,7 @@ def produce_action(
     """The body of production, shared by ``produce_card`` and the counter's on-the-spot
     production (``hand_over``: the card is issued in the same action, no "ready" SMS)."""
     ensure(acting_user, action)
-    # The new card's number, for the lock query's first-card checks (no application has
-    # an id below 1: the lock answers "not found" for such an id, without the checks).
-    card_no = rules.make_card_no(settings.SBK_CARD_NO_PREFIX, app_id) if app_id > 0 else None
-    person, app = lock_application(acting_user, app_id, outlet_scope=True, card_no=card_no)
+    person, app = lock_application(acting_user, app_id, outlet_scope=True, first_card=True)
     ensure_org_in_scope(acting_user, action, app, app.outlet)
     before = app_snapshot(app)
     now = timezone.now()

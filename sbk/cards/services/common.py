@@ -120,18 +120,21 @@ def lock_card(user, card_id: int, *, org_scope: bool = False) -> tuple[Person, C
 
 
 def lock_application(
-    user, app_id: int, *, outlet_scope: bool = False, card_no: str | None = None
+    user, app_id: int, *, outlet_scope: bool = False, first_card: bool = False
 ) -> tuple[Person, Application]:
     """Lock the applicant and then the application, in the user's scope (404 outside it).
 
     ``outlet_scope`` also answers whether the production outlet is in the user's scope;
-    ``card_no`` also answers the two checks of a first card (``first_card_flags``)."""
+    ``first_card`` also answers the two checks of producing its first card
+    (``first_card_flags``), the card numbered after the application."""
     # Not the card: a row joined without its lock is the one the statement first saw, and
     # a card made while it waited for the lock would be missing (app.card_id set, app.card
     # None). The organisations joined are read as they were; they are not locked anyway.
     scope = application_scope(user)
     flag = org_q(user, prefix="outlet__") if outlet_scope else None
-    checks = card_no is not None
+    # No application has an id below 1 (the lock answers "not found" without the checks).
+    checks = first_card and app_id > 0
+    card_no = rules.make_card_no(settings.SBK_CARD_NO_PREFIX, app_id) if checks else None
 
     def build(pk, card_no=None):
         qs = Application.objects.filter(scope).select_related("person", "outlet__bank")
