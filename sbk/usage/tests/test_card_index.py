@@ -21,14 +21,9 @@ from sbk.core.errors import ServiceError
 from sbk.testing import person, stock_outlets
 from sbk.usage.models import UsageRecord
 
-from .helpers import Place, cards, load
+from .helpers import cards, load
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def place(db):
-    return Place()
 
 
 @pytest.fixture

@@ -19,14 +19,9 @@ from sbk.testing import resident_number
 from sbk.usage import kept, queries
 from sbk.usage.models import FirstUse, PayerCount, PayerSpan, UsageDay, UsageRecord
 
-from .helpers import Place, cards, day, load
+from .helpers import cards, day, load
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def place(db):
-    return Place()
 
 
 @pytest.fixture

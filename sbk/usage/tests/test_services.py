@@ -17,14 +17,9 @@ from sbk.testing import org
 from sbk.usage import queries, services
 from sbk.usage.models import ServiceBank
 
-from .helpers import Place, cards, load, usage_csv
+from .helpers import cards, load, usage_csv
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def place(db):
-    return Place()
 
 
 def test_bank_lifecycle_bins_and_cities(place):

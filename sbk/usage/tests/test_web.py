@@ -8,14 +8,9 @@ from sbk.accounts.models import ApiToken
 from sbk.testing import login
 from sbk.usage.models import UsageRecord, Venue
 
-from .helpers import Place, cards, usage_csv
+from .helpers import cards, usage_csv
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def place(db):
-    return Place()
 
 
 def test_pages_for_each_role(client, place):
