@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
 
@@ -54,12 +55,14 @@ def test_console_panel_and_portal_page(browser, live_server, world):  # noqa: F8
     panel.locator("input[name=question]").fill("补卡要带什么材料")
     shot(clerk, "person-panel")
     panel.locator("button[type=submit]").click()
-    citation = clerk.locator("[data-testid=assistant-citation]").first
-    assert "第九条 办理地点和材料" in citation.inner_text()
+    expect(clerk.locator("[data-testid=assistant-citation]").first).to_contain_text(
+        "第九条 办理地点和材料"
+    )
     shot(clerk, "console-answer")
 
     clerk.click("[data-testid=record-enquiry]")
-    clerk.wait_for_load_state()
+    # The click only starts the POST and redirect: wait for the page it lands on.
+    expect(clerk.get_by_text("已记录本次咨询（服务事项⑦）")).to_be_visible()
     assert ServiceTransaction.objects.filter(person=world.person_a).count() == 1
     shot(clerk, "enquiry-recorded")
 
@@ -67,8 +70,7 @@ def test_console_panel_and_portal_page(browser, live_server, world):  # noqa: F8
     clerk.fill("input[name=question]", "补卡要带什么材料")
     clerk.click("form.asst-ask button[type=submit]")
     clerk.locator("[data-testid=assistant-citation] a").first.click()
-    clerk.wait_for_load_state()
-    assert "#passage-" in clerk.url
+    clerk.wait_for_url("**/*#passage-*")
     shot(clerk, "document-viewer")
 
     applicant = User(username="app_browser", role=Role.APPLICANT, person=world.person_a)
@@ -78,9 +80,10 @@ def test_console_panel_and_portal_page(browser, live_server, world):  # noqa: F8
     portal.goto(f"{live_server.url}/portal/assistant/")
     portal.fill("input[name=question]", "拿永居证能不能办社保卡")
     portal.click("form.asst-ask button[type=submit]")
-    assert "外国人永久居留身份证" in portal.locator("[data-testid=assistant-answer]").inner_text()
+    expect(portal.locator("[data-testid=assistant-answer]")).to_contain_text("外国人永久居留身份证")
     shot(portal, "portal-answer")
     portal.fill("input[name=question]", "结婚登记需要什么材料")
     portal.click("form.asst-ask button[type=submit]")
-    assert portal.locator("[data-testid=assistant-refused]").is_visible()
+    # The first answer is still on the page until the second one loads: wait for it.
+    expect(portal.locator("[data-testid=assistant-refused]")).to_be_visible()
     shot(portal, "portal-refused")

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
 
@@ -90,7 +91,7 @@ def test_application_production_issue_loss_replacement(browser, live_server, wor
         shot(clerk, f"{name}-photo")
         clerk.click("text=保存照片")
         clerk.click("text=提交申请")
-        assert clerk.inner_text("[data-testid=app-status]") == "待制卡"
+        expect(clerk.locator("[data-testid=app-status]")).to_have_text("待制卡")
         shot(clerk, f"{name}-submitted")
 
     def produce_and_issue(name):
@@ -100,12 +101,12 @@ def test_application_production_issue_loss_replacement(browser, live_server, wor
         bank.check("input[name=verified]")
         shot(bank, f"{name}-verify")
         bank.click("button:has-text('制卡')")
-        assert "制卡完成" in bank.inner_text("main")
+        expect(bank.locator("main")).to_contain_text("制卡完成")
         shot(bank, f"{name}-produced")
         bank.click("a:has-text('发卡')")
         shot(bank, f"{name}-issue-confirm")
         bank.click("[data-testid=confirm]")
-        assert bank.inner_text("[data-testid=card-status]") == "正常"
+        expect(bank.locator("[data-testid=card-status]")).to_have_text("正常")
         shot(bank, f"{name}-issued")
 
     # first card
@@ -118,7 +119,7 @@ def test_application_production_issue_loss_replacement(browser, live_server, wor
     clerk.click("text=正式挂失")
     shot(clerk, "loss-confirm")
     clerk.click("[data-testid=confirm]")
-    assert clerk.inner_text("[data-testid=card-status]") == "正式挂失"
+    expect(clerk.locator("[data-testid=card-status]")).to_have_text("正式挂失")
     shot(clerk, "lost")
 
     # replacement with the photo on file

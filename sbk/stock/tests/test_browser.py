@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from sbk.cards.tests.test_browser import browser, page_for  # noqa: F401 (the fixture)
 from sbk.stock.models import DayClose, Serial
@@ -43,7 +44,7 @@ def test_outlet_day_close_and_serial_trace(browser, live_server, world):  # noqa
     clerk.fill("[data-testid=spoil] input[name=serials]", serial)
     clerk.fill("[data-testid=spoil] input[name=note]", "打印偏移")
     clerk.click("[data-testid=spoil] button")
-    assert "已登记损耗" in clerk.inner_text("main")
+    expect(clerk.locator("main")).to_contain_text("已登记损耗")
     today_rows = clerk.inner_text("[data-testid=today]")
     assert "制卡损耗" in today_rows and "打印偏移" in today_rows
     assert "A网点 在库·卡基" in today_rows and "A网点 在库·废卡" in today_rows
@@ -51,7 +52,7 @@ def test_outlet_day_close_and_serial_trace(browser, live_server, world):  # noqa
 
     # Close the day: the page says so, lists it, and the button is gone.
     clerk.click("[data-testid=close-day]")
-    assert "已日清" in clerk.inner_text("main")
+    expect(clerk.locator("main")).to_contain_text("已日清")
     assert "当日台账已锁定" in clerk.inner_text("[data-testid=closed-today]")
     assert today in clerk.inner_text("[data-testid=closed]")
     assert clerk.locator("[data-testid=close-day]").count() == 0
