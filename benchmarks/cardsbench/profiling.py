@@ -119,9 +119,24 @@ ORIGINS = [
 ]
 
 
+def _held(text: str) -> str:
+    """The labels of the writes held and sent in one statement (sbk.core.batch), each
+    part ``sbk_wN AS (INSERT …)`` labelled as if it were sent alone."""
+    parts = text.split(" AS (")[1:]
+    labels = []
+    for part in parts:
+        if part.startswith(("INSERT", "UPDATE")):
+            labels.append(origin(part.split(" RETURNING ", 1)[0]))
+    return " + ".join(labels)
+
+
 def origin(sql: str) -> str:
     """A label for one captured statement (see ORIGINS)."""
     text = " ".join(sql.replace('"', "").split())
+    if text.startswith("WITH sbk_w0 AS ("):
+        lock = " sbk_carried AS (SELECT seq, last_hash FROM core_chainhead" in text
+        held = _held(text)
+        return f"audit chain: head lock, carrying {held}" if lock else f"held writes: {held}"
     verb = text.split(" ", 1)[0].upper()
     table = _main_table(text, verb)
     for want_verb, want_table, phrases, label in ORIGINS:

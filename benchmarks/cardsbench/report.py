@@ -247,6 +247,7 @@ GROUPS = [
     ("locks and checks", ("lock", "holder's", "card number", "policy", "scope check")),
     ("the business rows", ("card update", "card insert", "application update")),
     ("journal and audit chain", ("journal", "audit chain")),
+    ("writes held and sent together", ("held writes",)),
     ("SMS outbox", ("SMS",)),
     ("card blank (stock)", ("card blank",)),
     ("electronic card", ("electronic card",)),
@@ -360,6 +361,8 @@ def findings(ctx: dict, by: dict) -> list[str]:
         "locked, not read again. On PostgreSQL the audit row and its chain head's move "
         "are one statement, and so are the card blank's pick and its counter "
         "(data-modifying CTEs; SQLite has none: one statement more for each there); the "
+        "action's independent writes (the new status, the e-card, the SMS, the journal row) "
+        "are held and sent with the chain head's lock (`sbk.core.batch`, ADR 0014); the "
         "lock query also answers a first card's two checks (does the holder hold a valid "
         "card, is the number taken). The chain head stays a row sbk writes itself, not a "
         "trigger's: a row inserted by other means must not move it (`verify` names such a "

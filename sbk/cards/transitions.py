@@ -135,7 +135,7 @@ def transition_card(
     for name, value in values.items():
         setattr(card, name, value)
     if changed:
-        prepared.update(card, [*changed, "updated_at"])
+        prepared.update(card, [*changed, "updated_at"], defer=True)
     change = CardChange(card, transition, before, target, at, acting_user)
     _notify(change)
     return change
@@ -223,7 +223,7 @@ def move_card(card: Card, *, at: dt.datetime, acting_user, **fields) -> CardChan
         return None
     for name, value in new.items():
         setattr(card, name, value)
-    prepared.update(card, [k for k in keys if new[k] != old[k]] + ["updated_at"])
+    prepared.update(card, [k for k in keys if new[k] != old[k]] + ["updated_at"], defer=True)
     change = CardChange(
         card, "move", card.status, card.status, at, acting_user, context={"old": old, "new": new}
     )
@@ -261,5 +261,5 @@ def transition_application(
     for name, value in values.items():
         setattr(app, name, value)
     if save and changed and app.pk is not None:
-        prepared.update(app, changed)
+        prepared.update(app, changed, defer=True)
     return target

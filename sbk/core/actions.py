@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit, prepared
+from . import audit, batch, prepared
 from .actors import is_system, require_actor
 from .catalogue import Action
 from .errors import ServiceError
@@ -41,9 +41,16 @@ def _action_block(using: str | None) -> Iterator[None]:
     enclosing = conn.atomic_blocks[-1] if conn.in_atomic_block else None
     block = transaction.atomic(using=using, savepoint=not getattr(enclosing, _ONE_ACTION, False))
     setattr(block, _ONE_ACTION, True)
+    ok = False
     try:
         with block:
-            yield
+            batch.enter(conn)
+            try:
+                yield
+                ok = True
+            finally:
+                # Held writes go out inside the block's transaction, or are dropped with it.
+                batch.leave(conn, ok=ok)
     except ServiceError as exc:
         # The refused action is rolled back; what it asked to keep is written now, when no
         # enclosing transaction could roll it back too (a test's own block aside).
@@ -138,9 +145,11 @@ def record(
             outcome=outcome,
             details=details or {},
         )
-        prepared.insert(journal)
     if obj is None and not object_type and journal is not None:
         obj = journal  # an action that is nothing but its journal row (an enquiry)
+    if journal is not None:
+        # Held and sent with the audit chain's head lock, unless the audit row names it.
+        prepared.insert(journal, defer=obj is not journal)
     entry = audit.record(
         acting_user=acting_user,
         action=action.audit_name,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from . import prepared
+from . import batch, prepared
 from .crypto import sm3_hex
 
 GENESIS = "0" * 64
@@ -109,10 +109,12 @@ def _head_sql(template: str) -> str:
 def _head_for_update(name: str) -> ChainHead:
     # Created by migration 0002; a test flush may have removed it, so create it again
     # (only for an empty chain: a missing head in front of rows is an error, not a restart).
+    # The action's held writes (its journal row, the new status, …) go in the same
+    # statement (sbk.core.batch): the lock is the next statement of every audited action.
     select = _head_sql("SELECT {seq}, {last_hash} FROM {table} WHERE {name} = %s{lock}")
+    qn = connection.ops.quote_name
     with connection.cursor() as cur:
-        cur.execute(select, [name])
-        row = cur.fetchone()
+        row = batch.fetchone_carrying(cur, select, [name], [qn("seq"), qn("last_hash")])
         if row is None:
             ChainHead.objects.get_or_create(name=name)
             cur.execute(select, [name])

@@ -34,6 +34,8 @@ from django.db.models.constants import OnConflict
 from django.db.models.query import get_related_populators
 from django.db.models.sql import InsertQuery
 
+from . import batch
+
 _MARKER_BASE = -(2**62)  # no primary key is this
 _markers = itertools.count(1)
 
@@ -86,13 +88,19 @@ def insert_values(obj: models.Model, fields: list, using: str = "default") -> li
 
 
 def insert(
-    obj: models.Model, using: str = "default", *, upsert: tuple[tuple, tuple] | None = None
+    obj: models.Model,
+    using: str = "default",
+    *,
+    upsert: tuple[tuple, tuple] | None = None,
+    defer: bool = False,
 ) -> models.Model:
     """Insert ``obj`` (a new row, primary key not set) with its model's prepared INSERT.
 
     ``upsert=(unique_fields, update_fields)``: on a conflict on ``unique_fields`` update
     ``update_fields`` instead, as ``bulk_create(update_conflicts=True)`` does; ``obj`` gets
-    the id of the row inserted or updated."""
+    the id of the row inserted or updated. ``defer``: inside a business action on
+    PostgreSQL the INSERT may be held and sent with the action's next statement
+    (``sbk.core.batch``: ``obj.pk`` is set then); for a row nothing reads before that."""
     model = type(obj)
     entry = None if obj.pk is not None or _listened(model) else _insert_entry(model, using, upsert)
     if entry is None:
@@ -105,6 +113,16 @@ def insert(
         return _orm_insert(obj, using, upsert)
     conn = connections[using]
     params = [f.get_db_prep_save(v, conn) for f, v in zip(fields, values, strict=True)]
+    if defer and returning and batch.can_defer(conn):
+        batch.queue(
+            conn,
+            table=model._meta.db_table,
+            sql=sql,
+            params=params,
+            returns=conn.ops.quote_name(model._meta.pk.column),
+            settle=batch.set_pk(obj, using),
+        )
+        return obj
     with conn.cursor() as cur:
         cur.execute(sql, params)
         pk = (
@@ -128,8 +146,9 @@ def _orm_insert(obj, using, upsert):
     return obj
 
 
-def update(obj: models.Model, fields, using: str = "default") -> None:
-    """``obj.save(update_fields=fields)`` with an UPDATE made once per model and fields."""
+def update(obj: models.Model, fields, using: str = "default", *, defer: bool = False) -> None:
+    """``obj.save(update_fields=fields)`` with an UPDATE made once per model and fields.
+    ``defer``: as for ``insert`` (the check that it hit one row comes when it is sent)."""
     model = type(obj)
     names = tuple(fields)
     if _listened(model) or obj.pk is None:
@@ -150,6 +169,16 @@ def update(obj: models.Model, fields, using: str = "default") -> None:
         sql = _update_sql[key] = f"UPDATE {qn(model._meta.db_table)} SET {sets} WHERE {pk} = %s"
     params = [f.get_db_prep_save(v, conn) for f, v in zip(targets, values, strict=True)]
     params.append(model._meta.pk.get_db_prep_value(obj.pk, conn))
+    if defer and batch.can_defer(conn):
+        batch.queue(
+            conn,
+            table=model._meta.db_table,
+            sql=sql + " RETURNING 1",
+            params=params,
+            returns="1",
+            settle=batch.one_row(f"{model._meta.label} {obj.pk}"),
+        )
+        return
     with conn.cursor() as cur:
         cur.execute(sql, params)
         if cur.rowcount != 1:

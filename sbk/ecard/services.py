@@ -45,7 +45,7 @@ def follow_card(change) -> None:
         card_since=day,
         updated_at=change.at,
     )
-    prepared.insert(ecard, upsert=(("person",), ("card", "card_since", "updated_at")))
+    prepared.insert(ecard, upsert=(("person",), ("card", "card_since", "updated_at")), defer=True)
 
 
 def qr_token(ecard: ElectronicCard) -> str:

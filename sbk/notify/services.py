@@ -19,12 +19,16 @@ from .models import Notification, OutboxStatus
 log = logging.getLogger(__name__)
 
 
-def enqueue(*, dedup_key: str, kind: str, person=None, phone: str = "", text: str) -> Notification:
+def enqueue(
+    *, dedup_key: str, kind: str, person=None, phone: str = "", text: str, defer: bool = False
+) -> Notification:
     """Add a message to the outbox in the current transaction; a known key is not added twice.
 
     One statement (``INSERT … ON CONFLICT (dedup_key) DO UPDATE … RETURNING id``): a known
     key keeps its row as it was (only the key is "updated", to itself) and the returned
-    object carries that row's id. This is on every card production's path.
+    object carries that row's id. This is on every card production's path. ``defer``: the
+    caller does not read the row's id, so inside a business action the INSERT may go with
+    the action's next statement (``sbk.core.batch``).
     """
     phone = phone or (getattr(person, "phone", "") or "")
     row = Notification(
@@ -36,7 +40,7 @@ def enqueue(*, dedup_key: str, kind: str, person=None, phone: str = "", text: st
         text=text,
         status=OutboxStatus.PENDING if phone else OutboxStatus.SKIPPED,
     )
-    return prepared.insert(row, upsert=(("dedup_key",), ("dedup_key",)))
+    return prepared.insert(row, upsert=(("dedup_key",), ("dedup_key",)), defer=defer)
 
 
 def backoff(attempts: int) -> dt.timedelta:

@@ -234,6 +234,7 @@ def notify(kind: str, app: Application, person: Person, **extra) -> None:
             days=settings.SBK_APPLICATION_DEADLINE_DAYS,
             **extra,
         ),
+        defer=True,  # nothing here reads the outbox row's id
     )
 
 
