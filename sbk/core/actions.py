@@ -160,6 +160,7 @@ def record(
         after=after,
         reason=reason,
         at=at,
+        defer=True,  # sent with the action's next statement (its stored answer) or at its end
     )
     return Recorded(entry, journal)
 

@@ -74,4 +74,5 @@ def allow_test_flush() -> None:
             return original(self, sql_list)
 
     execute_sql_flush.sbk_wrapped = True
+    execute_sql_flush.sbk_original = original  # for a test of a flush outside the tests' own
     BaseDatabaseOperations.execute_sql_flush = execute_sql_flush

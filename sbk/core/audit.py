@@ -30,7 +30,9 @@ def record(
     after: dict | None = None,
     reason: str = "",
     at: dt.datetime | None = None,
+    defer: bool = False,
 ) -> AuditEntry:
+    """One audit row, chained. ``defer``: see ``chain.append`` (the action layer's rows)."""
     actor_id, username, org_code = _actor(acting_user)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -48,7 +50,7 @@ def record(
     )
     if at is not None:
         entry.at = at
-    return chain.append(entry)
+    return chain.append(entry, defer=defer)
 
 
 def record_access(*, user, obj, purpose: str, label: str = "", channel: str = "") -> AccessLog:

@@ -68,14 +68,19 @@ def enter(conn) -> None:
 
 
 def leave(conn, *, ok: bool) -> None:
-    """The block ends: on success its held writes are sent (still inside its transaction:
-    the caller calls this before leaving ``atomic``); on failure they are dropped."""
+    """The block ends. On success the outermost block sends what is held (still inside its
+    transaction: the caller calls this before leaving ``atomic``); a block inside it goes
+    on holding — its enclosing action, in the same transaction, sends them (an enclosing
+    savepoint's RELEASE is a statement: it sends them too). On failure what is held is
+    dropped: the failed block's writes (a savepoint sends earlier ones when it is taken),
+    or an enclosing action's that cannot commit any more (a failed block without a
+    savepoint marks it for rollback)."""
     state = _state(conn)
     try:
-        if ok:
-            flush(conn)
-        else:
+        if not ok:
             _drop(conn, state)
+        elif state.depth == 1:
+            flush(conn)
     finally:
         state.depth -= 1
 
@@ -160,12 +165,16 @@ def flush(conn) -> None:
 
 
 def fetchone_carrying(
-    cur, sql: str, params: list, columns: Sequence[str]
+    cur, sql: str, params: list, columns: Sequence[str], *, reads: str
 ) -> tuple[Any, ...] | None:
-    """Run a SELECT of at most one row (its output ``columns``, none of them NULL), with the
-    held writes in the same statement; the row, or None when there is none."""
+    """Run a SELECT of at most one row (its output ``columns``, none of them NULL) from the
+    table ``reads``, with the held writes in the same statement; the row, or None when
+    there is none. A held write to ``reads`` itself is sent first, on its own: the parts of
+    one statement would not see it."""
     conn = cur.db
     state = _state(conn)
+    if any(w.table == reads for w in state.writes):
+        flush(conn)
     if not state.writes or state.sending:
         cur.execute(sql, params)
         return cur.fetchone()

@@ -114,7 +114,9 @@ def _head_for_update(name: str) -> ChainHead:
     select = _head_sql("SELECT {seq}, {last_hash} FROM {table} WHERE {name} = %s{lock}")
     qn = connection.ops.quote_name
     with connection.cursor() as cur:
-        row = batch.fetchone_carrying(cur, select, [name], [qn("seq"), qn("last_hash")])
+        row = batch.fetchone_carrying(
+            cur, select, [name], [qn("seq"), qn("last_hash")], reads=ChainHead._meta.db_table
+        )
         if row is None:
             ChainHead.objects.get_or_create(name=name)
             cur.execute(select, [name])
@@ -145,17 +147,45 @@ def _insert_moving_head(row: ChainedLog, name: str) -> None:
     row._state.db = connection.alias
 
 
+def _hold_moving_head(row: ChainedLog, name: str) -> None:
+    """Inside a business action: hold the row's INSERT and the head's move, to go with the
+    action's next statement (sbk.core.batch; the idempotency record, or the end of the
+    action). The head is locked already; the next append sends them before reading it."""
+    model = type(row)
+    fields, insert = prepared.insert_statement(model)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    head = _head_sql("UPDATE {table} SET {seq} = %s, {last_hash} = %s WHERE {name} = %s")
+    batch.queue(
+        connection,
+        table=model._meta.db_table,
+        sql=insert,
+        params=prepared.insert_values(row, fields),
+        returns=pk,
+        settle=batch.set_pk(row, connection.alias),
+    )
+    batch.queue(
+        connection,
+        table=ChainHead._meta.db_table,
+        sql=head + " RETURNING 1",
+        params=[row.seq, row.hash, name],
+        returns="1",
+        settle=batch.one_row(f"chain head {name!r}"),
+    )
+
+
 def _move_head(name: str, seq: int, last_hash: str) -> None:
     update = _head_sql("UPDATE {table} SET {seq} = %s, {last_hash} = %s WHERE {name} = %s")
     with connection.cursor() as cur:
         cur.execute(update, [seq, last_hash, name])
 
 
-def append(row: ChainedLog) -> ChainedLog:
+def append(row: ChainedLog, *, defer: bool = False) -> ChainedLog:
     """Give ``row`` the next place in its chain and insert it, inside the caller's transaction.
 
     No savepoint of its own: a failed append fails the caller's whole action, which is what
     an action without its audit row must do anyway (and it saves two statements per action).
+    ``defer``: inside a business action on PostgreSQL the INSERT and the head's move are held
+    and sent with the action's next statement (``row.pk`` is set then).
     """
     with transaction.atomic(savepoint=False):
         head = _head_for_update(row.CHAIN)
@@ -164,7 +194,10 @@ def append(row: ChainedLog) -> ChainedLog:
         row.at = row.at or timezone.now()
         row.hash = row.compute_hash()
         if connection.vendor == "postgresql" and prepared.insert_statement(type(row)):
-            _insert_moving_head(row, head.name)
+            if defer and batch.can_defer(connection):
+                _hold_moving_head(row, head.name)
+            else:
+                _insert_moving_head(row, head.name)
         else:
             prepared.insert(row)
             _move_head(head.name, row.seq, row.hash)

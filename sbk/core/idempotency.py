@@ -95,7 +95,10 @@ def run(request, body, action: Callable[[], tuple[int, dict]]) -> tuple[int, dic
             prepared.insert(
                 IdempotencyRecord(
                     user=user, key=key, fingerprint=fp, status_code=status, response=payload
-                )
+                ),
+                # Sent with the action's held audit row when the block ends; a key taken
+                # by a concurrent request fails it there, inside this try, as before.
+                defer=True,
             )
             return status, payload
     except IntegrityError:

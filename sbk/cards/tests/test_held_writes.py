@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from sbk.cards import services
 from sbk.cards.models import Card, ServiceTransaction
-from sbk.cards.tests.helpers import issued_card
-from sbk.core import actions, batch, prepared
+from sbk.cards.tests.helpers import issued_card, submitted
+from sbk.cards.tests.test_api import post, token_for
+from sbk.core import actions, batch, chain, prepared
 from sbk.core.catalogue import Action
 from sbk.core.errors import ServiceError
-from sbk.core.models import AuditEntry
+from sbk.core.models import AuditEntry, IdempotencyRecord
 from sbk.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,33 @@ def test_a_card_action_writes_what_it_wrote_before(world):
     assert ServiceTransaction.objects.filter(card=card, action="card.report_loss_formal").count()
     assert AuditEntry.objects.count() == audit + 1
     _no_wrapper_left()
+
+
+def test_an_api_request_writes_every_row_and_keeps_the_chain(client, world):
+    """Through the API the service's action block sits inside the request's: the inner
+    block keeps holding, the request's block sends the audit row, the chain head's move and
+    the stored answer at its end (PostgreSQL: one statement). Every row is there and the
+    chain verifies, for two audited requests in a row."""
+    headers = token_for(world.bank_operator_a)
+    app = submitted(world, world.person_b, user=world.operator_b, outlet=world.bank_outlet_a)
+    audit = AuditEntry.objects.count()
+    with CaptureQueriesContext(connection) as cq:
+        r = post(client, f"/applications/{app.pk}/produce", {"verified": True}, headers, key="k1")
+    sent = _sent(cq)  # now: the next request clears the connection's log
+    assert r.status_code == 201, r.content
+    card = Card.objects.get(pk=r.json()["id"])
+    r = post(client, f"/cards/{card.pk}/issue", {}, headers, key="k2")
+    assert r.status_code == 200, r.content
+    assert AuditEntry.objects.count() == audit + 2
+    assert set(AuditEntry.objects.order_by("-seq").values_list("action", flat=True)[:2]) == {
+        "card.produce",
+        "card.issue",
+    }
+    assert ServiceTransaction.objects.filter(card=card).count() == 2
+    assert IdempotencyRecord.objects.filter(key__in=["k1", "k2"]).count() == 2
+    assert chain.verify(AuditEntry).ok
+    _no_wrapper_left()
+    if connection.vendor == "postgresql":
+        last = sent[-1]
+        assert last.startswith('WITH sbk_w0 AS (INSERT INTO "core_auditentry"')
+        assert '"core_idempotencyrecord"' in last and 'UPDATE "core_chainhead"' in last

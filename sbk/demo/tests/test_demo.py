@@ -61,3 +61,35 @@ def test_demo_otp_prints_the_current_code_in_debug_only(world, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("demo", otp="city", stdout=StringIO())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reset_empties_a_database_with_logs_and_builds_again(settings, monkeypatch):
+    """``make demo`` (``sbk demo --reset``) on a database that already holds a province and
+    its audit trail: the logs' append-only triggers let the reset through, nothing of the
+    old province is left. With DEBUG off it is refused and nothing is deleted."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from sbk.core import audit, chain
+    from sbk.core.actors import SYSTEM
+    from sbk.core.models import AuditEntry
+    from sbk.registry.models import Person
+
+    build(n_people=20, seed=1)
+    audit.record(acting_user=SYSTEM, action="test.marker", object_type="t", object_id="1")
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("demo", reset=True, people=20, stdout=StringIO())
+    assert AuditEntry.objects.filter(action="test.marker").exists()
+    settings.DEBUG = True
+    # The test run lets every flush through the logs' triggers; the command must not need it.
+    flush = BaseDatabaseOperations.execute_sql_flush
+    monkeypatch.setattr(BaseDatabaseOperations, "execute_sql_flush", flush.sbk_original)
+    call_command("demo", reset=True, people=20, seed=2, stdout=StringIO())
+    assert Person.objects.count() == 20  # the first 20 are gone, not 40 in all
+    assert not AuditEntry.objects.filter(action="test.marker").exists()
+    assert chain.verify(AuditEntry).ok

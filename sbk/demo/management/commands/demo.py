@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from sbk.core.appendonly import purge_allowed
 from sbk.demo import data
 from sbk.demo.builder import build
 from sbk.divisions.services import load_divisions
@@ -28,8 +29,7 @@ class Command(BaseCommand):
             self._print_current_otp(opts["otp"])
             return
         if opts["reset"]:
-            call_command("flush", interactive=False, verbosity=0)
-            load_divisions()
+            self._reset()
         if Organisation.objects.exists():
             if not opts["if_empty"]:
                 raise CommandError(
@@ -43,6 +43,22 @@ class Command(BaseCommand):
             f"已生成演示数据：{Organisation.objects.count()} 个机构，{count} 名持卡人"
         )
         self._print_logins(logins)
+
+    def _reset(self) -> None:
+        """Empty the whole database, the logs included, and load the divisions again.
+
+        The logs refuse DELETE outside a purge (SPEC §8): the reset is one, allowed only
+        where DEBUG is on (a developer's or a demo machine; ``sbk serve`` and production
+        run with DEBUG off, where this would erase the audit trail)."""
+        from django.conf import settings
+
+        if not settings.DEBUG:
+            raise CommandError(
+                "--reset 会清空整个数据库（含审计日志），只用于 DEBUG 演示环境；生产环境不能使用"
+            )
+        with purge_allowed():
+            call_command("flush", interactive=False, verbosity=0)
+        load_divisions()
 
     def _existing_logins(self):
         from sbk.accounts.models import User
