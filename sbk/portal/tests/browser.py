@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
 
@@ -113,6 +114,23 @@ def tab_to(page, selector, limit=60):
             assert outline != "none", f"focus on {selector} is not visible"
             return
     raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
+def choose_by_keyboard(page, tries=3):
+    """Open the focused file input's chooser with the Space key, as a keyboard user does,
+    and return the chooser. Chromium drops the key now and then while the page is busy
+    (a loaded machine: the suite runs two workers): pressing it again is what a person
+    does too."""
+    for _ in range(tries - 1):
+        try:
+            with page.expect_file_chooser(timeout=8000) as chooser:
+                page.keyboard.press("Space")
+            return chooser.value
+        except PlaywrightTimeout:
+            continue
+    with page.expect_file_chooser(timeout=8000) as chooser:
+        page.keyboard.press("Space")
+    return chooser.value
 
 
 def new_page(browser, width=PHONE, user=None, live_server=None):

@@ -25,6 +25,7 @@ from sbk.portal.tests.browser import (
     PHONE,
     SQLITE_PASS_ONLY,
     Surveyor,
+    choose_by_keyboard,
     launch_browser,
     new_page,
     tab_to,
@@ -102,9 +103,7 @@ def test_applicant_pages_and_flows(browser, live_server, world, compliant_photo,
     assert page.eval_on_selector("#id_outlet", "e => e.value") != ""
     tab_to(page, "#id_photo")
     assert page.get_attribute("#id_photo", "capture") == "user"
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(photo))
+    choose_by_keyboard(page).set_files(str(photo))
     tab_to(page, "button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/portal/applications/\d+/"))
