@@ -303,8 +303,10 @@ def findings(ctx: dict, by: dict) -> list[str]:
     ]
     inside = []
     for key in ("loss", "produce"):
-        st = prof[key]["statements"]
-        first = next((i for i, q in enumerate(st) if "core_chainhead" in q), None)
+        st, origins = prof[key]["statements"], prof[key]["origins"]
+        first = next(
+            (i for i, o in enumerate(origins) if o.startswith("audit chain: head lock")), None
+        )
         last = max((i for i, q in enumerate(st) if q.upper().startswith("COMMIT")), default=None)
         inside.append(f"{last - first + 1}" if first is not None and last is not None else "?")
     res.append(
@@ -314,8 +316,10 @@ def findings(ctx: dict, by: dict) -> list[str]:
         f"({inside[0]} statements of report loss, {inside[1]} of produce, from the lock to "
         "the commit) — so report loss, produce and every other audited write in the system "
         "pass one at a time through that stretch, GIL and CPU waits included. Server "
-        f"sessions waiting on that row lock, on average: {waits[0]:.1f} during report loss, "
-        f"{waits[1]:.1f} during produce"
+        f"sessions waiting for a row lock, on average: {waits[0]:.1f} during report loss, "
+        f"{waits[1]:.1f} during produce (the statement they wait in is named above: a "
+        "production also queues on its outlet's card-blank counter, one row per outlet, "
+        "bank and version, moved by every production there)"
         + (
             " — the queue on this lock adds to the latency on top of the CPU cost. "
             if max(waits) >= 1
@@ -362,7 +366,8 @@ def findings(ctx: dict, by: dict) -> list[str]:
         "are one statement, and so are the card blank's pick and its counter "
         "(data-modifying CTEs; SQLite has none: one statement more for each there); the "
         "action's independent writes (the new status, the e-card, the SMS, the journal row) "
-        "are held and sent with the chain head's lock (`sbk.core.batch`, ADR 0014); the "
+        "are held and sent with the chain head's lock, and the audit row, the head's move "
+        "and the stored answer go together at the end (`sbk.core.batch`, ADR 0014); the "
         "lock query also answers a first card's two checks (does the holder hold a valid "
         "card, is the number taken). The chain head stays a row sbk writes itself, not a "
         "trigger's: a row inserted by other means must not move it (`verify` names such a "
