@@ -58,7 +58,18 @@ FRESH3_BEFORE = {
 
 
 def results_body(
-    rows, files, entries, n_docs, n_pass, floor_t, lat, segment_time, build, n_tuning, n_held
+    rows,
+    files,
+    entries,
+    n_docs,
+    n_pass,
+    floor_t,
+    lat,
+    segment_time,
+    build,
+    n_tuning,
+    n_held,
+    taught=None,
 ) -> str:
     a = rows["all"]["ours"]
     default = "hybrid" if retrieval.HYBRID else "ours"
@@ -192,6 +203,7 @@ def results_body(
         f" (`retrieval.THESAURUS = {retrieval.THESAURUS!r}`); the other parts were read after;"
         " fresh3's individual misses are not listed.",
         "",
+        *(_taught_lines(taught, n_docs) if taught else []),
         "Earlier rounds (ADR 0006, 'Second round'): question wording stripped, answer types,",
         "the gate's weights, attachments; the stricter gate that won on the tuning part",
         "(coverage 0.5, unknown word as its rarest character) lost on every unseen part and",
@@ -213,6 +225,52 @@ def results_body(
         + ".",
     ]
     return "\n".join(lines) + "\n"
+
+
+# The parts measured before and after teaching (sixth round), and what each says.
+TAUGHT_LABELS = {
+    "taught": "(a) the taught questions, asked again",
+    "fresh3": "(b) fresh3, untaught (other wordings)",
+    "tuning": "(c) tuning part",
+    "held-out": "(c) held-out part",
+    "fresh": "fresh, whole (its taught misses included)",
+    "fresh2": "fresh2, whole (its taught misses included)",
+}
+
+
+def _taught_lines(taught: dict, n_docs: int) -> list[str]:
+    """Sixth round: the word engine before / after the centre teaches the misses of fresh
+    and fresh2 their labelled passages (``bench_assistant.taught_rows``)."""
+    lib, big = taught["library"], taught["big"]
+    lines = [
+        "Sixth round (ADR 0006): teaching (教小助手). The word engine's misses on fresh and"
+        " fresh2 — answerable questions whose passage is not among the first three — are each",
+        "linked to their labelled passage, as a centre would from its unanswered list, and the"
+        " index is built again with each taught question's terms as a field of its passage",
+        f"(`sbk/assistant/taught.py`). Taught: {lib['n']} questions with the library alone,"
+        f" {big['n']} with {n_docs} documents (each setting its own misses). Word engine,"
+        " recall@3 / refusals right (unanswerable refused, strict), before → after:",
+        "",
+        f"| part | library, before | library, after | {n_docs} documents, before |"
+        f" {n_docs} documents, after |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+
+    def cell(x: dict) -> str:
+        out = f"{pct(x['recall'])} / {pct(x['refusal'])}"
+        if x["must_refuse"]:
+            out += f" ({pct(x['refused_strict'])})"
+        return out
+
+    for part, label in TAUGHT_LABELS.items():
+        cells = [
+            cell(lib["before"][part]),
+            cell(lib["after"][part]),
+            cell(big["before"][part]),
+            cell(big["after"][part]),
+        ]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def pct(x: float) -> str:

@@ -182,6 +182,10 @@ MATRIX: dict[A, frozenset[str]] = {
     A.ASSISTANT_DOCUMENT_LOAD: frozenset({CITY, DISTRICT, SYSTEM}),
     A.ASSISTANT_DOCUMENT_STATUS: frozenset({CITY, DISTRICT, SYSTEM}),
     A.ASSISTANT_SYNONYMS_EDIT: frozenset({CITY, SYSTEM}),
+    # Teaching a question its passage (教小助手) is the synonym list's kind of change: one
+    # index for the whole city, so the centre decides.
+    A.ASSISTANT_TEACH: frozenset({CITY, SYSTEM}),
+    A.ASSISTANT_FORGET: frozenset({CITY, SYSTEM}),
     # Evaluation (评估): the city centre scores the districts and banks and enters the figures
     # no capability records; the operator's shell runs the quarterly scoring.
     A.EVALUATION_RUN: frozenset({CITY, SYSTEM}),

@@ -12,8 +12,12 @@ POST /api/assistant/documents                    multipart: ``file`` (+ title, i
 POST /api/assistant/documents/{id}/status        ``{"status", "reason"}``
 GET  /api/assistant/synonyms / POST …/synonyms   the list as text, one group a line
 GET  /api/assistant/unanswered                   questions the library could not answer
+GET  /api/assistant/taught-questions             questions taught to the assistant (教小助手),
+                                                 each with its passage now, or stale (失效)
+POST /api/assistant/taught-questions             ``{"question", "passage_id"}`` → 201
+DELETE /api/assistant/taught-questions/{id}      → 200 with the question removed
 
-Asking writes the question log, so it is a POST; every POST goes through
+Asking writes the question log, so it is a POST; every POST and DELETE goes through
 ``sbk.core.idempotency.run`` (Idempotency-Key). Applicants ask at /api/portal/assistant
 (``portal_api.py``): their sessions and tokens may use nothing outside /api/portal/.
 """
@@ -112,6 +116,47 @@ class UnansweredOut(Schema):
     times: int
     last: dt.datetime
     best_score: float
+
+
+class TeachIn(Schema):
+    question: str
+    passage_id: int
+
+
+class TaughtOut(Schema):
+    id: int
+    question: str
+    file_name: str
+    heading: str
+    org_code: str
+    taught_at: dt.datetime
+    taught_by: str
+    stale: bool  # 失效: the document or the heading is gone since it was taught
+    document_id: int | None
+    passage_id: int | None
+
+
+def taught_out(row: dict) -> dict:
+    t = row["taught"]
+    return {
+        "id": t.pk,
+        "question": t.text,
+        "file_name": t.file_name,
+        "heading": t.heading,
+        "org_code": t.org.code,
+        "taught_at": t.taught_at.isoformat(),
+        "taught_by": t.taught_by.username if t.taught_by else "",
+        "stale": row["stale"],
+        "document_id": row["document"].pk if row["document"] else None,
+        "passage_id": row["passage"].pk if row["passage"] else None,
+    }
+
+
+def _taught_row(user, taught_id: int) -> dict:
+    for row in queries.taught_questions(user):
+        if row["taught"].pk == taught_id:
+            return row
+    raise NotFound("教给小助手的问题")
 
 
 def answer_out(answer) -> dict:
@@ -265,3 +310,39 @@ def unanswered(request):
         {"question": r["text"], "times": r["times"], "last": r["last"], "best_score": r["best"]}
         for r in queries.unanswered(request.auth)
     ]
+
+
+@router.get("/taught-questions", response=list[TaughtOut])
+def list_taught(request):
+    return [taught_out(r) for r in queries.taught_questions(request.auth)]
+
+
+@router.post("/taught-questions", response={201: TaughtOut})
+def teach(request, payload: TeachIn):
+    """教小助手: the question now counts as part of the passage (by its document's file
+    name and heading, which survive a reload)."""
+
+    def act():
+        taught = services.teach_question(
+            acting_user=request.auth, question=payload.question, passage_id=payload.passage_id
+        )
+        return 201, taught_out(_taught_row(request.auth, taught.pk))
+
+    return Status(*idempotency.run(request, payload.model_dump(mode="json"), act))
+
+
+@router.delete("/taught-questions/{taught_id}", response=TaughtOut)
+def forget(request, taught_id: Int64):
+    """Removes the taught question; answers the question as it was."""
+
+    def act():
+        rows = [r for r in queries.taught_questions(request.auth) if r["taught"].pk == taught_id]
+        taught = services.forget_taught_question(acting_user=request.auth, taught_id=taught_id)
+        row = (
+            rows[0]
+            if rows
+            else {"taught": taught, "stale": True, "document": None, "passage": None}
+        )
+        return 200, taught_out(row)
+
+    return idempotency.run(request, {"id": taught_id}, act)[1]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from . import thesaurus
-from .models import DocumentStatus, LibraryState, Passage, SynonymGroup
+from .models import DocumentStatus, LibraryState, Passage, SynonymGroup, TaughtQuestion
 from .retrieval import HYBRID, THESAURUS, Entry, Index, segmented, shared_segmenter
 from .text import SynonymGroup as Group
 
@@ -37,22 +37,48 @@ def synonym_groups() -> list[Group]:
     return [Group(tuple(g.terms)) for g in SynonymGroup.objects.order_by("position")]
 
 
+def taught_questions() -> dict[tuple[int, str, str], tuple[str, ...]]:
+    """(library, file name, heading) → the questions taught for that passage."""
+    out: dict[tuple[int, str, str], list[str]] = {}
+    rows = TaughtQuestion.objects.order_by("pk").values_list(
+        "org_id", "file_name", "heading", "text"
+    )
+    for org, file_name, heading, text in rows:
+        out.setdefault((org, file_name, heading), []).append(text)
+    return {key: tuple(texts) for key, texts in out.items()}
+
+
 def build_index() -> Index:
     rows = Passage.objects.order_by("document_id", "seq").values_list(
-        "pk", "document_id", "document__title", "heading", "text", "document__status", "terms"
+        "pk",
+        "document_id",
+        "document__title",
+        "heading",
+        "text",
+        "document__status",
+        "terms",
+        "document__org_id",
+        "document__file_name",
     )
-    entries = [
-        Entry(
-            pk,
-            doc,
-            title,
-            heading,
-            text,
-            status == DocumentStatus.SUPERSEDED,
-            tuple(terms.split()) if terms else None,
+    taught = taught_questions()
+    entries = []
+    for pk, doc, title, heading, text, status, terms, org, file_name in rows.iterator(
+        chunk_size=2000
+    ):
+        # A taught question goes to the first passage of its heading in its document.
+        questions = taught.pop((org, file_name, heading), ()) if taught else ()
+        entries.append(
+            Entry(
+                pk,
+                doc,
+                title,
+                heading,
+                text,
+                status == DocumentStatus.SUPERSEDED,
+                tuple(terms.split()) if terms else None,
+                questions,
+            )
         )
-        for pk, doc, title, heading, text, status, terms in rows.iterator(chunk_size=2000)
-    ]
     variant = thesaurus_variant()
     book = thesaurus.cilin() if variant else None
     if variant and book is None:

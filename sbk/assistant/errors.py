@@ -19,3 +19,5 @@ class AssistantErrorCode(StrEnum):
     QUESTION_EMPTY = "question_empty"
     QUESTION_TOO_LONG = "question_too_long"
     FILE_NAME = "file_name"
+    PASSAGE_ID = "passage_id"
+    TAUGHT_QUESTION_ID = "taught_question_id"

@@ -39,3 +39,8 @@ class EnquiryForm(forms.Form):
     question = forms.CharField(max_length=MAX_QUESTION)
     answer = forms.CharField(required=False, max_length=500)
     person = forms.IntegerField(required=False)
+
+
+class TeachForm(forms.Form):
+    question = forms.CharField(label="问题", max_length=MAX_QUESTION)
+    passage_id = forms.IntegerField(label="答案段落")

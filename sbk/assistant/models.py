@@ -149,3 +149,41 @@ class Question(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class TaughtQuestion(models.Model):
+    """A question the centre linked to the passage that answers it (教小助手): its wording
+    becomes part of that passage's terms when the index is built. Documents are replaced
+    and their passages re-created, so the passage is kept as what survives a reload — the
+    document's library and file name and the passage's heading path — and found again at
+    every build; one whose heading is gone is listed as 失效 (``queries.taught_questions``)."""
+
+    text = models.CharField("问题", max_length=500)
+    org = models.ForeignKey(
+        "orgs.Organisation", verbose_name="文件所属机构", on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField("文件名", max_length=200)
+    heading = models.CharField("段落标题", max_length=500, blank=True)
+    taught_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="指定人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    taught_at = models.DateTimeField("指定时间")
+
+    class Meta:
+        ordering = ["-taught_at", "-pk"]
+        verbose_name = "教给小助手的问题"
+        verbose_name_plural = "教给小助手的问题"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["text", "org", "file_name", "heading"], name="assistant_taught_unique"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="assistant_taught_text"),
+        ]
+
+    def __str__(self):
+        return f"{self.text} → {self.file_name} {self.heading}"

@@ -13,9 +13,9 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from sbk.core.actors import is_system
 from sbk.core.errors import NotFound
-from sbk.orgs.scope import is_applicant, org_q, scoped
+from sbk.orgs.scope import is_applicant, org_q, scoped, visible_orgs
 
-from .models import Document, Passage, Question, SynonymGroup
+from .models import Document, Passage, Question, SynonymGroup, TaughtQuestion
 from .text import SynonymGroup as Group
 from .text import format_synonyms
 
@@ -84,6 +84,46 @@ def unanswered(user, limit: int = 200) -> list[dict]:
         .order_by("-times", "-last")[:limit]
     )
     return list(rows)
+
+
+def taught_questions(user) -> list[dict]:
+    """The questions taught to the assistant, newest first, each with the passage it
+    resolves to now (the first of its heading in the document of that file name), or
+    ``passage`` None — 失效: the document or the heading is gone since it was taught. Only
+    the libraries the user sees."""
+    docs = {
+        (d.org_id, d.file_name): d
+        for d in visible_documents(user).only("pk", "org_id", "file_name", "title", "status")
+    }
+    rows = list(TaughtQuestion.objects.select_related("org", "taught_by"))
+    seen: list[set[str]] = []
+
+    def paths() -> set[str]:
+        if not seen:
+            seen.append(_visible_paths(user))
+        return seen[0]
+
+    wanted = [docs[(t.org_id, t.file_name)].pk for t in rows if (t.org_id, t.file_name) in docs]
+    first: dict[tuple[int, str], Passage] = {}
+    for p in Passage.objects.filter(document_id__in=wanted).order_by("document_id", "seq"):
+        first.setdefault((p.document_id, p.heading), p)
+    out = []
+    for t in rows:
+        doc = docs.get((t.org_id, t.file_name))
+        if doc is None and not (is_system(user) or t.org.path in paths()):
+            continue  # another district's own library
+        passage = first.get((doc.pk, t.heading)) if doc is not None else None
+        out.append({"taught": t, "document": doc, "passage": passage, "stale": passage is None})
+    return out
+
+
+def _visible_paths(user) -> set[str]:
+    """The organisations whose libraries the user sees (for a taught question whose
+    document is gone)."""
+    org = getattr(user, "org", None)
+    if org is None:
+        return set()
+    return set(visible_orgs(user).values_list("path", flat=True)) | set(_ancestor_paths(org.path))
 
 
 def library_figures(user) -> dict:

@@ -16,7 +16,8 @@ seams between two words). A superseded document's passages are scored down
 
 Measured and off (ADR 0006): fusion with a character ranking (``HYBRID``, third round),
 query expansion from the library's statistics (``EXPANSION``, ``expansion``, fourth round)
-and synonyms from the Cilin thesaurus (``THESAURUS``, ``thesaurus``, fifth round).
+and synonyms from the Cilin thesaurus (``THESAURUS``, ``thesaurus``, fifth round). On: the
+questions the centre taught a passage (``Entry.taught``, ``taught``, sixth round).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import expansion, thesaurus
+from . import expansion, taught, thesaurus
 from .text import (
     BIGRAM,
     CHAR,
@@ -113,6 +114,8 @@ class Entry:
     # The passage's terms without synonyms (``text.base_terms`` of heading and text), when
     # stored at loading: the index then need not segment the passage again.
     terms: tuple[str, ...] | None = None
+    # Questions the centre linked to this passage (``taught``): a field of the passage.
+    taught: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,8 @@ class Index:
                 if e.title not in titles:
                     titles[e.title] = tokenize(e.title) * TITLE_REPEAT
                 toks = toks + titles[e.title]
+            if e.taught:
+                toks = toks + taught.taught_terms(tokenize, e.taught)
             setdefault, size = self.vocab.setdefault, len
             ids = [setdefault(t, size(self.vocab)) for t in toks]
             lengths[i] = len(ids)

@@ -1,11 +1,13 @@
 """Changes to the assistant's library, and asking it a question (办理智能小助手).
 
-Three business actions, each one transaction and one audit row: ``load_document`` (加载政策
+Five business actions, each one transaction and one audit row: ``load_document`` (加载政策
 文件: adds a document, or replaces the one of the same file name in that organisation's
-library), ``set_document_status`` (现行 / 废止) and ``save_synonyms`` (the whole list at
-once). Every change takes the library's one ``LibraryState`` row first (changes are rare:
-they simply queue) and gives it a new stamp, which tells every process to rebuild its
-index before the next question.
+library), ``set_document_status`` (现行 / 废止), ``save_synonyms`` (the whole list at
+once), ``teach_question`` and ``forget_taught_question`` (教小助手: a question linked to the
+passage that answers it, whose terms the index adds to that passage). Every change takes
+the library's one ``LibraryState`` row first (changes are rare: they simply queue) and
+gives it a new stamp, which tells every process to rebuild its index before the next
+question.
 
 ``ask`` is not a business action: it changes nothing but the question log, which lists
 the questions the library could not answer for the centre to fill the gaps. Recording
@@ -34,9 +36,18 @@ from sbk.orgs.models import Organisation
 
 from . import engine, loaders, queries
 from .errors import AssistantErrorCode as E
-from .models import Document, DocumentStatus, LibraryState, Passage, Question, SynonymGroup
+from .models import (
+    Document,
+    DocumentStatus,
+    LibraryState,
+    Passage,
+    Question,
+    SynonymGroup,
+    TaughtQuestion,
+)
 from .retrieval import Answer, passage_terms, segmented, shared_segmenter
 from .splitting import split
+from .taught import normalised
 from .text import SynonymError, format_synonyms, parse_synonyms
 
 MAX_QUESTION = 500
@@ -273,6 +284,103 @@ def save_synonyms(*, acting_user, text: str) -> str:
         after={"groups": len(groups), "text": after},
     )
     return after
+
+
+def _taught_meta(taught: TaughtQuestion) -> dict:
+    return {
+        "question": taught.text,
+        "org": taught.org_id,
+        "file_name": taught.file_name,
+        "heading": taught.heading,
+    }
+
+
+def _clean_question(question: str) -> str:
+    question = normalised(question)
+    if not question:
+        raise ServiceError(E.QUESTION_EMPTY, "请输入问题", field="question")
+    if len(question) > MAX_QUESTION:
+        raise ServiceError(E.QUESTION_TOO_LONG, f"问题不超过 {MAX_QUESTION} 个字", field="question")
+    return question
+
+
+@actions.atomic
+def teach_question(*, acting_user, question: str, passage_id: int) -> TaughtQuestion:
+    """教小助手: from now on ``question`` counts as part of the passage that answers it
+    (its terms are indexed with the passage). Kept as the document's library, file name
+    and the passage's heading, which survive a reload of the document. Teaching the same
+    question the same passage again changes nothing."""
+    ensure(acting_user, Action.ASSISTANT_TEACH)
+    question = _clean_question(question)
+    state = _lock_library()
+    passage = (
+        Passage.objects.select_related("document")
+        .filter(pk=passage_id, document__in=queries.visible_documents(acting_user).values("pk"))
+        .first()
+        if isinstance(passage_id, int) or str(passage_id).isdigit()
+        else None
+    )
+    if passage is None:
+        raise ServiceError(E.PASSAGE_ID, "段落不存在或不在您可见的文件中", field="passage_id")
+    document = passage.document
+    found = TaughtQuestion.objects.filter(
+        text=question, org_id=document.org_id, file_name=document.file_name, heading=passage.heading
+    ).first()
+    if found is not None:
+        return found
+    try:
+        taught = TaughtQuestion.objects.create(
+            text=question,
+            org_id=document.org_id,
+            file_name=document.file_name,
+            heading=passage.heading,
+            taught_by=None if is_system(acting_user) else acting_user,
+            taught_at=timezone.now(),
+        )
+    except IntegrityError:  # the library row is locked above, so only on a broken lock
+        raise Conflict(E.PASSAGE_ID, "该问题正在被他人指定，请稍后重试") from None
+    _touch(state)
+    actions.record(
+        Action.ASSISTANT_TEACH,
+        acting_user=acting_user,
+        obj=taught,
+        after={**_taught_meta(taught), "passage": passage.pk, "title": document.title},
+    )
+    return taught
+
+
+@actions.atomic
+def forget_taught_question(*, acting_user, taught_id: int) -> TaughtQuestion:
+    """删除教给小助手的问题: its terms leave the passage at the next build. Returns the
+    question as it was (its ``pk`` kept)."""
+    ensure(acting_user, Action.ASSISTANT_FORGET)
+    state = _lock_library()
+    # Only a question taught to a library the user sees (their organisation's or above).
+    libraries = queries.visible_documents(acting_user).values("org_id")
+    taught = (
+        TaughtQuestion.objects.select_for_update()
+        .filter(pk=taught_id, org_id__in=libraries)
+        .first()
+        if isinstance(taught_id, int) or str(taught_id).isdigit()
+        else None
+    )
+    if taught is None:
+        raise ServiceError(
+            E.TAUGHT_QUESTION_ID, "该问题不存在或已被删除", field="taught_question_id"
+        )
+    before = _taught_meta(taught)
+    taught_pk = taught.pk
+    taught.delete()
+    _touch(state)
+    actions.record(
+        Action.ASSISTANT_FORGET,
+        acting_user=acting_user,
+        object_type="assistant.taughtquestion",
+        object_id=str(taught_pk),
+        before=before,
+    )
+    taught.pk = taught_pk
+    return taught
 
 
 def _label(hit) -> str:

@@ -14,4 +14,7 @@ urlpatterns = [
     path("documents/<int:document_id>/status/", views.document_status, name="document_status"),
     path("synonyms/", views.synonyms, name="synonyms"),
     path("unanswered/", views.unanswered, name="unanswered"),
+    path("teach/", views.teach, name="teach"),
+    path("taught/", views.taught, name="taught"),
+    path("taught/<int:taught_id>/delete/", views.forget, name="forget"),
 ]

@@ -1,5 +1,6 @@
 """Console pages of the handling assistant (办理智能小助手): ask, read a document at the
-cited passage, manage the library and the synonyms, see the questions left unanswered.
+cited passage, manage the library and the synonyms, see the questions left unanswered and
+teach the assistant the passage that answers one (教小助手).
 
 Asking writes the question log, so the question is POSTed; every page reached by GET only
 reads. A clerk who answered an enquiry with the assistant records it (service item ⑦ 咨询)
@@ -7,6 +8,8 @@ through the cards app's ``record_enquiry``.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,8 +26,12 @@ from sbk.orgs.models import Organisation
 from sbk.orgs.scope import visible_orgs
 from sbk.registry.queries import scoped_people
 
-from . import queries, services
-from .forms import AskForm, EnquiryForm, StatusForm, SynonymsForm, UploadForm
+from . import engine, queries, services
+from .forms import AskForm, EnquiryForm, StatusForm, SynonymsForm, TeachForm, UploadForm
+from .models import TaughtQuestion
+
+# How many passages the teaching page offers for a question (closest first).
+TEACH_CANDIDATES = 8
 
 
 def citations(answer, viewer: str = "assistant:document") -> list[dict]:
@@ -247,4 +254,98 @@ def synonyms(request):
 @login_required
 @require_GET
 def unanswered(request):
-    return render(request, "assistant/unanswered.html", {"rows": queries.unanswered(request.user)})
+    return render(
+        request,
+        "assistant/unanswered.html",
+        {
+            "rows": queries.unanswered(request.user),
+            "may_teach": can(request.user, Action.ASSISTANT_TEACH),
+            "taught": set(TaughtQuestion.objects.values_list("text", flat=True)),
+        },
+    )
+
+
+def _candidates(user, text: str) -> list[dict]:
+    """The passages closest to ``text``, gate off (a refused question's closest ones are
+    what the centre chooses from)."""
+    text = " ".join((text or "").split())[: services.MAX_QUESTION]
+    if not text:
+        return []
+    answer = engine.current_index().search(
+        text,
+        k=TEACH_CANDIDATES,
+        threshold=0.0,
+        coverage=0.0,
+        allowed=queries.visible_document_ids(user),
+    )
+    return citations(answer)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teach(request):
+    """指定答案: GET shows the passages closest to the question (or to the words the admin
+    searches for); POST links the question to the chosen one."""
+    if not can(request.user, Action.ASSISTANT_TEACH):
+        messages.error(request, "只有市级中心管理员可以为问题指定答案")
+        return redirect("assistant:unanswered")
+    if request.method == "POST":
+        form = TeachForm(request.POST)
+        back = (
+            reverse("assistant:teach")
+            + "?"
+            + urlencode({"question": request.POST.get("question", "")})
+        )
+        if not form.is_valid():
+            messages.error(request, "请选择答案段落（passage_id）")
+            return redirect(back)
+        try:
+            taught = services.teach_question(
+                acting_user=request.user,
+                question=form.cleaned_data["question"],
+                passage_id=form.cleaned_data["passage_id"],
+            )
+        except ServiceError as exc:
+            messages.error(request, f"{exc.message}（{exc.code}）")
+            return redirect(back)
+        messages.success(
+            request, f"已指定答案：“{taught.text}” → {taught.heading or taught.file_name}"
+        )
+        return redirect("assistant:taught")
+    question = request.GET.get("question", "")
+    find = request.GET.get("find", "")
+    shown = _candidates(request.user, question)
+    keys = {c["url"] for c in shown}
+    more = [c for c in _candidates(request.user, find) if c["url"] not in keys]
+    for c in shown + more:
+        c["passage_id"] = int(c["url"].rsplit("passage-", 1)[1])
+    return render(
+        request,
+        "assistant/teach.html",
+        {"question": question, "find": find, "candidates": shown + more},
+    )
+
+
+@login_required
+@require_GET
+def taught(request):
+    return render(
+        request,
+        "assistant/taught.html",
+        {
+            "rows": queries.taught_questions(request.user),
+            "may_forget": can(request.user, Action.ASSISTANT_FORGET),
+        },
+    )
+
+
+@login_required
+@require_POST
+def forget(request, taught_id):
+    try:
+        done = services.forget_taught_question(acting_user=request.user, taught_id=taught_id)
+    except ServiceError as exc:
+        messages.error(request, f"{exc.message}（{exc.code}）")
+    else:
+        messages.success(request, f"已删除：“{done.text}”")
+    return redirect("assistant:taught")

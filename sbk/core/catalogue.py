@@ -214,6 +214,8 @@ class Action(enum.IntEnum):
     ASSISTANT_DOCUMENT_LOAD = 1401, "assistant.document_load", "加载政策文件"
     ASSISTANT_DOCUMENT_STATUS = 1402, "assistant.document_status", "标记政策文件现行或废止"
     ASSISTANT_SYNONYMS_EDIT = 1403, "assistant.synonyms_edit", "编辑小助手同义词"
+    ASSISTANT_TEACH = 1404, "assistant.teach", "教小助手：为问题指定答案段落"
+    ASSISTANT_FORGET = 1405, "assistant.forget", "删除教给小助手的问题"
 
     @classmethod
     def by_audit_name(cls, name: str) -> Action:
