@@ -32,6 +32,7 @@ from sbk.registry.services import apply_values
 from sbk.stock.demo import stock_demo
 
 from . import data
+from .cards import build_cards
 
 
 @dataclass
@@ -219,5 +220,6 @@ def build(n_people: int = 5000, seed: int = 2026) -> tuple[list[Login], int]:
     logins = build_orgs_and_staff()
     count = build_people(n_people, rng)
     stock_demo()  # card blanks at every production place (卡基台账)
+    build_cards(rng)  # migrated card history, then live applications (sbk.demo.cards)
     load_demo_library()  # the handling assistant's documents written for the demo
     return logins, count

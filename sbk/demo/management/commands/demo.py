@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from sbk.cards.models import Card
 from sbk.core.appendonly import purge_allowed
 from sbk.demo import data
 from sbk.demo.builder import build
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             return
         logins, count = build(opts["people"], opts["seed"])
         self.stdout.write(
-            f"已生成演示数据：{Organisation.objects.count()} 个机构，{count} 名持卡人"
+            f"已生成演示数据：{Organisation.objects.count()} 个机构，{count} 名持卡人，{Card.objects.count()} 张社保卡"
         )
         self._print_logins(logins)
 
