@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,12 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sbk.accounts.policy import can
 from sbk.cards.services import record_enquiry
 from sbk.core.catalogue import Action
-from sbk.core.errors import NotFound, ServiceError
+from sbk.core.errors import Forbidden, NotFound, ServiceError
 from sbk.orgs.models import Organisation
 from sbk.orgs.scope import visible_orgs
 from sbk.registry.queries import scoped_people
 
 from . import engine, queries, services
+from .errors import AssistantErrorCode as E
 from .forms import AskForm, EnquiryForm, StatusForm, SynonymsForm, TeachForm, UploadForm
 from .models import TaughtQuestion
 
@@ -342,9 +344,15 @@ def taught(request):
 @login_required
 @require_POST
 def forget(request, taught_id):
+    # As for a document's status: a role without the right is refused (403), a question
+    # that is not there or not in a library the user sees does not exist for them (404).
     try:
         done = services.forget_taught_question(acting_user=request.user, taught_id=taught_id)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
     except ServiceError as exc:
+        if exc.code == E.TAUGHT_QUESTION_ID:
+            raise Http404(exc.message) from None
         messages.error(request, f"{exc.message}（{exc.code}）")
     else:
         messages.success(request, f"已删除：“{done.text}”")

@@ -139,7 +139,7 @@ def test_no_route_reaches_another_districts_object(client, world, token, complia
         for action in ACTIONS.get(route, [None]):
             url = fill(route, values, action)
             refused = []
-            for method in ("get", "post", "patch"):
+            for method in ("get", "post", "patch", "delete"):
                 if route.startswith("api/"):
                     resp = getattr(client, method)(
                         url,

@@ -30,6 +30,13 @@ def _asked(c):
     services.ask("住房公积金怎么提取", user=c.w.admin_a, channel="console")
 
 
+def _taught(c):
+    passage = _doc(c).passages.order_by("seq").last()
+    return services.teach_question(
+        acting_user=SYSTEM, question="卡丢了怎么补", passage_id=passage.pk
+    )
+
+
 def cases(Call) -> dict:
     return {
         "sbk_assistant_api_ask": lambda c, s: (
@@ -54,6 +61,17 @@ def cases(Call) -> dict:
             c.w.city_admin, json={"text": "补卡 = 补换卡"}
         ),
         "sbk_assistant_api_unanswered": lambda c, s: (_asked(c), Call(c.w.admin_a))[1],
+        "sbk_assistant_api_list_taught": lambda c, s: (_taught(c), Call(c.w.auditor))[1],
+        "sbk_assistant_api_teach": lambda c, s: Call(
+            c.w.city_admin,
+            json={
+                "question": "卡丢了要带什么去补",
+                "passage_id": _doc(c).passages.order_by("seq").last().pk,
+            },
+        ),
+        "sbk_assistant_api_forget": lambda c, s: Call(
+            c.w.city_admin, path={"taught_id": _taught(c).pk}
+        ),
         # the applicant's side (/api/portal/assistant)
         "sbk_assistant_portal_api_ask": lambda c, s: (
             _public_doc(c),

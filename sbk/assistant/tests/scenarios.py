@@ -41,8 +41,35 @@ def _synonyms(ctx, u):
     return lambda: services.save_synonyms(acting_user=u, text=f"补卡{n} = 补办{n}")
 
 
+def _passage(ctx, u):
+    doc = services.load_document(
+        acting_user=SYSTEM,
+        org=_org(ctx, u),
+        file_name=f"scenario-{next(_seq)}.txt",
+        data=TEXT.encode(),
+    ).document
+    return doc.passages.order_by("seq").last()
+
+
+def _teach(ctx, u):
+    passage = _passage(ctx, u)
+    return lambda: services.teach_question(
+        acting_user=u, question=f"卡丢了怎么办{next(_seq)}", passage_id=passage.pk
+    )
+
+
+def _forget(ctx, u):
+    passage = _passage(ctx, u)
+    taught = services.teach_question(
+        acting_user=SYSTEM, question=f"卡丢了怎么办{next(_seq)}", passage_id=passage.pk
+    )
+    return lambda: services.forget_taught_question(acting_user=u, taught_id=taught.pk)
+
+
 SCENARIOS = {
     A.ASSISTANT_DOCUMENT_LOAD: _load,
     A.ASSISTANT_DOCUMENT_STATUS: _status,
     A.ASSISTANT_SYNONYMS_EDIT: _synonyms,
+    A.ASSISTANT_TEACH: _teach,
+    A.ASSISTANT_FORGET: _forget,
 }

@@ -1,7 +1,9 @@
 """The assistant's objects of district B for ``sbk/tests/test_scope_routes.py``: a document
-in district B's own library, which nobody of district A may see or change."""
+in district B's own library, and a question taught to one of its passages, which nobody of
+district A may see or change."""
 
 from sbk.assistant import services
+from sbk.core.actors import SYSTEM
 
 
 def objects_of_b(world) -> dict:
@@ -11,4 +13,8 @@ def objects_of_b(world) -> dict:
         file_name="district-b.txt",
         data="一、本区规定\n（一）范围。仅适用于本区网点。\n".encode(),
     ).document
-    return {"document_id": doc.pk}
+    passage = doc.passages.order_by("seq").last()
+    taught = services.teach_question(
+        acting_user=SYSTEM, question="本区网点能办吗", passage_id=passage.pk
+    )
+    return {"document_id": doc.pk, "taught_id": taught.pk}
