@@ -316,15 +316,19 @@ def teach(request):
         return redirect("assistant:taught")
     question = request.GET.get("question", "")
     find = request.GET.get("find", "")
-    shown = _candidates(request.user, question)
-    keys = {c["url"] for c in shown}
-    more = [c for c in _candidates(request.user, find) if c["url"] not in keys]
-    for c in shown + more:
-        c["passage_id"] = int(c["url"].rsplit("passage-", 1)[1])
+    # The admin's own search first (they looked for the answer on purpose), then the
+    # passages closest to the question itself; nothing is chosen for them.
+    found = _candidates(request.user, find)
+    keys = {c["url"] for c in found}
+    closest = [c for c in _candidates(request.user, question) if c["url"] not in keys]
+    for group, rows in (("found", found), ("closest", closest)):
+        for c in rows:
+            c["passage_id"] = int(c["url"].rsplit("passage-", 1)[1])
+            c["group"] = group
     return render(
         request,
         "assistant/teach.html",
-        {"question": question, "find": find, "candidates": shown + more},
+        {"question": question, "find": find, "candidates": found + closest},
     )
 
 

@@ -87,3 +87,37 @@ def test_console_panel_and_portal_page(browser, live_server, world):  # noqa: F8
     # The first answer is still on the page until the second one loads: wait for it.
     expect(portal.locator("[data-testid=assistant-refused]")).to_be_visible()
     shot(portal, "portal-refused")
+
+
+def test_teaching_from_the_unanswered_list(browser, live_server, world):  # noqa: F811
+    """The city admin opens a refused question from the unanswered list, picks the passage
+    that answers it, and the same question is then answered with that passage."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    _library(world)
+    question = "卡让人偷了咋整"
+    refused = services.ask(question, user=world.operator_a, channel="console")
+    assert refused.refused, "the walk needs a question the library does not answer yet"
+
+    admin = page_for(browser, live_server, world.city_admin)
+    admin.goto(f"{live_server.url}/assistant/unanswered/")
+    admin.locator("[data-testid=assistant-teach]").first.click()
+    admin.wait_for_url("**/assistant/teach/**")
+    admin.fill("#id_find", "遗失 正式挂失 补卡")
+    admin.click("form[method=get] button[type=submit]")
+    form = admin.locator("[data-testid=assistant-teach-form]")
+    expect(form).to_contain_text("挂失")
+    admin.screenshot(path=str(ARTIFACTS / "10-teach-candidates.png"), full_page=True)
+    # The keyword search's passages come first; nothing is chosen for the admin.
+    assert form.locator("input[name=passage_id]:checked").count() == 0
+    first = form.locator(".asst-passage").first
+    expect(first).to_contain_text("挂失")
+    first.locator("input[name=passage_id]").check()
+    chosen = first.locator("input[name=passage_id]").get_attribute("value")
+    form.locator("button[type=submit]").click()
+    admin.wait_for_url("**/assistant/taught/")
+    expect(admin.locator("main")).to_contain_text(question)
+    admin.screenshot(path=str(ARTIFACTS / "11-taught-list.png"), full_page=True)
+
+    answer = services.ask(question, user=world.operator_a, channel="console", log=False)
+    assert not answer.refused
+    assert int(chosen) in [hit.entry.key for hit in answer.hits[:3]]

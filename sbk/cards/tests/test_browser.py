@@ -51,8 +51,10 @@ def browser():
 def page_for(browser, live_server, user):
     from django.test import Client
 
+    from sbk.testing import login
+
     client = Client()
-    client.force_login(user)
+    login(client, user)  # with the TOTP step for a role that needs one (the city admin)
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
