@@ -286,6 +286,15 @@ def save_synonyms(*, acting_user, text: str) -> str:
     return after
 
 
+class TaughtQuestionMissing(NotFound):
+    """No such taught question in a library the user sees: 404, with the field named."""
+
+    def __init__(self):
+        ServiceError.__init__(
+            self, E.TAUGHT_QUESTION_ID, "该问题不存在或已被删除", field="taught_question_id"
+        )
+
+
 def _taught_meta(taught: TaughtQuestion) -> dict:
     return {
         "question": taught.text,
@@ -365,9 +374,7 @@ def forget_taught_question(*, acting_user, taught_id: int) -> TaughtQuestion:
         else None
     )
     if taught is None:
-        raise ServiceError(
-            E.TAUGHT_QUESTION_ID, "该问题不存在或已被删除", field="taught_question_id"
-        )
+        raise TaughtQuestionMissing()
     before = _taught_meta(taught)
     taught_pk = taught.pk
     taught.delete()

@@ -28,7 +28,6 @@ from sbk.orgs.scope import visible_orgs
 from sbk.registry.queries import scoped_people
 
 from . import engine, queries, services
-from .errors import AssistantErrorCode as E
 from .forms import AskForm, EnquiryForm, StatusForm, SynonymsForm, TeachForm, UploadForm
 from .models import TaughtQuestion
 
@@ -354,9 +353,9 @@ def forget(request, taught_id):
         done = services.forget_taught_question(acting_user=request.user, taught_id=taught_id)
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from None
+    except NotFound as exc:
+        raise Http404(exc.message) from None
     except ServiceError as exc:
-        if exc.code == E.TAUGHT_QUESTION_ID:
-            raise Http404(exc.message) from None
         messages.error(request, f"{exc.message}（{exc.code}）")
     else:
         messages.success(request, f"已删除：“{done.text}”")

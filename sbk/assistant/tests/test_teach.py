@@ -244,4 +244,4 @@ def test_api_teaches_lists_and_forgets(client, world):
     assert gone.status_code == 200 and gone.json()["question"] == STOLEN
     assert not TaughtQuestion.objects.exists()
     missing = client.delete(f"/api/assistant/taught-questions/{out['id']}", headers=headers)
-    assert missing.status_code == 400 and missing.json()["code"] == "taught_question_id"
+    assert missing.status_code == 404 and missing.json()["code"] == "taught_question_id"
