@@ -14,7 +14,8 @@ in one statement (ADR 0014):
   own (an execute wrapper): a read never misses a held write, and the order of the held
   writes against everything else is kept.
 - ``fetchone_carrying`` sends them with a one-row SELECT instead (the audit chain's head
-  lock), and the action block sends what is left when it ends, inside its transaction.
+  lock), and the outermost action block sends what is left when it ends, inside its
+  transaction (the audit row, its head's move and the API's stored answer, together).
 - A failed action drops what it held: the action is rolled back as a whole anyway.
 
 What a held write may not be: one whose result the caller reads before the next statement
@@ -78,7 +79,7 @@ def leave(conn, *, ok: bool) -> None:
     state = _state(conn)
     try:
         if not ok:
-            _drop(conn, state)
+            _take(conn, state)  # dropped
         elif state.depth == 1:
             flush(conn)
     finally:
@@ -118,10 +119,6 @@ def _take(conn, state: _State) -> list[_Write]:
     if _send_first in conn.execute_wrappers:
         conn.execute_wrappers.remove(_send_first)
     return writes
-
-
-def _drop(conn, state: _State) -> None:
-    _take(conn, state)
 
 
 def _parts(writes: list[_Write]) -> tuple[list[str], list[str], list]:
