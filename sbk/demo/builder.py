@@ -33,6 +33,7 @@ from sbk.stock.demo import stock_demo
 
 from . import data
 from .cards import build_cards
+from .usage import build_usage
 
 
 @dataclass
@@ -221,5 +222,6 @@ def build(n_people: int = 5000, seed: int = 2026) -> tuple[list[Login], int]:
     count = build_people(n_people, rng)
     stock_demo()  # card blanks at every production place (卡基台账)
     build_cards(rng)  # migrated card history, then live applications (sbk.demo.cards)
+    build_usage(rng)  # about fifteen months of card usage, imported (sbk.demo.usage)
     load_demo_library()  # the handling assistant's documents written for the demo
     return logins, count

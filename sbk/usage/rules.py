@@ -151,7 +151,9 @@ def _when(text: str) -> dt.datetime | None:
         return None
 
 
-_CARD_NO = re.compile(r"[0-9A-Za-z]{6,20}")
+# A card number: letters and digits, its last character possibly the "*" that ISO 7064
+# MOD 37-2 uses as a check character (sbk's own numbers, ``cards.rules.check_char``).
+_CARD_NO = re.compile(r"[0-9A-Za-z]{5,19}[0-9A-Za-z*]")
 _DIVISION = re.compile(r"\d{6}")
 _CENT = Decimal("0.01")
 
@@ -206,7 +208,7 @@ def _parse_checked(line: int, fields, now: dt.datetime) -> tuple[UsageRow | None
             refuse(column, "required", "必填")
     card_no = card_no.replace(" ", "")
     if card_no and not _CARD_NO.fullmatch(card_no):
-        refuse("card_no", "bad_card_no", "应为 6–20 位数字或字母")
+        refuse("card_no", "bad_card_no", "应为 6–20 位数字或字母（末位校验码可为 *）")
     used_at = _when(when) if when else None
     if when and used_at is None:
         refuse("used_at", "bad_time", "应为 YYYY-MM-DD HH:MM[:SS]")

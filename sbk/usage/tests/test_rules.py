@@ -35,6 +35,20 @@ def test_a_row_parses_or_names_every_problem():
     assert all(p.message.startswith("第3行") for p in problems)
 
 
+def test_a_card_number_may_end_in_the_star_check_character():
+    """ISO 7064 MOD 37-2 gives "*" for one body in 37: sbk's own card numbers end in it
+    (``cards.rules.check_char``); a bank's file naming such a card is not refused."""
+    from sbk.cards.rules import check_char
+
+    body = next(f"S{n:08d}" for n in range(1, 1000) if check_char(f"S{n:08d}") == "*")
+    fields = [body + "*", "2026-05-01 08:30", "pay_medical", "12.5", "", "310112", "k1"]
+    row, problems = rules.parse_fields(2, fields, now=NOW)
+    assert problems == [] and row.card_no == body + "*"
+    for bad in ("S0*000001", "*S0000001", "S000**"):
+        _, problems = rules.parse_fields(2, [bad, *fields[1:]], now=NOW)
+        assert [(p.column, p.code) for p in problems] == [("card_no", "bad_card_no")], bad
+
+
 def test_the_quick_path_gives_what_the_full_rules_give():
     """``parse_fields`` returns a clean row at once; every row (clean or not) must come out
     as the full rules (``_parse_checked``) make it."""
@@ -53,6 +67,8 @@ def test_the_quick_path_gives_what_the_full_rules_give():
         [base[0], "2026-07-01 08:30", *base[2:]],  # in the future
         [*base[:3], "100000000", *base[4:]],  # too much
         ["SC0000001", "", "", "", "", "", ""],  # required fields missing
+        ["S0000004*", *base[1:]],  # sbk's own number with the "*" check character
+        ["S00*00004", *base[1:]],  # "*" anywhere else
     ]
     for line, fields in enumerate(variants, start=2):
         assert rules.parse_fields(line, fields, now=NOW) == rules._parse_checked(
