@@ -1,8 +1,9 @@
 """Legacy migration: ``sbk cards import FILE.csv [--dry-run]``.
 
 One row per card ever issued, columns ``id_number,name,category,division_code,card_no,
-bank,issued_on,activated_on,cancelled_on,replaces_card_no``. People, partner banks and
-issuing regions missing from the database are created from the rows (a migration starts
+bank,issued_on,activated_on,cancelled_on,replaces_card_no`` and optionally ``expires_on``
+(有效期至, after the issue date; without it a migrated card has no expiry date). People,
+partner banks and issuing regions missing from the database are created from the rows (a migration starts
 from an empty database): a region is an organisation of kind district (city for a
 prefecture-level code) with that division code, under a centre created if absent.
 
@@ -63,7 +64,11 @@ COLUMNS = (
     "cancelled_on",
     "replaces_card_no",
 )
+# Optional: a vendor's file may carry each card's validity (有效期至); without the column
+# (or the value) the migrated card has no expiry date, as before.
+OPTIONAL_COLUMNS = ("expires_on",)
 CATEGORIES = {"employee", "resident", "other"}
+# The dates of what happened: none after today (the expiry date is checked apart).
 DATE_LABELS = {
     "issued_on": "发卡日期",
     "activated_on": "金融功能启用日期",
@@ -114,6 +119,7 @@ class Row:
     activated_on: object
     cancelled_on: object
     replaces: str
+    expires_on: object = None
 
 
 def _read(path: Path):
@@ -212,7 +218,7 @@ def _parse_row(number: int, raw: dict, errors: list[RowError], known_banks: set[
     if not card_no or len(card_no) > 20:
         err("card_no", "card_no", "卡号不能为空且不超过 20 个字符")
     dates = {}
-    for f in ("issued_on", "activated_on", "cancelled_on"):
+    for f in ("issued_on", "activated_on", "cancelled_on", "expires_on"):
         try:
             dates[f] = parse_date(raw.get(f, ""))
         except ValueError:
@@ -225,6 +231,8 @@ def _parse_row(number: int, raw: dict, errors: list[RowError], known_banks: set[
     for f in ("activated_on", "cancelled_on"):
         if issued and dates.get(f) and dates[f] < issued:
             err(f, "date_order", f"{DATE_LABELS[f]}早于发卡日期")
+    if issued and dates.get("expires_on") and dates["expires_on"] <= issued:
+        err("expires_on", "date_order", "有效期至应晚于发卡日期")
     bank = raw.get("bank", "")
     if bank and bank not in known_banks and not bank_name_ok(bank):
         err(
@@ -249,6 +257,7 @@ def _parse_row(number: int, raw: dict, errors: list[RowError], known_banks: set[
         dates["activated_on"],
         dates["cancelled_on"],
         raw.get("replaces_card_no", "").upper(),
+        dates["expires_on"],
     )
 
 
@@ -513,6 +522,7 @@ def _write(path: Path, rows: list[Row], result: CardImportResult, acting_user) -
             bank=banks.get(r.bank) if r.bank else None,
             category=r.category,
             issued_on=r.issued_on,
+            expires_on=r.expires_on,
             financial_activated_on=r.activated_on,
             legacy=True,
         )

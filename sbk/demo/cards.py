@@ -37,7 +37,7 @@ from django.utils import timezone
 from sbk.accounts.models import Role, User
 from sbk.cards import rules as card_rules
 from sbk.cards import services
-from sbk.cards.importer import COLUMNS, import_cards
+from sbk.cards.importer import COLUMNS, OPTIONAL_COLUMNS, import_cards
 from sbk.cards.models import Card
 from sbk.core.actors import IMPORTER
 from sbk.orgs.models import Organisation, OrgKind
@@ -117,6 +117,7 @@ def history_rows(
                 "activated_on": None,
                 "cancelled_on": None,
                 "replaces_card_no": previous,
+                "expires_on": add_years(issued, VALIDITY_YEARS),
             }
             if rng.random() < 0.85:
                 row["activated_on"] = min(issued + dt.timedelta(days=rng.randrange(0, 90)), end)
@@ -137,12 +138,13 @@ def history_rows(
 def _csv(rows: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    columns = (*COLUMNS, *OPTIONAL_COLUMNS)
+    writer.writerow(columns)
     for row in rows:
         writer.writerow(
             [
                 v.isoformat() if isinstance(v, dt.date) else ("" if v is None else v)
-                for v in (row[c] for c in COLUMNS)
+                for v in (row[c] for c in columns)
             ]
         )
     return out.getvalue()

@@ -322,3 +322,28 @@ def test_a_name_no_printer_prints_is_refused(world, tmp_path):
     result = import_cards(path, acting_user=IMPORTER)
     assert [(e.field, e.code) for e in result.errors] == [("name", "name_chars")]
     assert Card.objects.count() == before
+
+
+def test_an_optional_expiry_column_is_kept_and_checked(db, tmp_path):
+    """``expires_on`` (有效期至) may come with the file: kept on the card, in the future as a
+    validity is; not on or before the issue date. Files without the column import as before
+    (``GOOD`` above: no expiry date)."""
+    header = HEADER.rstrip("\n") + ",expires_on\n"
+    good = tmp_path / "with-expiry.csv"
+    good.write_text(
+        header
+        + f"{P1},张三,employee,310112,A001,工商银行,2020-01-10,,,,2030-01-10\n"
+        + f"{P2},李四,resident,320102,B001,,2016-05-05,,,,\n",
+        encoding="utf-8",
+    )
+    assert not import_cards(good, acting_user=IMPORTER).errors
+    assert Card.objects.get(card_no="A001").expires_on == dt.date(2030, 1, 10)
+    assert Card.objects.get(card_no="B001").expires_on is None
+    bad = tmp_path / "bad-expiry.csv"
+    bad.write_text(
+        header
+        + f"{P3},王五,other,310115,C001,,2010-03-03,,,,2010-03-03\n"
+        + f"{P3},王五,other,310115,C002,,2012-03-03,,,C001,2022-13-01\n",
+        encoding="utf-8",
+    )
+    _refused(bad, _counts(), (2, "expires_on", "date_order"), (3, "expires_on", "date_format"))
