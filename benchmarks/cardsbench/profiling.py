@@ -109,7 +109,6 @@ ORIGINS = [
     ("INSERT", "core_auditentry", (), "audit chain: row"),
     ("UPDATE", "core_chainhead", (), "audit chain: head update"),
     ("SELECT", "notify_notification", (), "SMS outbox: dedup check"),
-    ("WITH", "", ("INSERT INTO core_auditentry",), "audit chain: row + head update"),
     ("WITH", "", ("UPDATE stock_serial",), "card blank: pick + its counter"),
     ("UPDATE", "stock_serial", (), "card blank: pick"),
     ("UPDATE", "stock_balance", (), "card blank: counter"),

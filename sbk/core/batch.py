@@ -51,7 +51,6 @@ class _Write:
 class _State:
     depth: int = 0  # business-action blocks open on this connection
     writes: list[_Write] = field(default_factory=list)
-    sending: bool = False
 
 
 def _state(conn) -> _State:
@@ -142,22 +141,19 @@ def _settle(writes: list[_Write], values: Sequence[Any]) -> None:
 def flush(conn) -> None:
     """Send the held writes now, as one statement."""
     state = _state(conn)
-    if not state.writes or state.sending:
+    if not state.writes:
         return
+    # Taken first: the execute wrapper is gone, so this statement does not send them again.
     writes = _take(conn, state)
-    state.sending = True
-    try:
-        with conn.cursor() as cur:
-            if len(writes) == 1:
-                (w,) = writes
-                cur.execute(w.sql, w.params)
-                values = [cur.rowcount if w.returns == "1" else cur.fetchone()[0]]
-            else:
-                ctes, outputs, params = _parts(writes)
-                cur.execute(f"WITH {', '.join(ctes)} SELECT {', '.join(outputs)}", params)
-                values = cur.fetchone()
-    finally:
-        state.sending = False
+    with conn.cursor() as cur:
+        if len(writes) == 1:
+            (w,) = writes
+            cur.execute(w.sql, w.params)
+            values = [cur.rowcount if w.returns == "1" else cur.fetchone()[0]]
+        else:
+            ctes, outputs, params = _parts(writes)
+            cur.execute(f"WITH {', '.join(ctes)} SELECT {', '.join(outputs)}", params)
+            values = cur.fetchone()
     _settle(writes, values)
 
 
@@ -172,22 +168,17 @@ def fetchone_carrying(
     state = _state(conn)
     if any(w.table == reads for w in state.writes):
         flush(conn)
-    if not state.writes or state.sending:
+    if not state.writes:
         cur.execute(sql, params)
         return cur.fetchone()
     writes = _take(conn, state)
     ctes, outputs, write_params = _parts(writes)
     picked = [f"(SELECT {c} FROM sbk_carried)" for c in columns]
-    state.sending = True
-    try:
-        cur.execute(
-            f"WITH {', '.join(ctes)}, sbk_carried AS ({sql}) "
-            f"SELECT {', '.join([*picked, *outputs])}",
-            [*write_params, *params],
-        )
-        row = cur.fetchone()
-    finally:
-        state.sending = False
+    cur.execute(
+        f"WITH {', '.join(ctes)}, sbk_carried AS ({sql}) SELECT {', '.join([*picked, *outputs])}",
+        [*write_params, *params],
+    )
+    row = cur.fetchone()
     _settle(writes, row[len(columns) :])
     own = tuple(row[: len(columns)])
     return None if all(v is None for v in own) else own

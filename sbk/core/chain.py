@@ -106,6 +106,9 @@ def _head_sql(template: str) -> str:
     )
 
 
+_HEAD_UPDATE = "UPDATE {table} SET {seq} = %s, {last_hash} = %s WHERE {name} = %s"
+
+
 def _head_for_update(name: str) -> ChainHead:
     # Created by migration 0002; a test flush may have removed it, so create it again
     # (only for an empty chain: a missing head in front of rows is an error, not a restart).
@@ -124,49 +127,27 @@ def _head_for_update(name: str) -> ChainHead:
     return ChainHead(name=name, seq=row[0], last_hash=row[1])
 
 
-def _insert_moving_head(row: ChainedLog, name: str) -> None:
-    """PostgreSQL: insert ``row`` and move its chain's head in one statement (a
-    data-modifying CTE), one round trip fewer inside the critical section. The head stays
-    a row of its own, written by sbk only: a row inserted by other means does not move it,
-    and ``verify`` names such a row (a trigger moving the head would hide it)."""
+def _queue_moving_head(row: ChainedLog, name: str) -> None:
+    """PostgreSQL: ``row``'s INSERT and its chain head's move as two parts of one statement
+    (``sbk.core.batch``: a data-modifying CTE), one round trip fewer inside the critical
+    section; the caller sends them now or holds them for the action's next statement. The
+    head stays a row of its own, written by sbk only: a row inserted by other means does
+    not move it, and ``verify`` names such a row (a trigger moving the head would hide it).
+    The head is locked already; the next append sends held parts before reading it."""
     model = type(row)
     fields, insert = prepared.insert_statement(model)  # "… RETURNING id" on PostgreSQL
-    params = prepared.insert_values(row, fields)
-    pk = connection.ops.quote_name(model._meta.pk.column)
-    head = _head_sql("UPDATE {table} SET {seq} = %s, {last_hash} = %s WHERE {name} = %s")
-    sql = (
-        f"WITH ins AS ({insert}), head AS ({head} RETURNING 1) "
-        "SELECT (SELECT " + pk + " FROM ins), (SELECT count(*) FROM head)"
-    )
-    with connection.cursor() as cur:
-        cur.execute(sql, [*params, row.seq, row.hash, name])
-        row.pk, moved = cur.fetchone()
-    if moved != 1:  # the head was locked by _head_for_update: it cannot be missing
-        raise RuntimeError(f"chain head {name!r} not moved")
-    row._state.adding = False
-    row._state.db = connection.alias
-
-
-def _hold_moving_head(row: ChainedLog, name: str) -> None:
-    """Inside a business action: hold the row's INSERT and the head's move, to go with the
-    action's next statement (sbk.core.batch; the idempotency record, or the end of the
-    action). The head is locked already; the next append sends them before reading it."""
-    model = type(row)
-    fields, insert = prepared.insert_statement(model)
-    pk = connection.ops.quote_name(model._meta.pk.column)
-    head = _head_sql("UPDATE {table} SET {seq} = %s, {last_hash} = %s WHERE {name} = %s")
     batch.queue(
         connection,
         table=model._meta.db_table,
         sql=insert,
         params=prepared.insert_values(row, fields),
-        returns=pk,
+        returns=connection.ops.quote_name(model._meta.pk.column),
         settle=batch.set_pk(row, connection.alias),
     )
     batch.queue(
         connection,
         table=ChainHead._meta.db_table,
-        sql=head + " RETURNING 1",
+        sql=_head_sql(_HEAD_UPDATE) + " RETURNING 1",
         params=[row.seq, row.hash, name],
         returns="1",
         settle=batch.one_row(f"chain head {name!r}"),
@@ -174,9 +155,8 @@ def _hold_moving_head(row: ChainedLog, name: str) -> None:
 
 
 def _move_head(name: str, seq: int, last_hash: str) -> None:
-    update = _head_sql("UPDATE {table} SET {seq} = %s, {last_hash} = %s WHERE {name} = %s")
     with connection.cursor() as cur:
-        cur.execute(update, [seq, last_hash, name])
+        cur.execute(_head_sql(_HEAD_UPDATE), [seq, last_hash, name])
 
 
 def append(row: ChainedLog, *, defer: bool = False) -> ChainedLog:
@@ -194,10 +174,9 @@ def append(row: ChainedLog, *, defer: bool = False) -> ChainedLog:
         row.at = row.at or timezone.now()
         row.hash = row.compute_hash()
         if connection.vendor == "postgresql" and prepared.insert_statement(type(row)):
-            if defer and batch.can_defer(connection):
-                _hold_moving_head(row, head.name)
-            else:
-                _insert_moving_head(row, head.name)
+            _queue_moving_head(row, head.name)
+            if not (defer and batch.can_defer(connection)):
+                batch.flush(connection)
         else:
             prepared.insert(row)
             _move_head(head.name, row.seq, row.hash)
