@@ -152,11 +152,9 @@ def taught_out(row: dict) -> dict:
     }
 
 
-def _taught_row(user, taught_id: int) -> dict:
-    for row in queries.taught_questions(user):
-        if row["taught"].pk == taught_id:
-            return row
-    raise NotFound("教给小助手的问题")
+def _taught_row(user, taught_id: int) -> dict | None:
+    rows = queries.taught_questions(user, pk=taught_id)
+    return rows[0] if rows else None
 
 
 def answer_out(answer) -> dict:
@@ -326,7 +324,10 @@ def teach(request, payload: TeachIn):
         taught = services.teach_question(
             acting_user=request.auth, question=payload.question, passage_id=payload.passage_id
         )
-        return 201, taught_out(_taught_row(request.auth, taught.pk))
+        row = _taught_row(request.auth, taught.pk)
+        if row is None:  # taught to a library the user sees: cannot be
+            raise NotFound("教给小助手的问题")
+        return 201, taught_out(row)
 
     return Status(*idempotency.run(request, payload.model_dump(mode="json"), act))
 
@@ -336,13 +337,10 @@ def forget(request, taught_id: Int64):
     """Removes the taught question; answers the question as it was."""
 
     def act():
-        rows = [r for r in queries.taught_questions(request.auth) if r["taught"].pk == taught_id]
+        row = _taught_row(request.auth, taught_id)  # as it was, before it goes
         taught = services.forget_taught_question(acting_user=request.auth, taught_id=taught_id)
-        row = (
-            rows[0]
-            if rows
-            else {"taught": taught, "stale": True, "document": None, "passage": None}
-        )
+        if row is None:
+            row = {"taught": taught, "stale": True, "document": None, "passage": None}
         return 200, taught_out(row)
 
     return idempotency.run(request, {"id": taught_id}, act)[1]

@@ -86,16 +86,17 @@ def unanswered(user, limit: int = 200) -> list[dict]:
     return list(rows)
 
 
-def taught_questions(user) -> list[dict]:
+def taught_questions(user, pk: int | None = None) -> list[dict]:
     """The questions taught to the assistant, newest first, each with the passage it
     resolves to now (the first of its heading in the document of that file name), or
     ``passage`` None — 失效: the document or the heading is gone since it was taught. Only
-    the libraries the user sees."""
+    the libraries the user sees; ``pk``: only that one."""
     docs = {
         (d.org_id, d.file_name): d
         for d in visible_documents(user).only("pk", "org_id", "file_name", "title", "status")
     }
-    rows = list(TaughtQuestion.objects.select_related("org", "taught_by"))
+    taught = TaughtQuestion.objects.select_related("org", "taught_by")
+    rows = list(taught if pk is None else taught.filter(pk=pk))
     seen: list[set[str]] = []
 
     def paths() -> set[str]:

@@ -295,6 +295,11 @@ class TaughtQuestionMissing(NotFound):
         )
 
 
+def _as_id(value) -> int | None:
+    """A primary key as given by a form or the API, or None when it cannot be one."""
+    return value if isinstance(value, int) else int(value) if str(value).isdigit() else None
+
+
 def _taught_meta(taught: TaughtQuestion) -> dict:
     return {
         "question": taught.text,
@@ -305,6 +310,7 @@ def _taught_meta(taught: TaughtQuestion) -> dict:
 
 
 def _clean_question(question: str) -> str:
+    """A question as asked, taught and logged: whitespace collapsed, not empty, not too long."""
     question = normalised(question)
     if not question:
         raise ServiceError(E.QUESTION_EMPTY, "请输入问题", field="question")
@@ -322,11 +328,12 @@ def teach_question(*, acting_user, question: str, passage_id: int) -> TaughtQues
     ensure(acting_user, Action.ASSISTANT_TEACH)
     question = _clean_question(question)
     state = _lock_library()
+    passage_id = _as_id(passage_id)
     passage = (
         Passage.objects.select_related("document")
         .filter(pk=passage_id, document__in=queries.visible_documents(acting_user).values("pk"))
         .first()
-        if isinstance(passage_id, int) or str(passage_id).isdigit()
+        if passage_id is not None
         else None
     )
     if passage is None:
@@ -366,11 +373,12 @@ def forget_taught_question(*, acting_user, taught_id: int) -> TaughtQuestion:
     state = _lock_library()
     # Only a question taught to a library the user sees (their organisation's or above).
     libraries = queries.visible_documents(acting_user).values("org_id")
+    taught_id = _as_id(taught_id)
     taught = (
         TaughtQuestion.objects.select_for_update()
         .filter(pk=taught_id, org_id__in=libraries)
         .first()
-        if isinstance(taught_id, int) or str(taught_id).isdigit()
+        if taught_id is not None
         else None
     )
     if taught is None:
@@ -407,11 +415,7 @@ def ask(question: str, *, user, channel: str, k: int = 3, log: bool = True) -> A
     closest headings. Logged (without the asker) when ``log``; the CLI does not log."""
     if not queries.may_ask(user):
         raise Forbidden("请先登录")
-    question = " ".join((question or "").split())
-    if not question:
-        raise ServiceError(E.QUESTION_EMPTY, "请输入问题", field="question")
-    if len(question) > MAX_QUESTION:
-        raise ServiceError(E.QUESTION_TOO_LONG, f"问题不超过 {MAX_QUESTION} 个字", field="question")
+    question = _clean_question(question)
     k = max(1, min(int(k), MAX_K))
     answer = engine.current_index().search(
         question,

@@ -30,6 +30,7 @@ from sbk.registry.queries import scoped_people
 from . import engine, queries, services
 from .forms import AskForm, EnquiryForm, StatusForm, SynonymsForm, TeachForm, UploadForm
 from .models import TaughtQuestion
+from .taught import normalised
 
 # How many passages the teaching page offers for a question (closest first).
 TEACH_CANDIDATES = 8
@@ -50,6 +51,7 @@ def citations(answer, viewer: str = "assistant:document") -> list[dict]:
                 # scores above it, which reads as nonsense to a clerk ("相关度 1.05").
                 "score_shown": min(hit.score, 1.0),
                 "superseded": e.superseded,
+                "passage_id": e.key,
                 "url": reverse(viewer, args=[e.document]) + f"?p={e.key}#passage-{e.key}",
             }
         )
@@ -269,7 +271,7 @@ def unanswered(request):
 def _candidates(user, text: str) -> list[dict]:
     """The passages closest to ``text``, gate off (a refused question's closest ones are
     what the centre chooses from)."""
-    text = " ".join((text or "").split())[: services.MAX_QUESTION]
+    text = normalised(text)[: services.MAX_QUESTION]
     if not text:
         return []
     answer = engine.current_index().search(
@@ -318,11 +320,10 @@ def teach(request):
     # The admin's own search first (they looked for the answer on purpose), then the
     # passages closest to the question itself; nothing is chosen for them.
     found = _candidates(request.user, find)
-    keys = {c["url"] for c in found}
-    closest = [c for c in _candidates(request.user, question) if c["url"] not in keys]
+    keys = {c["passage_id"] for c in found}
+    closest = [c for c in _candidates(request.user, question) if c["passage_id"] not in keys]
     for group, rows in (("found", found), ("closest", closest)):
         for c in rows:
-            c["passage_id"] = int(c["url"].rsplit("passage-", 1)[1])
             c["group"] = group
     return render(
         request,
