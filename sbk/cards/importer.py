@@ -3,9 +3,10 @@
 One row per card ever issued, columns ``id_number,name,category,division_code,card_no,
 bank,issued_on,activated_on,cancelled_on,replaces_card_no`` and optionally ``expires_on``
 (有效期至, after the issue date; without it a migrated card has no expiry date). People,
-partner banks and issuing regions missing from the database are created from the rows (a migration starts
-from an empty database): a region is an organisation of kind district (city for a
-prefecture-level code) with that division code, under a centre created if absent.
+partner banks and issuing regions missing from the database are created from the rows (a
+migration starts from an empty database): a region is an organisation of kind district
+(city for a prefecture-level code) with that division code, under a centre created if
+absent.
 
 Every row is checked first; the problems go to ``FILE.errors.csv`` (row, field, code,
 message). The file is imported whole or not at all, in one transaction. Impossible

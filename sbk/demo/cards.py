@@ -39,6 +39,7 @@ from sbk.cards import rules as card_rules
 from sbk.cards import services
 from sbk.cards.importer import COLUMNS, OPTIONAL_COLUMNS, import_cards
 from sbk.cards.models import Card
+from sbk.cards.services.common import add_years
 from sbk.core.actors import IMPORTER
 from sbk.orgs.models import Organisation, OrgKind
 from sbk.registry.models import Person, PersonStatus
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 HOLDER_SHARE = 0.75  # holders with a migrated card history
 CUT_OVER = dt.date(2025, 12, 31)  # the last day of the vendor system's history
 FIRST_ISSUE = dt.date(2009, 1, 1)  # the demo province issued its first cards in 2009
-VALIDITY_YEARS = 10
 LEGACY_PREFIX = "L"  # migrated card numbers: L + 8 digits + check (sbk's own start with S)
 LIVE_FLOWS = 40  # first-card flows through the services (fewer when fewer candidates)
 # (flow, share of LIVE_FLOWS): interleaved so that a small demo still has one of each.
@@ -79,13 +79,6 @@ class Holder:
 
 
 # ------------------------------------------------------------------------ migrated history
-def add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def _day_between(rng: random.Random, low: dt.date, high: dt.date) -> dt.date:
     return low + dt.timedelta(days=rng.randrange((high - low).days + 1))
 
@@ -97,6 +90,7 @@ def history_rows(
     ``end``: each card renewed before it expires, some replaced early or cancelled."""
     scheme = settings.SBK_CARD_SCHEME_START
     start = max(FIRST_ISSUE, dt.date.fromisoformat(scheme) if isinstance(scheme, str) else scheme)
+    validity = settings.SBK_CARD_VALIDITY_YEARS
     rows: list[dict] = []
     serial = 61000000
     for h in holders:
@@ -117,12 +111,12 @@ def history_rows(
                 "activated_on": None,
                 "cancelled_on": None,
                 "replaces_card_no": previous,
-                "expires_on": add_years(issued, VALIDITY_YEARS),
+                "expires_on": add_years(issued, validity),
             }
             if rng.random() < 0.85:
                 row["activated_on"] = min(issued + dt.timedelta(days=rng.randrange(0, 90)), end)
             rows.append(row)
-            renewal = add_years(issued, VALIDITY_YEARS) - dt.timedelta(days=rng.randrange(150))
+            renewal = add_years(issued, validity) - dt.timedelta(days=rng.randrange(150))
             mishap = issued + dt.timedelta(days=rng.randrange(200, 3000))
             following = mishap if rng.random() < 0.08 and mishap < renewal else renewal
             if following > end:

@@ -99,10 +99,6 @@ def _months(today: dt.date) -> list[dt.date]:
     return out[::-1]
 
 
-def _city_of(division: str) -> str:
-    return rules.report_region(division)
-
-
 def _districts_elsewhere() -> dict[str, list[str]]:
     """City (report region) → the districts of the province's other cities."""
     out = {}
@@ -135,7 +131,7 @@ def uses_of(
     if first > last:
         return []
     home = card.division_code
-    city = _city_of(home)
+    city = rules.report_region(home)
     uses: list[Use] = []
 
     def add(day, kind, amount, scenario="", place=home, hours=(7, 21)):

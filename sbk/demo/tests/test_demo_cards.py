@@ -5,23 +5,18 @@ import random
 from collections import Counter
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from sbk.cards import rules
 from sbk.cards.models import Application, Card, ServiceTransaction
 from sbk.cards.queries import valid_cards_at
+from sbk.cards.services.common import add_years
 from sbk.core import chain
 from sbk.core.models import AuditEntry
 from sbk.demo.builder import build
-from sbk.demo.cards import (
-    CUT_OVER,
-    LEGACY_PREFIX,
-    VALIDITY_YEARS,
-    Holder,
-    add_years,
-    history_rows,
-)
+from sbk.demo.cards import CUT_OVER, LEGACY_PREFIX, Holder, history_rows
 from sbk.idcard import make_resident18
 from sbk.registry.models import Person
 from sbk.stock import rules as stock_rules
@@ -50,7 +45,7 @@ def test_small_demo_has_a_living_province():
     # a valid card never outlives its ten years in the history
     for card in legacy.filter(status=rules.ISSUED):
         assert card.issued_on >= card.person.birth_date
-        assert add_years(card.issued_on, VALIDITY_YEARS) > CUT_OVER
+        assert add_years(card.issued_on, settings.SBK_CARD_VALIDITY_YEARS) > CUT_OVER
     # applications in several statuses, made by the demo's staff
     apps = Counter(Application.objects.values_list("status", flat=True))
     assert {rules.SUBMITTED, rules.APP_PRODUCED, rules.APP_ISSUED} <= set(apps), apps
@@ -121,7 +116,7 @@ def test_history_renews_before_expiry_and_keeps_to_the_dates():
         dates = [r["issued_on"], r["activated_on"], r["cancelled_on"]]
         assert all(birth <= d <= end for d in dates if d)
         assert all(r["issued_on"] <= d for d in dates if d)
-        expires = add_years(r["issued_on"], VALIDITY_YEARS)
+        expires = add_years(r["issued_on"], settings.SBK_CARD_VALIDITY_YEARS)
         nxt = successor.get(r["card_no"])
         if nxt is not None:
             assert r["issued_on"] <= nxt["issued_on"] <= expires and not r["cancelled_on"]

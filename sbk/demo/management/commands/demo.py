@@ -40,9 +40,8 @@ class Command(BaseCommand):
             self._print_logins(self._existing_logins())
             return
         logins, count = build(opts["people"], opts["seed"])
-        self.stdout.write(
-            f"已生成演示数据：{Organisation.objects.count()} 个机构，{count} 名持卡人，{Card.objects.count()} 张社保卡"
-        )
+        orgs, cards = Organisation.objects.count(), Card.objects.count()
+        self.stdout.write(f"已生成演示数据：{orgs} 个机构，{count} 名持卡人，{cards} 张社保卡")
         self._print_logins(logins)
 
     def _reset(self) -> None:
