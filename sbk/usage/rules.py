@@ -17,6 +17,10 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+# The report row of a division is the dispatch tables' rule (the usage figures are read
+# into the same rows): one rule, in the reports' pure module.
+from sbk.reports.counting import report_region
+
 # --- kinds of use ---------------------------------------------------------------------
 PAY_MEDICAL, PAY_PENSION, PAY_OTHER = "pay_medical", "pay_pension", "pay_other"
 BENEFIT, MERCHANT, TRANSPORT, OTHER = "benefit", "merchant", "transport", "other"
@@ -60,19 +64,6 @@ CONTRACT_AREAS = {
 }
 # Hong Kong, Macao, Taiwan: outside the mainland's provinces (③ 其他).
 OUTSIDE_PROVINCES = frozenset({"71", "81", "82"})
-MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
-
-
-def report_region(division: str) -> str:
-    """The report row of a division (as ``sbk.reports.counting.report_region``)."""
-    prov = division[:2]
-    if division == prov + "0000":
-        return division
-    if prov in MUNICIPALITIES:
-        return prov + "0000" if division[4:] == "00" else division
-    if division[2:4] == "90":
-        return division
-    return division[:4] + "00"
 
 
 def area_of(card_division: str, place: str) -> str:
