@@ -3,25 +3,22 @@ answer with its citations, the enquiry record (item ⑦), the document viewer at
 passage; then the applicant's portal page, answering and refusing.
 
 Drives Debian's chromium through Playwright against the live server, like
-``sbk/cards/tests/test_browser.py``, and saves a screenshot of each page into
+``sbk/cards/tests/test_browser.py`` (``sbk/tests/browser.py``), and saves a screenshot of each page into
 test-artifacts/assistant/. In CI (``CI`` set) a missing chromium is a failure, locally a skip.
 """
 
-import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-
 from sbk.accounts.models import Role, User
 from sbk.assistant import services
 from sbk.assistant.demo import LIBRARY
 from sbk.cards.models import ServiceTransaction
-from sbk.cards.tests.test_browser import browser, page_for  # noqa: F401  (the fixture)
 from sbk.core.actors import SYSTEM
 from sbk.testing import PASSWORD
+from sbk.tests.browser import browser, new_page  # noqa: F401 (the fixture)
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "assistant"
 
@@ -49,7 +46,7 @@ def test_console_panel_and_portal_page(browser, live_server, world):  # noqa: F8
     def shot(page, name):
         page.screenshot(path=str(ARTIFACTS / f"{next(shots):02d}-{name}.png"), full_page=True)
 
-    clerk = page_for(browser, live_server, world.operator_a)
+    clerk = new_page(browser, user=world.operator_a, live_server=live_server)
     clerk.goto(f"{live_server.url}/people/{world.person_a.pk}/")
     panel = clerk.locator("[data-testid=assistant-panel]")
     panel.locator("input[name=question]").fill("补卡要带什么材料")
@@ -76,7 +73,7 @@ def test_console_panel_and_portal_page(browser, live_server, world):  # noqa: F8
     applicant = User(username="app_browser", role=Role.APPLICANT, person=world.person_a)
     applicant.set_password(PASSWORD)
     applicant.save()
-    portal = page_for(browser, live_server, applicant)
+    portal = new_page(browser, user=applicant, live_server=live_server)
     portal.goto(f"{live_server.url}/portal/assistant/")
     portal.fill("input[name=question]", "拿永居证能不能办社保卡")
     portal.click("form.asst-ask button[type=submit]")
@@ -98,7 +95,7 @@ def test_teaching_from_the_unanswered_list(browser, live_server, world):  # noqa
     refused = services.ask(question, user=world.operator_a, channel="console")
     assert refused.refused, "the walk needs a question the library does not answer yet"
 
-    admin = page_for(browser, live_server, world.city_admin)
+    admin = new_page(browser, user=world.city_admin, live_server=live_server)
     admin.goto(f"{live_server.url}/assistant/unanswered/")
     admin.locator("[data-testid=assistant-teach]").first.click()
     admin.wait_for_url("**/assistant/teach/**")

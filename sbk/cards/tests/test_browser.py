@@ -5,27 +5,16 @@ screenshot of each page into test-artifacts/. In CI (``CI`` set) a missing chrom
 failure, locally a skip.
 """
 
-import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-
 from sbk.cards.models import Application, Card
 from sbk.cards.tests.conftest import GOOD
+from sbk.tests.browser import browser, new_page  # noqa: F401 (the fixture)
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "cards"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,38 +22,7 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def page_for(browser, live_server, user):
-    from django.test import Client
-
-    from sbk.testing import login
-
-    client = Client()
-    login(client, user)  # with the TOTP step for a role that needs one (the city admin)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    return page
-
-
-def test_application_production_issue_loss_replacement(browser, live_server, world, tmp_path):
+def test_application_production_issue_loss_replacement(browser, live_server, world, tmp_path):  # noqa: F811
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(GOOD)
@@ -73,8 +31,8 @@ def test_application_production_issue_loss_replacement(browser, live_server, wor
     def shot(page, name):
         page.screenshot(path=str(ARTIFACTS / f"{next(shots):02d}-{name}.png"), full_page=True)
 
-    clerk = page_for(browser, live_server, world.operator_a)
-    bank = page_for(browser, live_server, world.bank_operator_a)
+    clerk = new_page(browser, user=world.operator_a, live_server=live_server)
+    bank = new_page(browser, user=world.bank_operator_a, live_server=live_server)
     person_url = f"{live_server.url}/people/{world.person_a.pk}/"
 
     def apply(kind_link, name):

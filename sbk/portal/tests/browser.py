@@ -1,27 +1,17 @@
 """Helpers of the public pages' browser tests (sbk/portal and sbk/kiosk): one chromium per
 module, axe-core injected into each page, sbk's own elder-mode figures, keyboard moves."""
 
-import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+from sbk.tests import browser as shared
 
 ROOT = Path(__file__).resolve().parents[3]
-CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 FIGURES = (Path(__file__).parent / "browser_js" / "elder_figures.js").read_text()
 ARTIFACTS = ROOT / "test-artifacts" / "public"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 OVERFLOW = """() => [...document.querySelectorAll(".card input, .card select, .card button, .card img")]
   .filter(e => e.getBoundingClientRect().right > e.closest(".card").getBoundingClientRect().right + 1)
   .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : ""))"""
@@ -30,20 +20,11 @@ PHONE, DESKTOP = 360, 1280
 
 
 def launch_browser():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    if not AXE.exists():
+    """The shared chromium (``sbk.tests.browser``), after checking that axe-core is there."""
+    if Path(shared.CHROMIUM).exists() and not AXE.exists():  # no chromium: the shared skip
         pytest.fail(f"{AXE} is missing: run `npm ci` at the repository root (make services does)")
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from shared.launch_browser()
 
 
 class Surveyor:
@@ -134,24 +115,7 @@ def choose_by_keyboard(page, tries=3):
 
 
 def new_page(browser, width=PHONE, user=None, live_server=None):
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 800})
-    if user is not None:
-        from django.test import Client
-
-        client = Client()
-        client.force_login(user)
-        context.add_cookies(
-            [
-                {
-                    "name": "sessionid",
-                    "value": client.cookies["sessionid"].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    return page
+    return shared.new_page(browser, width, user, live_server, height=800, timeout=20000)
 
 
 def on_postgres() -> bool:

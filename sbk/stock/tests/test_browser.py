@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from sbk.cards.tests.test_browser import browser, page_for  # noqa: F401 (the fixture)
 from sbk.stock.models import DayClose, Serial
+from sbk.tests.browser import browser, new_page  # noqa: F401 (the fixture)
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "stock"
 
@@ -32,7 +32,7 @@ def test_outlet_day_close_and_serial_trace(browser, live_server, world):  # noqa
 
     today = timezone.localdate().isoformat()
     serial = Serial.objects.filter(org=world.outlet_a).order_by("serial").first().serial
-    clerk = page_for(browser, live_server, world.operator_a)
+    clerk = new_page(browser, user=world.operator_a, live_server=live_server)
     clerk.goto(f"{live_server.url}/stock/")
     clerk.wait_for_url("**/stock/outlet/OA1/")
     balance = clerk.inner_text("[data-testid=balance]")
