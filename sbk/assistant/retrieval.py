@@ -16,8 +16,10 @@ seams between two words). A superseded document's passages are scored down
 
 Measured and off (ADR 0006): fusion with a character ranking (``HYBRID``, third round),
 query expansion from the library's statistics (``EXPANSION``, ``expansion``, fourth round)
-and synonyms from the Cilin thesaurus (``THESAURUS``, ``thesaurus``, fifth round). On: the
-questions the centre taught a passage (``Entry.taught``, ``taught``, sixth round).
+synonyms from the Cilin thesaurus (``THESAURUS``, ``thesaurus``, fifth round) and key terms
+weighed by general-language rarity (``KEY_WEIGHT``, ``KEY_CUT``, ``general_idf``, seventh
+round). On: the questions the centre taught a passage (``Entry.taught``, ``taught``, sixth
+round).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import expansion, taught, thesaurus
+from . import expansion, general_idf, taught, thesaurus
 from .text import (
     BIGRAM,
     CHAR,
@@ -99,6 +101,12 @@ EXPANSION: str | None = None
 # true synonyms scored beside it, never in the ideal nor key terms. None: off; else the
 # ``thesaurus.VARIANTS`` name a tokenizer given a thesaurus uses unless told otherwise.
 THESAURUS: str | None = None
+# Key terms weighed by general-language rarity (ADR 0006, seventh round; ``general_idf``):
+# a key term's weight in the coverage is its library idf ("library"), jieba's
+# general-language idf ("general") or their product ("mixed"); ``KEY_CUT``: key terms whose
+# general idf is below it (everyday words: 孩子, 丢了) are left out, None keeps all.
+KEY_WEIGHT = "library"
+KEY_CUT: float | None = None
 
 
 @dataclass(frozen=True)
@@ -291,12 +299,16 @@ class Index:
         at = np.minimum(np.searchsorted(postings, passages), len(postings) - 1)
         return postings[at] == passages
 
-    def coverage(self, passages: Sequence[int], units: Sequence[KeyUnit]) -> np.ndarray:
+    def coverage(
+        self, passages: Sequence[int], units: Sequence[KeyUnit], weighting: str | None = None
+    ) -> np.ndarray:
         """For each passage, the share of the key terms' weight that it holds. A term's
         weight is its idf; a word no passage holds weighs as its characters do (a seam jieba
         cut inside a phrase, 比有, is not a subject of its own) — the most when one of them
         is in no passage either. A term the passage does not hold as a word still counts by
-        ``CHAR_CREDIT`` times the share of its characters it holds (号码 / 证件号码)."""
+        ``CHAR_CREDIT`` times the share of its characters it holds (号码 / 证件号码).
+        ``weighting``: ``general_idf.WEIGHTINGS`` (default ``KEY_WEIGHT``)."""
+        weighting = KEY_WEIGHT if weighting is None else weighting
         cands = np.asarray(passages, dtype=np.int64)
         held = np.zeros(len(cands))
         total = 0.0
@@ -313,6 +325,7 @@ class Index:
                 weight = max(idfs) if UNKNOWN_WORD_WEIGHT == "max" else sum(idfs) / len(idfs)
             else:
                 weight = self.unknown_idf
+            weight = general_idf.weigh(weight, unit.text, weighting)
             total += weight
             whole = np.zeros(len(cands), dtype=bool)
             for t in unit.alternatives:
@@ -351,14 +364,21 @@ class Index:
         fuse: bool | None = None,
         expand: str | bool | None = None,
         synonyms: str | bool | None = None,
+        key_weight: str | None = None,
+        key_cut: float | None = None,
     ) -> Answer:
         """The best ``k`` passages over the threshold, or a refusal with the closest
         headings. ``allowed``: the document ids the asker may see (None: all). ``fuse``:
         fuse with the character ranking (default: when the index has one). ``expand``: an
         ``expansion.VARIANTS`` name, False for none (default: ``EXPANSION`` when the index
         has its forward lists). ``synonyms``: a ``thesaurus.VARIANTS`` name, False for none
-        (default: ``THESAURUS`` when the tokenizer has a thesaurus)."""
+        (default: ``THESAURUS`` when the tokenizer has a thesaurus). ``key_weight`` /
+        ``key_cut``: how the key terms are weighed and which are kept (default
+        ``KEY_WEIGHT`` / ``KEY_CUT``; a cut of 0 keeps all)."""
         coverage = COVERAGE if coverage is None else coverage
+        weighting = KEY_WEIGHT if key_weight is None else key_weight
+        if weighting not in general_idf.WEIGHTINGS:
+            raise ValueError(f"unknown key-term weighting {weighting!r}")
         fuse = self.chars is not None if fuse is None else fuse
         if fuse and self.chars is None:
             raise ValueError("fuse=True needs an index built with characters=True")
@@ -377,20 +397,20 @@ class Index:
         by_bm25 = top[: max(k, 5) * 2]
         units = getattr(self.tokenize, "key_units", None)
         units = units(question) if units is not None else []
+        units = general_idf.keep(units, KEY_CUT if key_cut is None else key_cut)
         if units:
             # Among the best by BM25, the passage that holds the question's key terms
             # comes first: BM25 alone lets a passage repeating the common word (社保卡)
             # outrank the one holding the rare one (未成年人 for 小孩).
-            cover = dict(zip(top, self.coverage(top, units).tolist(), strict=True))
+            cover = dict(zip(top, self.coverage(top, units, weighting).tolist(), strict=True))
             order = {i: ranked[i] * (1 - COVERAGE_MIX + COVERAGE_MIX * cover[i]) for i in top}
             top.sort(key=lambda i: -order[i])
         else:
             cover = {i: 1.0 for i in top}
         variant = self._variant(expand)
         if variant is not None and top:
-            top = self._expanded(
-                question, variant, top, cover, units, ranked, (mask, superseded_factor), pool
-            )
+            scope = (mask, superseded_factor, weighting)
+            top = self._expanded(question, variant, top, cover, units, ranked, scope, pool)
         # The gate's score is the question's own: expansion re-orders, never lets through.
         score = ranked
         if fuse:
@@ -402,7 +422,7 @@ class Index:
                 char_top = [i for i in _top(by_chars, pool) if by_chars[i] > 0]
                 new = [i for i in char_top if i not in cover]
                 if new:
-                    more = self.coverage(new, units) if units else np.ones(len(new))
+                    more = self.coverage(new, units, weighting) if units else np.ones(len(new))
                     cover.update(zip(new, more.tolist(), strict=True))
                 top = rrf([top, char_top])[:pool]
                 if FUSED_GATE == "either":
@@ -490,7 +510,8 @@ class Index:
         """The second pass: the question expanded from its first ranking's best
         passages (``first``, already ordered by key-term coverage), ranked by BM25 again
         and re-ordered by the coverage of the question's own key terms. ``cover`` gains the
-        new candidates' coverage."""
+        new candidates' coverage. ``scope``: (visibility mask, superseded factor, key-term
+        weighting)."""
         if variant == "cooc":
             model = self.cooccurring_terms(question)
         else:
@@ -506,12 +527,12 @@ class Index:
         )
         if ideal <= 0:
             return first
-        mask, superseded_factor = scope
+        mask, superseded_factor, weighting = scope
         again = self._relative(raw, ideal, mask, superseded_factor)
         top = [i for i in _top(again, pool) if again[i] > 0]
         new = [i for i in top if i not in cover]
         if new:
-            more = self.coverage(new, units) if units else np.ones(len(new))
+            more = self.coverage(new, units, weighting) if units else np.ones(len(new))
             cover.update(zip(new, more.tolist(), strict=True))
         if units:
             top.sort(key=lambda i: -again[i] * (1 - COVERAGE_MIX + COVERAGE_MIX * cover[i]))
