@@ -25,4 +25,5 @@ class OpsErrorCode(StrEnum):
     BAD_QUARTER = "bad_quarter"
     NOT_PENDING = "sample_not_pending"
     BAD_DOCUMENT = "bad_document"
+    PURPOSE_REQUIRED = "purpose_required"  # a full view of a document names its purpose
     EMPTY = "empty"

@@ -14,15 +14,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from django.apps import apps
 from django.db.models import Avg, Count, Q, Sum
 
 from sbk.accounts.models import Role, User
+from sbk.accounts.policy import can
+from sbk.core.catalogue import Action as A
 from sbk.orgs.models import Organisation, OrgKind
 from sbk.orgs.scope import scoped
 
 from . import config, rules
 from . import text as T
 from .models import (
+    ApplicationDocument,
     BusinessError,
     CentreAssessment,
     Device,
@@ -321,6 +325,30 @@ def reports_of(user):
 
 def samples_of(user):
     return scoped(user, MaterialSample.objects.select_related("draw", "org"))
+
+
+def application_documents(user, application_id: int):
+    """(application, its document images) when ``user`` may attach the application's
+    materials (role and scope: ``document.attach``), else None — the page answers 404."""
+    app = (
+        apps.get_model("cards", "Application")
+        .objects.select_related("person", "outlet", "intake_org")
+        .filter(pk=application_id)
+        .first()
+    )
+    if app is None or not can(user, A.DOCUMENT_ATTACH, app):
+        return None
+    docs = ApplicationDocument.objects.filter(application=app).select_related("uploaded_by")
+    return app, list(docs.order_by("id"))
+
+
+def document_application_id(doc_id: int) -> int | None:
+    """The application a document image belongs to (the caller checks the scope)."""
+    return (
+        ApplicationDocument.objects.filter(pk=doc_id)
+        .values_list("application_id", flat=True)
+        .first()
+    )
 
 
 def errors_of(user):

@@ -41,3 +41,21 @@ def years_before(day: dt.date, years: int) -> dt.date:
 def renewed(purchase_date: dt.date, at: dt.date, years: int) -> bool:
     """Bought within the renewal period before ``at`` (seed: 更新年限为5年)."""
     return purchase_date > years_before(at, years)
+
+
+# The formats a document image (影像材料) may have, by the file's first bytes: a scan or a
+# photo of the ID document (JPEG, PNG) or a scanned form (PDF).
+DOCUMENT_FORMATS = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+def document_format(data: bytes) -> str | None:
+    """The media type of a document image by its signature, or None when it is none of the
+    accepted ones."""
+    for signature, media_type in DOCUMENT_FORMATS:
+        if data.startswith(signature):
+            return media_type
+    return None

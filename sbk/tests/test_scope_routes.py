@@ -90,6 +90,8 @@ def objects_of_district_b(world, photo: bytes) -> dict:
     values.update(__import__("sbk.assistant.tests.scope", fromlist=["x"]).objects_of_b(world))
     values.update(__import__("sbk.stock.tests.scope", fromlist=["x"]).objects_of_b(world))
     values.update(__import__("sbk.usage.tests.scope", fromlist=["x"]).objects_of_b(world))
+    ops = __import__("sbk.operations.tests.scope", fromlist=["x"])
+    values.update(ops.objects_of_b(world, app.pk))
     return values
 
 

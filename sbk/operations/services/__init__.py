@@ -12,7 +12,13 @@ from .equipment import (
 from .info import adopt_info, submit_info
 from .order_import import import_reviews
 from .orders import create_order, escalate_due, transition
-from .sampling import attach_document, draw_sample, inspect_sample, record_business_error
+from .sampling import (
+    attach_document,
+    draw_sample,
+    inspect_sample,
+    record_business_error,
+    view_document,
+)
 from .training import (
     create_exam,
     import_exam_results,
@@ -44,4 +50,5 @@ __all__ = [
     "set_tutors",
     "submit_info",
     "transition",
+    "view_document",
 ]

@@ -13,11 +13,12 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
-from sbk.accounts.policy import ensure
+from sbk.accounts.policy import can, ensure
+from sbk.core import audit
 from sbk.core.actions import atomic, record
 from sbk.core.catalogue import Action as A
 from sbk.core.errors import NotFound, ServiceError
-from sbk.core.files import save_encrypted
+from sbk.core.files import read_encrypted, save_encrypted
 from sbk.orgs.models import Organisation
 
 from .. import config, rules
@@ -47,6 +48,8 @@ def attach_document(application_id: int, *, acting_user, kind: str, data: bytes)
         raise ServiceError(E.BAD_KIND, "材料类型须为 id_document/authorisation/other", field="kind")
     if not data or len(data) > MAX_DOCUMENT_BYTES:
         raise ServiceError(E.BAD_DOCUMENT, "影像材料为空或超过 10 MB", field="file")
+    if rules.document_format(data) is None:
+        raise ServiceError(E.BAD_DOCUMENT, "影像材料须为 JPEG、PNG 或 PDF 文件", field="file")
     now = timezone.now()
     rel = f"documents/{now:%Y/%m}/{uuid.uuid4().hex}.bin"
     save_encrypted(rel, data, DOCUMENT_CONTEXT)
@@ -62,6 +65,35 @@ def attach_document(application_id: int, *, acting_user, kind: str, data: bytes)
     )
     record(A.DOCUMENT_ATTACH, acting_user=acting_user, obj=doc, after={"kind": kind})
     return doc
+
+
+def view_document(document_id: int, *, acting_user, purpose: str, channel: str = "console"):
+    """查看影像材料: the decrypted image of an application's document, for a stated purpose.
+    Whoever may attach an application's materials may see them, in their scope; every view
+    is an access-log row (an ID document shows the full number). Returns (document, bytes)."""
+    ensure(acting_user, A.DOCUMENT_ATTACH)
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise ServiceError(
+            E.PURPOSE_REQUIRED, "查看影像材料须说明用途（办理事项）", field="purpose"
+        )
+    doc = (
+        ApplicationDocument.objects.select_related("application", "application__person")
+        .filter(pk=document_id)
+        .first()
+    )
+    if doc is None:
+        raise NotFound("影像材料")
+    if not can(acting_user, A.DOCUMENT_ATTACH, doc.application):
+        raise NotFound("影像材料")  # outside the scope: as if it did not exist
+    audit.record_access(
+        user=acting_user,
+        obj=doc,
+        purpose=purpose,
+        label=f"{doc.get_kind_display()} · {doc.application.person.id_masked}"[:64],
+        channel=channel,
+    )
+    return doc, read_encrypted(doc.path, DOCUMENT_CONTEXT)
 
 
 def population(district: Organisation, start: dt.date, end: dt.date) -> list[int]:

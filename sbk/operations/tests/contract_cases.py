@@ -154,7 +154,7 @@ def cases(Call) -> dict:
             json={
                 "application": application(c.w.outlet_a, c.w.person_a, timezone.now()).pk,
                 "kind": "id_document",
-                "data_base64": base64.b64encode(b"scan").decode(),
+                "data_base64": base64.b64encode(b"\xff\xd8\xffscan").decode(),
             },
         ),
         P + "sampling_draw_sample": lambda c, s: Call(

@@ -205,7 +205,9 @@ def _attach(ctx, u):
     org = getattr(u, "org", None)
     outlet = org if org is not None and org.is_outlet else ctx.w.outlet_a
     app = application(outlet, ctx.w.person_a, timezone.now())
-    return lambda: services.attach_document(app.pk, acting_user=u, kind="id_document", data=b"scan")
+    return lambda: services.attach_document(
+        app.pk, acting_user=u, kind="id_document", data=b"\xff\xd8\xffscan"
+    )
 
 
 def _draw(ctx, u):

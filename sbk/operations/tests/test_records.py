@@ -91,15 +91,15 @@ def test_document_images_are_sealed_like_photos(ops):
 
     app = application(ops.outlet_a, person(ops.outlet_a), at("2026-02-01", 10))
     doc = services.attach_document(
-        app.pk, acting_user=ops.operator_a, kind="authorisation", data=b"PLAIN-SCAN-BYTES"
+        app.pk, acting_user=ops.operator_a, kind="authorisation", data=b"%PDF-1.4 PLAIN-SCAN-BYTES"
     )
     on_disk = (settings.MEDIA_ROOT / doc.path).read_bytes()
-    assert b"PLAIN-SCAN-BYTES" not in on_disk
-    assert read_encrypted(doc.path) == b"PLAIN-SCAN-BYTES"
+    assert b"%PDF-1.4 PLAIN-SCAN-BYTES" not in on_disk
+    assert read_encrypted(doc.path) == b"%PDF-1.4 PLAIN-SCAN-BYTES"
     from sbk.core.errors import Forbidden
 
     with pytest.raises(Forbidden):  # district B's operator: not their application
-        services.attach_document(app.pk, acting_user=ops.operator_b, kind="other", data=b"x")
+        services.attach_document(app.pk, acting_user=ops.operator_b, kind="other", data=b"%PDF-x")
 
 
 def test_sampling_rules(ops):
