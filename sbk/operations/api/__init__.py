@@ -16,7 +16,8 @@ POST /api/operations/maintenance
 GET  /api/operations/devices, /renewals?org=&at=
 POST /api/operations/info | info/adopt;  GET /api/operations/info
 POST /api/operations/documents | samples/draw | samples/inspect | business-errors
-GET  /api/operations/samples
+GET  /api/operations/samples, /documents?application=
+POST /api/operations/documents/view       an image for a stated purpose (access-logged)
 POST /api/operations/assessments
 GET  /api/operations/indicators?org=&start=&end=
 """

@@ -10,9 +10,9 @@ import datetime as dt
 from ninja import Schema
 
 from sbk.core.api_types import ErrorOut, Int64
-from sbk.core.errors import ServiceError
+from sbk.core.errors import NotFound, ServiceError
 
-from .. import queries, services
+from .. import queries, rules, services
 from ..errors import OpsErrorCode as E
 from .common import mutate, org, router
 from .records import OpsIdOut, _created
@@ -94,6 +94,61 @@ def attach_document(request, payload: OpsDocumentIn):
         )
 
     return mutate(request, payload, act)
+
+
+class OpsDocumentOut(Schema):
+    id: int
+    application: int
+    kind: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    uploaded_by: str
+
+
+class OpsViewIn(Schema):
+    document: Int64
+    purpose: str
+
+
+class OpsDocumentDataOut(OpsDocumentOut):
+    media_type: str
+    data_base64: str
+
+
+def _document(d) -> dict:
+    return {
+        "id": d.pk,
+        "application": d.application_id,
+        "kind": d.kind,
+        "size": d.size,
+        "sha256": d.sha256,
+        "uploaded_at": d.uploaded_at,
+        "uploaded_by": d.uploaded_by.username if d.uploaded_by_id else "",
+    }
+
+
+@router.get("/documents", response=list[OpsDocumentOut])
+def application_documents(request, application: Int64):
+    """An application's document images: kind, size, digest, upload (never the image)."""
+    found = queries.application_documents(request.auth, application)
+    if found is None:
+        raise NotFound("申请")
+    return [_document(d) for d in found[1]]
+
+
+@router.post("/documents/view", response=OpsDocumentDataOut)
+def view_document(request, payload: OpsViewIn):
+    """查看影像材料原件 for the stated purpose. A read, not an action (no Idempotency-Key,
+    as the registry's reveal): every call is another view and writes an access-log row."""
+    doc, data = services.view_document(
+        payload.document, acting_user=request.auth, purpose=payload.purpose, channel="api"
+    )
+    return {
+        **_document(doc),
+        "media_type": rules.document_format(data) or "application/octet-stream",
+        "data_base64": base64.b64encode(data).decode(),
+    }
 
 
 @router.post("/samples/draw", response={201: OpsDrawOut})

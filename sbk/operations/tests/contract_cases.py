@@ -17,6 +17,16 @@ from .scenarios import _order
 P = "sbk_operations_api_"
 
 
+def _with_document(c):
+    """A document image of an application of outlet A."""
+    from sbk.operations import services
+
+    app = application(c.w.outlet_a, c.w.person_a, timezone.now())
+    return services.attach_document(
+        app.pk, acting_user=c.w.operator_a, kind="id_document", data=b"\xff\xd8\xffscan"
+    )
+
+
 def _device(c):
     return Device.objects.create(
         org=c.w.outlet_a, kind="printer", model="M1", purchase_date=dt.date(2019, 1, 1)
@@ -156,6 +166,12 @@ def cases(Call) -> dict:
                 "kind": "id_document",
                 "data_base64": base64.b64encode(b"\xff\xd8\xffscan").decode(),
             },
+        ),
+        P + "sampling_application_documents": lambda c, s: Call(
+            w(c).operator_a, query={"application": _with_document(c).application_id}
+        ),
+        P + "sampling_view_document": lambda c, s: Call(
+            w(c).operator_a, json={"document": _with_document(c).pk, "purpose": "核对证件"}
         ),
         P + "sampling_draw_sample": lambda c, s: Call(
             w(c).city_admin, json={"district": "DA", "quarter": "2025Q4", "seed": "s1", "size": 5}

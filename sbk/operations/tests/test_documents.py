@@ -119,3 +119,32 @@ def test_another_districts_page_and_image_answer_404(client, ops, app):
     r = client.post(f"/operations/documents/{doc.pk}/view/", {"purpose": ""})
     assert r.status_code == 404  # no purpose either: still nothing said about the document
     assert not AccessLog.objects.exists()
+
+
+def test_the_api_lists_without_the_image_and_shows_it_for_a_purpose(client, ops, app):
+    from sbk.accounts.models import ApiToken
+
+    doc = services.attach_document(
+        app.pk, acting_user=ops.operator_a, kind="id_document", data=JPEG
+    )
+    raw = "docs-" + "y" * 40
+    ApiToken.objects.create(user=ops.operator_a, name="t", digest=ApiToken.digest_of(raw))
+    auth = {"Authorization": f"Bearer {raw}"}
+    listed = client.get(f"/api/operations/documents?application={app.pk}", headers=auth).json()
+    assert [(d["id"], d["kind"], d["size"]) for d in listed] == [(doc.pk, "id_document", len(JPEG))]
+    assert "data_base64" not in listed[0]
+    assert not AccessLog.objects.exists()
+    body = {"document": doc.pk, "purpose": ""}
+    r = client.post(
+        "/api/operations/documents/view", body, content_type="application/json", headers=auth
+    )
+    assert r.status_code == 400 and r.json()["code"] == "purpose_required"
+    body["purpose"] = "核对证件"
+    r = client.post(
+        "/api/operations/documents/view", body, content_type="application/json", headers=auth
+    )
+    assert r.status_code == 200 and r.json()["media_type"] == "image/jpeg"
+    import base64
+
+    assert base64.b64decode(r.json()["data_base64"]) == JPEG
+    assert AccessLog.objects.get().channel == "api"
