@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Invisible characters that survive copy-paste from spreadsheets and web pages.
@@ -55,3 +56,11 @@ def mask_phone(phone: str | None) -> str:
     if length >= 3:
         return _mask(text, 0, 2)
     return "*" * length
+
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def is_mobile(phone: str | None) -> bool:
+    """A mainland mobile number (11 digits from 13…–19…), as SMS can reach."""
+    return bool(_MOBILE.fullmatch(normalise(phone)))

@@ -16,7 +16,10 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ("code", "name", "kind", "parent", "bank", "division_code", "address", "active")
+        fields = (
+            "code", "name", "kind", "parent", "bank", "division_code", "address", "active",
+            "duty_phone",
+        )  # fmt: skip
 
     def clean(self):
         data = super().clean()
@@ -29,6 +32,7 @@ class OrganisationForm(forms.ModelForm):
                 code=data.get("code") or "",
                 instance=self.instance if self.instance.pk else None,
             )
+            services.set_duty_phone(Organisation(), data.get("duty_phone") or "")
         except ServiceError as exc:
             raise ValidationError(
                 {exc.field: exc.message} if exc.field in self.fields else exc.message
@@ -65,6 +69,7 @@ class OrganisationAdmin(admin.ModelAdmin):
                 parent=obj.parent,
                 bank=obj.bank,
                 address=obj.address,
+                duty_phone=form.cleaned_data.get("duty_phone") or "",
                 reason=reason,
             )
         obj.pk, obj.path = saved.pk, saved.path

@@ -13,3 +13,4 @@ class OrgErrorCode(StrEnum):
     FIELD_NOT_EDITABLE = "field_not_editable"
     BAD_CHANNEL = "bad_channel"
     OUTLET_REQUIRED = "outlet_required"
+    BAD_PHONE = "bad_phone"

@@ -10,6 +10,8 @@ outlets in every district.
 
 from django.db import models
 
+from sbk.core.fields import EncryptedTextField
+
 
 class OrgKind(models.TextChoices):
     CENTRE = "centre", "省（市）卡中心"
@@ -50,6 +52,10 @@ class Organisation(models.Model):
     path = models.CharField(max_length=400, unique=True, editable=False)
     address = models.CharField("地址", max_length=200, blank=True)
     active = models.BooleanField("在用", default=True)
+    # The duty mobile (值班手机) that hears of the organisation's escalated work orders by
+    # SMS; often a person's own number, so kept encrypted and shown masked.
+    duty_phone = EncryptedTextField("值班手机", blank=True)
+    duty_phone_masked = models.CharField("值班手机（脱敏）", max_length=20, blank=True)
 
     class Meta:
         ordering = ["path"]

@@ -13,6 +13,7 @@ from sbk.core import actions
 from sbk.core.catalogue import Action
 from sbk.core.errors import ServiceError
 from sbk.divisions.models import Division
+from sbk.idcard.text import is_mobile, mask_phone, normalise
 
 from .errors import OrgErrorCode as E
 from .models import Organisation, OrgKind
@@ -38,6 +39,7 @@ def _snapshot(o: Organisation) -> dict:
         "bank": o.bank.code if o.bank_id else None,
         "division_code": o.division_code,
         "active": o.active,
+        "duty_phone": o.duty_phone_masked,  # masked: the audit trail never holds the number
     }
 
 
@@ -46,6 +48,14 @@ def _policy_ensure(acting_user, action, obj=None):
     from sbk.accounts.policy import ensure
 
     ensure(acting_user, action, obj)
+
+
+def set_duty_phone(org: Organisation, phone: str) -> None:
+    """The duty mobile (值班手机), checked, with its masked form; empty clears it."""
+    phone = normalise(phone)
+    if phone and not is_mobile(phone):
+        raise ServiceError(E.BAD_PHONE, "值班手机须为 11 位手机号码", field="duty_phone")
+    org.duty_phone, org.duty_phone_masked = phone, mask_phone(phone) if phone else ""
 
 
 def check_organisation(kind, parent, bank, division_code, *, code="", instance=None) -> None:
@@ -88,6 +98,7 @@ def create_organisation(
     parent: Organisation | None = None,
     bank: Organisation | None = None,
     address: str = "",
+    duty_phone: str = "",
     reason: str = "",
 ) -> Organisation:
     _policy_ensure(acting_user, Action.ORG_CREATE, parent)
@@ -103,6 +114,7 @@ def create_organisation(
         division_code=division_code,
         address=address,
     )
+    set_duty_phone(org, duty_phone)
     org.path = org.build_path()
     org.save()
     actions.record(
@@ -111,7 +123,9 @@ def create_organisation(
     return org
 
 
-EDITABLE = ("code", "name", "kind", "parent", "bank", "division_code", "address", "active")
+EDITABLE = (
+    "code", "name", "kind", "parent", "bank", "division_code", "address", "active", "duty_phone",
+)  # fmt: skip
 
 
 @transaction.atomic
@@ -131,7 +145,10 @@ def change_organisation(
     before = _snapshot(org)
     old_path = org.path
     for name, value in changes.items():
-        setattr(org, name, value)
+        if name == "duty_phone":
+            set_duty_phone(org, value or "")
+        else:
+            setattr(org, name, value)
     check_organisation(
         org.kind, org.parent, org.bank, org.division_code, code=org.code, instance=org
     )

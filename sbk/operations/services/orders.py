@@ -18,6 +18,7 @@ from sbk.core.actors import is_system
 from sbk.core.catalogue import Action as A
 from sbk.core.errors import NotFound, ServiceError
 from sbk.holidays.services import calendar
+from sbk.notify.services import enqueue
 from sbk.orgs.models import Organisation
 from sbk.orgs.scope import scoped
 from sbk.registry.queries import scoped_people
@@ -277,6 +278,23 @@ def _close(order, liable, verified) -> None:
 
 
 @atomic
+def _tell_district(order: WorkOrder, st) -> None:
+    """An SMS to the district's duty mobile (值班手机), through the outbox in this
+    transaction, once per order (its key). No personal data in it: the number, the step and
+    the time used; the district reads the rest in its queue. Without a duty mobile the
+    message is kept as skipped, so the outbox shows who was not told."""
+    district = order.district
+    enqueue(
+        dedup_key=f"order-escalated-{order.pk}",
+        kind="order_escalated",
+        phone=district.duty_phone,
+        text=(
+            f"【社保卡】工单 {order.number} 已超过办理时限（已用 {st.timing.total_days} 个工作日，"
+            f"环节“{W.STATE_LABELS[order.state]}”），已升级至{district.name}，请及时督办。"
+        ),
+    )
+
+
 def escalate_due(*, acting_user, now: dt.datetime | None = None) -> list[WorkOrder]:
     """超时升级: every open order past a time limit, not yet escalated, goes up to its
     district (an event in its history, the district's queue shows it red and escalated).
@@ -285,8 +303,10 @@ def escalate_due(*, acting_user, now: dt.datetime | None = None) -> list[WorkOrd
     now = now or timezone.now()
     cal = calendar()
     done = []
-    qs = WorkOrder.objects.select_for_update().filter(
-        state__in=W.OPEN_STATES, escalated_at__isnull=True, paused=False
+    qs = (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("district")
+        .filter(state__in=W.OPEN_STATES, escalated_at__isnull=True, paused=False)
     )
     for order in qs.order_by("pk"):
         st = clock.status_of(order, now=now, cal=cal)
@@ -298,6 +318,7 @@ def escalate_due(*, acting_user, now: dt.datetime | None = None) -> list[WorkOrd
         _event(order, W.ESCALATE, acting_user=acting_user, at=now, note=note)
         order.escalated_at = now
         order.save(update_fields=["escalated_at"])
+        _tell_district(order, st)
         done.append(order)
     if done:
         record(

@@ -142,6 +142,32 @@ def test_breached_orders_go_up_to_the_district_once(ops, holiday):
     assert services.escalate_due(acting_user=SYSTEM, now=at("2025-09-16", 9)) == []
 
 
+def test_an_escalation_texts_the_districts_duty_mobile_once(ops, holiday):
+    from sbk.notify.models import Notification, OutboxStatus
+    from sbk.orgs.services import change_organisation
+
+    change_organisation(
+        ops.district_a.pk, acting_user=SYSTEM, changes={"duty_phone": "139 0000 1234"}
+    )
+    told = _order(ops, at("2025-09-01", 9), source="bad_review")
+    untold = services.create_order(
+        acting_user=ops.admin_b,
+        org=ops.district_b,
+        source="bad_review",
+        subject="窗口等候时间长",
+        received_at=at("2025-09-01", 9),
+    )
+    services.escalate_due(acting_user=SYSTEM, now=at("2025-09-15", 9))
+    services.escalate_due(acting_user=SYSTEM, now=at("2025-09-16", 9))  # nothing new
+    sms = Notification.objects.get(dedup_key=f"order-escalated-{told.pk}")
+    assert (sms.phone, sms.phone_masked, sms.status) == ("13900001234", "139****1234", "pending")
+    assert told.number in sms.text and "已升级至闵行区" in sms.text and "工作日" in sms.text
+    # district B has no duty mobile: the message is kept, marked as not sent
+    other = Notification.objects.get(dedup_key=f"order-escalated-{untold.pk}")
+    assert other.status == OutboxStatus.SKIPPED and other.phone == ""
+    assert Notification.objects.count() == 2
+
+
 def test_the_escalation_command_and_the_indicator_command(ops, holiday, capsys):
     from django.core.management import call_command
 
