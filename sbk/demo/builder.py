@@ -44,7 +44,7 @@ class Login:
     org: str
 
 
-def _org(code, name, kind, division, parent=None, bank=None) -> Organisation:
+def _org(code, name, kind, division, parent=None, bank=None, duty_phone="") -> Organisation:
     return create_organisation(
         acting_user=DEMO,
         code=code,
@@ -53,6 +53,7 @@ def _org(code, name, kind, division, parent=None, bank=None) -> Organisation:
         division_code=division,
         parent=parent,
         bank=bank,
+        duty_phone=duty_phone,
         reason="演示数据",
     )
 
@@ -93,7 +94,12 @@ def build_orgs_and_staff() -> list[Login]:
             city,
         )
         for i, (dcode, dname) in enumerate(districts):
-            district = _org(f"D{dcode}", f"{city_name}{dname}", OrgKind.DISTRICT, dcode, city)
+            # a synthetic duty mobile (值班手机) for the escalation SMS: 170 numbers, a
+            # virtual operators' range, with the division code in it
+            district = _org(
+                f"D{dcode}", f"{city_name}{dname}", OrgKind.DISTRICT, dcode, city,
+                duty_phone=f"17000{dcode[2:]}{i % 10}0",
+            )  # fmt: skip
             staff(f"d{dcode}", Role.DISTRICT_ADMIN, district, f"{dname}管理员")
             for j in (1, 2):
                 outlet = _org(
