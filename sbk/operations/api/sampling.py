@@ -128,7 +128,7 @@ def _document(d) -> dict:
     }
 
 
-@router.get("/documents", response=list[OpsDocumentOut])
+@router.get("/documents", response={200: list[OpsDocumentOut], 404: ErrorOut})
 def application_documents(request, application: Int64):
     """An application's document images: kind, size, digest, upload (never the image)."""
     found = queries.application_documents(request.auth, application)
@@ -137,7 +137,7 @@ def application_documents(request, application: Int64):
     return [_document(d) for d in found[1]]
 
 
-@router.post("/documents/view", response=OpsDocumentDataOut)
+@router.post("/documents/view", response={200: OpsDocumentDataOut, 404: ErrorOut})
 def view_document(request, payload: OpsViewIn):
     """查看影像材料原件 for the stated purpose. A read, not an action (no Idempotency-Key,
     as the registry's reveal): every call is another view and writes an access-log row."""
