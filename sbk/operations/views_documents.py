@@ -74,7 +74,8 @@ def document_view(request, doc_id: int):
     except NotFound as exc:
         raise Http404(exc.message) from None
     except ServiceError as exc:
-        found = queries.application_documents(request.user, _application_of(doc_id))
+        app_id = queries.document_application_id(doc_id) or 0
+        found = queries.application_documents(request.user, app_id)
         if found is None:
             raise Http404(NotFound("影像材料").message) from None
         app, docs = found
@@ -102,7 +103,3 @@ def document_view(request, doc_id: int):
     )
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _application_of(doc_id: int) -> int:
-    return queries.document_application_id(doc_id) or 0

@@ -26,13 +26,18 @@ def _load(ctx, u):
     )
 
 
-def _status(ctx, u):
-    doc = services.load_document(
+def _document(ctx, u):
+    """A fresh document of the user's organisation, loaded by the system."""
+    return services.load_document(
         acting_user=SYSTEM,
         org=_org(ctx, u),
         file_name=f"scenario-{next(_seq)}.txt",
         data=TEXT.encode(),
     ).document
+
+
+def _status(ctx, u):
+    doc = _document(ctx, u)
     return lambda: services.set_document_status(doc.pk, acting_user=u, status="superseded")
 
 
@@ -42,12 +47,7 @@ def _synonyms(ctx, u):
 
 
 def _passage(ctx, u):
-    doc = services.load_document(
-        acting_user=SYSTEM,
-        org=_org(ctx, u),
-        file_name=f"scenario-{next(_seq)}.txt",
-        data=TEXT.encode(),
-    ).document
+    doc = _document(ctx, u)
     return doc.passages.order_by("seq").last()
 
 
