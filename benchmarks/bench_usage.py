@@ -20,7 +20,9 @@ days and the day totals, one audit row); the same file again (every key known: n
 written); a quarter's coverage (``queries.coverage``, median of 3) beside the distinct count
 over the raw usage rows and the previous join of first days with the valid cards; all
 three are compared and must be equal; then ``rebuild-counts`` and the figure again.
-``--holders 200000,1000000`` runs each size in turn and writes one table.
+``--holders 200000,1000000`` runs each size in turn and writes one table. ``--reuse
+KEYS_JSON`` measures again on what an earlier run of one size prepared (at 10 M holders and
+100 M rows the preparation takes over an hour): the earlier run's key file, a new file seed.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ KINDS = ["pay_medical", "pay_pension", "pay_other", "benefit", "merchant", "tran
 WEIGHTS = [12, 8, 5, 10, 45, 15, 5]
 
 
-def setup(url: str, tmp: Path) -> None:
+def setup(url: str, tmp: Path, keys: Path | None = None) -> None:
     import psycopg
 
     name = urllib.parse.urlparse(url).path.lstrip("/")
@@ -63,7 +65,10 @@ def setup(url: str, tmp: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sbk.settings")
     from sbk.core.crypto import KeyRing
 
-    KeyRing.generate().save(tmp / "keys.json")
+    if keys:  # the key file the reused data was written under (its card number indexes)
+        tmp.joinpath("keys.json").write_bytes(keys.read_bytes())
+    else:
+        KeyRing.generate().save(tmp / "keys.json")
     import django
 
     django.setup()
@@ -370,22 +375,43 @@ def old_join(end: dt.date) -> dict:
     return {"payers": got.get("pay", 0), "beneficiaries": got.get("benefit", 0)}
 
 
-def run(n_holders: int, n_rows: int, tmp: Path, history_rows: int = 0, rebuild=True) -> dict:
+def reused(n_holders: int) -> dict:
+    """``--reuse``: the holders and history an earlier run prepared, as they are now (the
+    files that run and later ones imported included)."""
+    have = sql("SELECT count(*) FROM cards_card WHERE card_no LIKE 'U%%'")[0][0]
+    assert have == n_holders, f"the database holds {have:,} benchmark cards, not {n_holders:,}"
+    rows = sql("SELECT count(*) FROM usage_usagerecord")[0][0]
+    size = sql("SELECT pg_total_relation_size('usage_usagerecord')")[0][0]
+    sql("VACUUM ANALYZE cards_card")  # index-only look-ups need the visibility map set
+    print(f"reused: {n_holders:,} holders, {rows:,} usage rows held", flush=True)
+    return {"rows": rows, "seconds": 0, "bytes": size}
+
+
+def run(
+    n_holders: int, n_rows: int, tmp: Path, history_rows: int = 0, rebuild=True, reuse=False
+) -> dict:
     from django.db import transaction
 
     from sbk.core.actors import SYSTEM
     from sbk.usage import kept, queries
     from sbk.usage.importer import import_usage
 
-    clear()
     t = time.perf_counter()
-    holders(n_holders)
-    first_card_id_matches_person()
-    held = (
-        history(history_rows, n_holders) if history_rows else {"rows": 0, "seconds": 0, "bytes": 0}
-    )
+    if reuse:
+        held = reused(n_holders)
+    else:
+        clear()
+        holders(n_holders)
+        first_card_id_matches_person()
+        held = (
+            history(history_rows, n_holders)
+            if history_rows
+            else {"rows": 0, "seconds": 0, "bytes": 0}
+        )
     path = tmp / "usage.csv"
-    usage_file(path, n_rows, n_holders)
+    # A reused database already holds the row keys of the files imported before: a new seed.
+    seed = 19 + sql("SELECT count(*) FROM usage_usageimport")[0][0] if reuse else 19
+    usage_file(path, n_rows, n_holders, seed=seed)
     prepare = time.perf_counter() - t
     size_mb = path.stat().st_size / 1e6
     floor = plain_copy(path)
@@ -451,18 +477,25 @@ def main() -> int:
     parser.add_argument(
         "--no-rebuild", action="store_true", help="skip rebuild-counts (Python over every payer)"
     )
+    parser.add_argument(
+        "--reuse",
+        metavar="KEYS_JSON",
+        help="measure on the holders and history an earlier run left in the database (one"
+        " size), whose key file this is; nothing is cleared or prepared",
+    )
     parser.add_argument("--write")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="sbk-bench-usage-"))
     import psycopg
 
     try:
-        setup(args.pg_url, tmp)
+        setup(args.pg_url, tmp, Path(args.reuse) if args.reuse else None)
     except psycopg.OperationalError as exc:
         print(f"PostgreSQL not reachable at {args.pg_url} ({exc}); usage benchmark skipped")
         return 0
     sizes = [int(x) for x in args.holders.split(",")]
-    runs = [run(n, args.rows, tmp, args.history, not args.no_rebuild) for n in sizes]
+    reuse = bool(args.reuse)
+    runs = [run(n, args.rows, tmp, args.history, not args.no_rebuild, reuse) for n in sizes]
     if args.write:
         from results import machine, write_section
         from usage_report import history_section, section

@@ -1,17 +1,18 @@
 """导入用卡记录: a usage file from a bank or the payment network, all or nothing.
 
 Columns ``card_no,used_at,kind,amount,scenario,division_code,row_key`` (UTF-8 or GB18030).
-Every row is checked first (``rules.parse_row``), then every card number is looked up
-(``lookup.find_cards``) and every row key compared with what earlier files brought: a key
-seen before with the same content is skipped (re-importing a file changes nothing), with
-other content it is a conflict. Any problem refuses the whole file, each problem naming
-its line, column and code. The card number itself is never stored: a row keeps the card.
+The file is read in parts of ``PART_ROWS`` rows. Each row is checked (``rules.parse_row``),
+each card number looked up (``lookup.find_cards``) and each row key compared with what
+earlier files brought: a key seen before with the same content is skipped (re-importing a
+file changes nothing), with other content it is a conflict. Any problem refuses the whole
+file, each problem naming its line, column and code. The card number itself is never
+stored: a row keeps the card.
 
-As the new rows are written (PostgreSQL: ``COPY``; elsewhere: batched inserts), the kept
-figures move in the same transaction: ``FirstUse`` (each person's first day of paying and
-of receiving a benefit), for the people whose first day is new or earlier the kept payer
-counts (``kept``: per day, division, bank and kind), and ``UsageDay`` (uses per day, card
-division, bank, kind and area).
+The parts are pipelined (ADR 0008): while the database looks up and writes one part
+(``writer``: the rows, their first days, the day totals), a helper thread parses the next,
+so the parse runs during the SQL instead of before it. All of it is one transaction: a
+problem in the last part rolls back what the first parts wrote, and once a problem is found
+the remaining parts are only checked (every problem is still listed), not written.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,16 +29,19 @@ from django.db import connection
 from django.utils import timezone
 
 from sbk.accounts.policy import ensure
+from sbk.cards import numbers
 from sbk.core import actions
 from sbk.core.catalogue import Action
 from sbk.core.errors import Problem, ServiceError
 
-from . import kept, rules
+from . import rules
 from .errors import UsageErrorCode as E
-from .lookup import find_cards, pg_texts
-from .models import FirstUse, UsageDay, UsageImport, UsageRecord
+from .lookup import cards_by_index, pg_texts
+from .models import UsageImport, UsageRecord
+from .writer import writer_for
 
 MAX_PROBLEMS = 1000  # listed per file; the count says how many more
+PART_ROWS = 250_000  # rows per part: parsed while the part before is looked up and written
 
 
 @dataclass
@@ -60,6 +65,19 @@ class ImportResult:
         }
 
 
+@dataclass
+class Part:
+    """Up to ``PART_ROWS`` lines of a file, parsed: the rows that passed the per-row rules,
+    each one's digest, the problems of those that did not, and the blind indexes of the
+    card numbers no earlier part named (all that needs no database)."""
+
+    rows: list[rules.UsageRow]
+    digests: list[str]
+    problems: list[rules.RowProblem]
+    lines: int
+    by_index: dict[str, str]
+
+
 def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -70,13 +88,25 @@ def _decode(data: bytes) -> str:
 
 
 def read_rows(text: str) -> tuple[list[rules.UsageRow], list[rules.RowProblem], int]:
+    """The whole file's rows, problems and line count (one part)."""
+    rows, problems, total = [], [], 0
+    for part in read_parts(text, size=None):
+        rows += part.rows
+        problems += part.problems
+        total += part.lines
+    return rows, problems, total
+
+
+def read_parts(text: str, *, size: int | None, now=None) -> Iterator[Part]:
+    """The file's parts in order (``size=None``: one part). A file that is not CSV, or lacks
+    a column, is refused as a whole (``bad_file``)."""
     try:
-        return _read_rows(text)
+        yield from _read_parts(text, size, now or timezone.localtime().replace(tzinfo=None))
     except csv.Error as exc:
         raise ServiceError(E.BAD_FILE, f"不是可读的 CSV 文件：{exc}", field="file") from None
 
 
-def _read_rows(text: str) -> tuple[list[rules.UsageRow], list[rules.RowProblem], int]:
+def _read_parts(text: str, size: int | None, now) -> Iterator[Part]:
     reader = csv.reader(io.StringIO(text))
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in rules.COLUMNS if c not in header and c != "scenario"]
@@ -88,10 +118,10 @@ def _read_rows(text: str) -> tuple[list[rules.UsageRow], list[rules.RowProblem],
         )
     at = [header.index(c) if c in header else None for c in rules.COLUMNS]
     width = len(header)
-    now = timezone.localtime().replace(tzinfo=None)
-    rows, problems, total = [], [], 0
     parse = rules.parse_fields
     in_order = header == list(rules.COLUMNS)  # the contract's order: no reshuffle per row
+    rows, problems, total = [], [], 0
+    named: set[str] = set()  # card numbers of the parts before: indexed (and looked up) once
     for line, raw in enumerate(reader, start=2):
         if not raw:
             continue
@@ -106,7 +136,32 @@ def _read_rows(text: str) -> tuple[list[rules.UsageRow], list[rules.RowProblem],
             rows.append(row)
         else:
             problems.extend(found)
-    return rows, problems, total
+        if total == size:
+            yield _part(rows, problems, total, named)
+            rows, problems, total = [], [], 0
+    if total or size is None:
+        yield _part(rows, problems, total, named)
+
+
+def _part(rows, problems, total, named: set[str]) -> Part:
+    digests = [_digest_fast(r) for r in rows]
+    new = {r.card_no for r in rows} - named
+    named |= new
+    return Part(rows, digests, problems, total, numbers.lookup_keys(new))
+
+
+def ahead(items: Iterable) -> Iterator:
+    """``items``, each next one produced in a helper thread while the caller works with
+    the one before. The caller's database calls release the GIL while they wait, so a
+    part's parse (pure Python) overlaps the SQL of the part before. Only the helper thread
+    advances ``items``, one step at a time; its exceptions reach the caller."""
+    done = object()
+    source = iter(items)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-parse") as pool:
+        pending = pool.submit(next, source, done)
+        while (item := pending.result()) is not done:
+            pending = pool.submit(next, source, done)
+            yield item
 
 
 def _digest(row: rules.UsageRow) -> str:
@@ -124,6 +179,8 @@ def _digest_fast(row: rules.UsageRow, blake2b=hashlib.blake2b) -> str:
 
 def _known(keys: list[str]) -> dict[str, str]:
     known: dict[str, str] = {}
+    if not keys:
+        return known
     if connection.vendor == "postgresql":  # one array parameter: no 20,000-item IN list
         table = UsageRecord._meta.db_table
         with connection.cursor() as cursor:
@@ -140,10 +197,13 @@ def _known(keys: list[str]) -> dict[str, str]:
     return known
 
 
-def check(rows: list[rules.UsageRow], problems: list[rules.RowProblem]):
-    """The cross-row checks: duplicate keys, unknown cards, conflicts, unissued cards.
-    Returns the new rows with their card and digest."""
-    seen: dict[str, int] = {}
+def check(part: Part, problems: list[rules.RowProblem], seen: dict[str, int], cards: dict):
+    """The cross-row checks of one part: duplicate keys (``seen``: every key of the parts
+    before → its line), unknown cards (``cards``: the cards found for the parts before,
+    grown by this part's), conflicts, unissued cards. Appends to ``problems``; returns the
+    new rows with their card and digest."""
+    rows = part.rows
+    keys = []
     for row in rows:
         if row.row_key in seen:
             problems.append(
@@ -156,10 +216,11 @@ def check(rows: list[rules.UsageRow], problems: list[rules.RowProblem]):
             )
         else:
             seen[row.row_key] = row.line
-    cards = find_cards({r.card_no for r in rows})
-    known = _known(list(seen))
+            keys.append(row.row_key)
+    cards.update(cards_by_index(part.by_index))
+    known = _known(keys)
     fresh = []
-    for row in rows:
+    for row, digest in zip(rows, part.digests, strict=True):
         card = cards.get(row.card_no)
         if card is None:
             problems.append(
@@ -171,7 +232,6 @@ def check(rows: list[rules.UsageRow], problems: list[rules.RowProblem]):
                 )
             )
             continue
-        digest = _digest_fast(row)
         if row.row_key in known:
             if known[row.row_key] != digest:
                 problems.append(
@@ -202,29 +262,40 @@ def import_usage(data: bytes, *, acting_user, name: str, dry_run: bool = False) 
     (``ServiceError`` with every problem, code ``rows_refused``)."""
     ensure(acting_user, Action.USAGE_IMPORT)
     name = Path(name).name[:200]
-    rows, problems, total = read_rows(_decode(data))
+    text = _decode(data)
+    now = timezone.localtime().replace(tzinfo=None)
+    result = ImportResult(name, dry_run=dry_run)
+    problems: list[rules.RowProblem] = []
+    seen: dict[str, int] = {}
+    cards: dict = {}
     with actions.atomic():
-        fresh = check(rows, problems)
-        result = ImportResult(name, rows=total)
+        batch = writer = None
+        if not dry_run:
+            batch = UsageImport.objects.create(
+                name=name,
+                digest=hashlib.sha256(data).hexdigest(),
+                imported_by=acting_user if getattr(acting_user, "pk", None) else None,
+            )
+            writer = writer_for(batch.pk)
+        for part in ahead(read_parts(text, size=PART_ROWS, now=now)):
+            result.rows += part.lines
+            problems += part.problems
+            fresh = check(part, problems, seen, cards)
+            result.new_rows += len(fresh)
+            if writer is not None and not problems:
+                writer.add(fresh)
         if problems:
             problems.sort(key=lambda p: (p.row, rules.COLUMNS.index(p.column)))
             result.problems = problems
             raise refused(result)
-        result.new_rows = len(fresh)
-        result.known_rows = total - len(fresh)
-        result.dry_run = dry_run
-        if dry_run:
+        result.known_rows = result.rows - result.new_rows
+        if batch is None:
             return result
-        batch = UsageImport.objects.create(
-            name=name,
-            digest=hashlib.sha256(data).hexdigest(),
-            rows=result.rows,
-            new_rows=result.new_rows,
-            known_rows=result.known_rows,
-            imported_by=acting_user if getattr(acting_user, "pk", None) else None,
+        writer.finish()
+        UsageImport.objects.filter(pk=batch.pk).update(
+            rows=result.rows, new_rows=result.new_rows, known_rows=result.known_rows
         )
         result.batch_id = batch.pk
-        write(fresh, batch.pk)
         actions.record(
             Action.USAGE_IMPORT, acting_user=acting_user, obj=batch, after=result.as_dict()
         )
@@ -242,209 +313,3 @@ def refused(result: ImportResult) -> ServiceError:
         field="file",
         problems=[Problem(p.code, p.message, f"{p.row}:{p.column}") for p in shown],
     )
-
-
-# --- writing ----------------------------------------------------------------------------
-COPY_COLUMNS = (
-    "row_key",
-    "digest",
-    "card_id",
-    "person_id",
-    "bank_id_at_use",
-    "card_division",
-    "used_at",
-    "day",
-    "kind",
-    "amount",
-    "scenario",
-    "division_code",
-    "area",
-    "batch_id",
-)
-
-
-def _copy_text(value: str) -> str:
-    """A text value in COPY's text format (the free-text columns only: the rest are checked)."""
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        value = value.replace("\\", "\\\\").replace("\t", "\\t")
-        value = value.replace("\n", "\\n").replace("\r", "\\r")
-    return value
-
-
-def write(fresh, batch_id: int) -> None:
-    if connection.vendor == "postgresql":
-        _write_pg(fresh, batch_id)
-    else:
-        _write_rows(fresh, batch_id)
-
-
-STAGE_TYPES = (
-    "row_key varchar(64), digest varchar(16), card_id bigint, person_id bigint,"
-    " bank_id_at_use bigint, card_division varchar(6), used_at timestamptz, day date,"
-    " kind varchar(12), amount numeric(12, 2), scenario varchar(32), division_code varchar(6),"
-    " area varchar(16), batch_id bigint"
-)
-
-
-def _write_pg(fresh, batch_id: int) -> None:
-    """PostgreSQL: the rows by COPY into a staging table, then set-based SQL from it: the
-    usage rows, the first days (naming the people whose first day is new or earlier) and
-    the day totals. Python only formats each row once."""
-    tz = timezone.get_current_timezone()
-    offsets: dict[tuple, str] = {}  # (day, hour) → "+08:00": the zone's offset, looked up once
-    areas: dict[tuple[str, str], str] = {}
-    area_of = rules.area_of
-    lines = []
-    for row, card, digest in fresh:
-        used_at = row.used_at
-        if used_at.tzinfo is None:
-            day = used_at.date()
-            key = (day, used_at.hour)
-            offset = offsets.get(key)
-            if offset is None:
-                offset = used_at.replace(tzinfo=tz).isoformat()[len(used_at.isoformat()) :]
-                offsets[key] = offset
-            stamp = f"{used_at.isoformat()}{offset}"
-        else:
-            day = used_at.astimezone(tz).date()
-            stamp = used_at.isoformat()
-        division = card.division_code
-        place = (division, row.division_code)
-        area = areas.get(place)
-        if area is None:
-            area = areas[place] = area_of(*place)
-        lines.append(
-            f"{_copy_text(row.row_key)}\t{digest}\t{card.id}\t{card.person_id}\t"
-            f"{card.bank_id or 0}\t{division}\t{stamp}\t{day}\t{row.kind}\t{row.amount}\t"
-            f"{_copy_text(row.scenario)}\t{row.division_code}\t{area}\t{batch_id}\n"
-        )
-    cols = ", ".join(COPY_COLUMNS)
-    stage = "usage_stage"
-    paying = ", ".join(f"'{k}'" for k in sorted(rules.PAYING))
-    first_table, day_table = FirstUse._meta.db_table, UsageDay._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE {stage} ({STAGE_TYPES}) ON COMMIT DROP")
-        with cursor.cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
-            for i in range(0, len(lines), 10_000):
-                copy.write("".join(lines[i : i + 10_000]))
-        # The planner's row counts for the GROUP BYs (hash aggregates, not sorts), and the
-        # memory for them, for this transaction only.
-        cursor.execute(f"ANALYZE {stage}")
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        # In the order of the (scenario, day) index: each of its pages is read and written
-        # once, not once per row at random (on a table of 100 M rows the index is far
-        # larger than the buffers; the random order cost most of the import's SQL time).
-        cursor.execute(
-            f"INSERT INTO {UsageRecord._meta.db_table} ({cols})"
-            f" SELECT {cols} FROM {stage} ORDER BY scenario, day"
-        )
-        # Only the first days that are new or earlier reach the upsert: an ON CONFLICT whose
-        # WHERE is false still locks (writes) the row it met, and with years of usage kept
-        # nearly every person of a file already has an earlier first day. The ON CONFLICT
-        # stays for a concurrent import of the same people.
-        cursor.execute(
-            f"INSERT INTO {first_table} (person_id, kind, day)"
-            f" SELECT g.person_id, g.kind, g.day FROM ("
-            f"  SELECT person_id, CASE WHEN kind = %s THEN %s ELSE %s END AS kind,"
-            f"  min(day) AS day FROM {stage} WHERE kind = %s OR kind IN ({paying}) GROUP BY 1, 2"
-            f" ) g LEFT JOIN {first_table} f ON f.person_id = g.person_id AND f.kind = g.kind"
-            f" WHERE f.day IS NULL OR g.day < f.day ORDER BY g.person_id, g.kind"
-            f" ON CONFLICT (person_id, kind) DO UPDATE SET day = excluded.day"
-            f" WHERE excluded.day < {first_table}.day RETURNING person_id",
-            [rules.BENEFIT, rules.FIRST_BENEFIT, rules.FIRST_PAY, rules.BENEFIT],
-        )
-        moved = {r[0] for r in cursor.fetchall()}
-        cursor.execute(
-            f"INSERT INTO {day_table} (day, division, bank, kind, area, uses, amount)"
-            f" SELECT day, card_division, bank_id_at_use, kind, area, count(*), sum(amount)"
-            f" FROM {stage} GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
-            f" ON CONFLICT (day, division, bank, kind, area) DO UPDATE SET"
-            f" uses = {day_table}.uses + excluded.uses, amount = {day_table}.amount + excluded.amount"
-        )
-        cursor.execute(f"DROP TABLE {stage}")
-    kept.refresh_many(moved)
-
-
-def _write_rows(fresh, batch_id: int) -> None:
-    """Other databases: batched inserts; the first days and day totals summed here."""
-    tz = timezone.get_current_timezone()
-    first: dict[tuple[int, str], object] = {}
-    days: dict[tuple, list] = defaultdict(lambda: [0, 0])
-    values = []
-    for row, card, digest in fresh:
-        used_at = row.used_at if row.used_at.tzinfo else row.used_at.replace(tzinfo=tz)
-        day = used_at.astimezone(tz).date() if row.used_at.tzinfo else row.used_at.date()
-        area = rules.area_of(card.division_code, row.division_code)
-        bank = card.bank_id or 0
-        values.append(
-            UsageRecord(
-                row_key=row.row_key,
-                digest=digest,
-                card_id=card.id,
-                person_id=card.person_id,
-                bank_id_at_use=bank,
-                card_division=card.division_code,
-                used_at=used_at,
-                day=day,
-                kind=row.kind,
-                amount=row.amount,
-                scenario=row.scenario,
-                division_code=row.division_code,
-                area=area,
-                batch_id=batch_id,
-            )  # fmt: skip
-        )
-        kind = rules.first_use_kind(row.kind)
-        if kind is not None:
-            key = (card.person_id, kind)
-            if key not in first or day < first[key]:
-                first[key] = day
-        agg = days[(day, card.division_code, bank, row.kind, area)]
-        agg[0] += 1
-        agg[1] += row.amount
-    UsageRecord.objects.bulk_create(values, batch_size=500)
-    kept.refresh(_upsert_first(first))
-    _upsert_days(days)
-
-
-def _upsert(table: str, columns: tuple, conflict: str, update: str, rows: list) -> None:
-    if not rows:
-        return
-    per = max(1, 900 // len(columns))
-    holder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    for i in range(0, len(rows), per):
-        part = rows[i : i + per]
-        sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([holder] * len(part))}"
-            f" ON CONFLICT ({conflict}) DO UPDATE SET {update}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [x for r in part for x in r])
-
-
-def _upsert_first(first: dict) -> set[int]:
-    """Keep the earlier first day; returns the people whose first day is new or earlier
-    (only their kept payer counts move)."""
-    t = FirstUse._meta.db_table
-    rows = [(p, k, d) for (p, k), d in first.items()]
-    moved: set[int] = set()
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), 300):
-            part = rows[i : i + 300]
-            values = ", ".join(["(%s, %s, %s)"] * len(part))
-            cursor.execute(
-                f"INSERT INTO {t} (person_id, kind, day) VALUES {values}"
-                f" ON CONFLICT (person_id, kind) DO UPDATE SET day = excluded.day"
-                f" WHERE excluded.day < {t}.day RETURNING person_id",
-                [x for r in part for x in r],
-            )
-            moved.update(r[0] for r in cursor.fetchall())
-    return moved
-
-
-def _upsert_days(days: dict) -> None:
-    t = UsageDay._meta.db_table
-    columns = ("day", "division", "bank", "kind", "area", "uses", "amount")
-    update = f"uses = {t}.uses + excluded.uses, amount = {t}.amount + excluded.amount"
-    rows = [(*k, n, a) for k, (n, a) in days.items()]
-    _upsert(t, columns, "day, division, bank, kind, area", update, rows)

@@ -1,0 +1,268 @@
+"""Writing an import's new usage rows, part by part, with the kept figures they move.
+
+The importer hands each checked part of a file (``add``: rows with their card and digest)
+to a writer as soon as it is checked, and calls ``finish`` once every part is in; all of it
+runs in the import's one transaction, so a file refused at its last row rolls back what its
+first parts wrote. Per part: the usage rows, and ``FirstUse`` (each person's first day of
+paying and of receiving a benefit, naming the people whose first day is new or earlier);
+at the end: ``UsageDay`` (uses per day, card division, bank, kind and area) and, for the
+people whose first day moved, the kept payer counts (``kept``).
+
+PostgreSQL (``PgWriter``): each part by ``COPY`` into a staging table, then set-based SQL
+from it; Python only formats each row once. Other databases (``RowWriter``): batched
+inserts, the first days and day totals summed here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import connection
+from django.utils import timezone
+
+from . import kept, rules
+from .models import FirstUse, UsageDay, UsageRecord
+
+COPY_COLUMNS = (
+    "row_key",
+    "digest",
+    "card_id",
+    "person_id",
+    "bank_id_at_use",
+    "card_division",
+    "used_at",
+    "day",
+    "kind",
+    "amount",
+    "scenario",
+    "division_code",
+    "area",
+    "batch_id",
+)
+
+STAGE_TYPES = (
+    "row_key varchar(64), digest varchar(16), card_id bigint, person_id bigint,"
+    " bank_id_at_use bigint, card_division varchar(6), used_at timestamptz, day date,"
+    " kind varchar(12), amount numeric(12, 2), scenario varchar(32), division_code varchar(6),"
+    " area varchar(16), batch_id bigint"
+)
+DAY_TYPES = (
+    "day date, division varchar(6), bank bigint, kind varchar(12), area varchar(16),"
+    " uses bigint, amount numeric(16, 2)"
+)
+
+
+def writer_for(batch_id: int):
+    return PgWriter(batch_id) if connection.vendor == "postgresql" else RowWriter(batch_id)
+
+
+def _copy_text(value: str) -> str:
+    """A text value in COPY's text format (the free-text columns only: the rest are checked)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\\", "\\\\").replace("\t", "\\t")
+        value = value.replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+class PgWriter:
+    """PostgreSQL: ``usage_stage`` holds one part at a time; ``usage_stage_days`` the parts'
+    day totals, merged into ``UsageDay`` once at the end (one upsert per group, not one per
+    group and part)."""
+
+    STAGE, DAYS = "usage_stage", "usage_stage_days"
+
+    def __init__(self, batch_id: int):
+        self.batch_id = batch_id
+        self.moved: set[int] = set()
+        self.started = False
+        self.tz = timezone.get_current_timezone()
+        self.offsets: dict[tuple, str] = {}  # (day, hour) → "+08:00": looked up once
+        self.areas: dict[tuple[str, str], str] = {}
+
+    def _lines(self, fresh) -> list[str]:
+        tz, offsets, areas, area_of = self.tz, self.offsets, self.areas, rules.area_of
+        batch_id = self.batch_id
+        lines = []
+        for row, card, digest in fresh:
+            used_at = row.used_at
+            if used_at.tzinfo is None:
+                day = used_at.date()
+                key = (day, used_at.hour)
+                offset = offsets.get(key)
+                if offset is None:
+                    offset = used_at.replace(tzinfo=tz).isoformat()[len(used_at.isoformat()) :]
+                    offsets[key] = offset
+                stamp = f"{used_at.isoformat()}{offset}"
+            else:
+                day = used_at.astimezone(tz).date()
+                stamp = used_at.isoformat()
+            division = card.division_code
+            place = (division, row.division_code)
+            area = areas.get(place)
+            if area is None:
+                area = areas[place] = area_of(*place)
+            lines.append(
+                f"{_copy_text(row.row_key)}\t{digest}\t{card.id}\t{card.person_id}\t"
+                f"{card.bank_id or 0}\t{division}\t{stamp}\t{day}\t{row.kind}\t{row.amount}\t"
+                f"{_copy_text(row.scenario)}\t{row.division_code}\t{area}\t{batch_id}\n"
+            )
+        return lines
+
+    def add(self, fresh) -> None:
+        if not fresh:
+            return
+        lines = self._lines(fresh)
+        cols = ", ".join(COPY_COLUMNS)
+        stage, days = self.STAGE, self.DAYS
+        paying = ", ".join(f"'{k}'" for k in sorted(rules.PAYING))
+        first_table = FirstUse._meta.db_table
+        with connection.cursor() as cursor:
+            if not self.started:
+                cursor.execute(f"CREATE TEMP TABLE {stage} ({STAGE_TYPES}) ON COMMIT DROP")
+                cursor.execute(f"CREATE TEMP TABLE {days} ({DAY_TYPES}) ON COMMIT DROP")
+                cursor.execute("SET LOCAL work_mem = '64MB'")  # the GROUP BYs: hash, in memory
+                self.started = True
+            with cursor.cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
+                for i in range(0, len(lines), 10_000):
+                    copy.write("".join(lines[i : i + 10_000]))
+            # The planner's row counts for the GROUP BYs (hash aggregates, not sorts).
+            cursor.execute(f"ANALYZE {stage}")
+            # In the order of the (scenario, day) index: each of its pages is read and written
+            # once per part, not once per row at random (on a table of 100 M rows the index is
+            # far larger than the buffers).
+            cursor.execute(
+                f"INSERT INTO {UsageRecord._meta.db_table} ({cols})"
+                f" SELECT {cols} FROM {stage} ORDER BY scenario, day"
+            )
+            # Only the first days that are new or earlier reach the upsert: an ON CONFLICT
+            # whose WHERE is false still locks (writes) the row it met, and with years of
+            # usage kept nearly every person of a file already has an earlier first day. The
+            # ON CONFLICT stays for a concurrent import of the same people.
+            cursor.execute(
+                f"INSERT INTO {first_table} (person_id, kind, day)"
+                f" SELECT g.person_id, g.kind, g.day FROM ("
+                f"  SELECT person_id, CASE WHEN kind = %s THEN %s ELSE %s END AS kind,"
+                f"  min(day) AS day FROM {stage} WHERE kind = %s OR kind IN ({paying})"
+                f"  GROUP BY 1, 2"
+                f" ) g LEFT JOIN {first_table} f ON f.person_id = g.person_id AND f.kind = g.kind"
+                f" WHERE f.day IS NULL OR g.day < f.day ORDER BY g.person_id, g.kind"
+                f" ON CONFLICT (person_id, kind) DO UPDATE SET day = excluded.day"
+                f" WHERE excluded.day < {first_table}.day RETURNING person_id",
+                [rules.BENEFIT, rules.FIRST_BENEFIT, rules.FIRST_PAY, rules.BENEFIT],
+            )
+            self.moved.update(r[0] for r in cursor.fetchall())
+            cursor.execute(
+                f"INSERT INTO {days} SELECT day, card_division, bank_id_at_use, kind, area,"
+                f" count(*), sum(amount) FROM {stage} GROUP BY 1, 2, 3, 4, 5"
+            )
+            cursor.execute(f"TRUNCATE {stage}")
+
+    def finish(self) -> None:
+        if not self.started:
+            return
+        day_table = UsageDay._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {day_table} (day, division, bank, kind, area, uses, amount)"
+                f" SELECT day, division, bank, kind, area, sum(uses), sum(amount)"
+                f" FROM {self.DAYS} GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+                f" ON CONFLICT (day, division, bank, kind, area) DO UPDATE SET"
+                f" uses = {day_table}.uses + excluded.uses,"
+                f" amount = {day_table}.amount + excluded.amount"
+            )
+            cursor.execute(f"DROP TABLE {self.STAGE}, {self.DAYS}")
+        kept.refresh_many(self.moved)
+
+
+class RowWriter:
+    """Other databases: batched inserts per part; the first days and day totals summed
+    over the parts and written at the end."""
+
+    def __init__(self, batch_id: int):
+        self.batch_id = batch_id
+        self.tz = timezone.get_current_timezone()
+        self.first: dict[tuple[int, str], object] = {}
+        self.days: dict[tuple, list] = defaultdict(lambda: [0, 0])
+
+    def add(self, fresh) -> None:
+        tz, first, days = self.tz, self.first, self.days
+        values = []
+        for row, card, digest in fresh:
+            used_at = row.used_at if row.used_at.tzinfo else row.used_at.replace(tzinfo=tz)
+            day = used_at.astimezone(tz).date() if row.used_at.tzinfo else row.used_at.date()
+            area = rules.area_of(card.division_code, row.division_code)
+            bank = card.bank_id or 0
+            values.append(
+                UsageRecord(
+                    row_key=row.row_key,
+                    digest=digest,
+                    card_id=card.id,
+                    person_id=card.person_id,
+                    bank_id_at_use=bank,
+                    card_division=card.division_code,
+                    used_at=used_at,
+                    day=day,
+                    kind=row.kind,
+                    amount=row.amount,
+                    scenario=row.scenario,
+                    division_code=row.division_code,
+                    area=area,
+                    batch_id=self.batch_id,
+                )  # fmt: skip
+            )
+            kind = rules.first_use_kind(row.kind)
+            if kind is not None:
+                key = (card.person_id, kind)
+                if key not in first or day < first[key]:
+                    first[key] = day
+            agg = days[(day, card.division_code, bank, row.kind, area)]
+            agg[0] += 1
+            agg[1] += row.amount
+        UsageRecord.objects.bulk_create(values, batch_size=500)
+
+    def finish(self) -> None:
+        kept.refresh(_upsert_first(self.first))
+        _upsert_days(self.days)
+
+
+def _upsert(table: str, columns: tuple, conflict: str, update: str, rows: list) -> None:
+    if not rows:
+        return
+    per = max(1, 900 // len(columns))
+    holder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    for i in range(0, len(rows), per):
+        part = rows[i : i + per]
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([holder] * len(part))}"
+            f" ON CONFLICT ({conflict}) DO UPDATE SET {update}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [x for r in part for x in r])
+
+
+def _upsert_first(first: dict) -> set[int]:
+    """Keep the earlier first day; returns the people whose first day is new or earlier
+    (only their kept payer counts move)."""
+    t = FirstUse._meta.db_table
+    rows = [(p, k, d) for (p, k), d in first.items()]
+    moved: set[int] = set()
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 300):
+            part = rows[i : i + 300]
+            values = ", ".join(["(%s, %s, %s)"] * len(part))
+            cursor.execute(
+                f"INSERT INTO {t} (person_id, kind, day) VALUES {values}"
+                f" ON CONFLICT (person_id, kind) DO UPDATE SET day = excluded.day"
+                f" WHERE excluded.day < {t}.day RETURNING person_id",
+                [x for r in part for x in r],
+            )
+            moved.update(r[0] for r in cursor.fetchall())
+    return moved
+
+
+def _upsert_days(days: dict) -> None:
+    t = UsageDay._meta.db_table
+    columns = ("day", "division", "bank", "kind", "area", "uses", "amount")
+    update = f"uses = {t}.uses + excluded.uses, amount = {t}.amount + excluded.amount"
+    rows = [(*k, n, a) for k, (n, a) in days.items()]
+    _upsert(t, columns, "day, division, bank, kind, area", update, rows)
