@@ -8,9 +8,9 @@ file changes nothing), with other content it is a conflict. Any problem refuses 
 file, each problem naming its line, column and code. The card number itself is never
 stored: a row keeps the card.
 
-The parts are pipelined (ADR 0008): while the database looks up and writes one part
-(``writer``: the rows, their first days, the day totals), a helper thread parses the next,
-so the parse runs during the SQL instead of before it. All of it is one transaction: a
+The parts are pipelined (ADR 0008): while the database looks up and stages one part
+(``writer``), a helper thread parses the next, so the parse runs during the SQL instead of
+before it; the staged rows, their first days and day totals are written at the end. All of it is one transaction: a
 problem in the last part rolls back what the first parts wrote, and once a problem is found
 the remaining parts are only checked (every problem is still listed), not written.
 """
@@ -41,7 +41,7 @@ from .models import UsageImport, UsageRecord
 from .writer import writer_for
 
 MAX_PROBLEMS = 1000  # listed per file; the count says how many more
-PART_ROWS = 250_000  # rows per part: parsed while the part before is looked up and written
+PART_ROWS = 500_000  # rows per part: parsed while the part before is looked up and staged
 
 
 @dataclass

@@ -146,9 +146,9 @@ def test_a_file_without_its_columns_is_refused_from_the_helper_thread(parts_of_t
     assert caught.value.code == "bad_file"
 
 
-def test_first_days_of_a_part_come_before_the_next_part_is_read(parts_of_three):
-    """The parts are written as they come: the earliest day wins across them (a Min over
-    the raw rows of one person, whose uses straddle three parts)."""
+def test_the_earliest_first_day_wins_across_parts(parts_of_three):
+    """The earliest day wins across the parts (a Min over the raw rows of one person,
+    whose uses straddle three parts)."""
     file = [
         ("PC0000001", f"2026-04-{d:02d} 10:00", "pay_medical", "1", "", "310112", f"s{d}")
         for d in (20, 9, 15, 3, 28, 11, 1)
