@@ -2,7 +2,7 @@
 
 Columns ``card_no,used_at,kind,amount,scenario,division_code,row_key`` (UTF-8 or GB18030).
 The file is read in parts of ``PART_ROWS`` rows. Each row is checked (``rules.parse_row``),
-each card number looked up (``lookup.find_cards``) and each row key compared with what
+each card number looked up (``lookup.cards_by_index``) and each row key compared with what
 earlier files brought: a key seen before with the same content is skipped (re-importing a
 file changes nothing), with other content it is a conflict. Any problem refuses the whole
 file, each problem naming its line, column and code. The card number itself is never
@@ -10,9 +10,10 @@ stored: a row keeps the card.
 
 The parts are pipelined (ADR 0008): while the database looks up and stages one part
 (``writer``), a helper thread parses the next, so the parse runs during the SQL instead of
-before it; the staged rows, their first days and day totals are written at the end. All of it is one transaction: a
-problem in the last part rolls back what the first parts wrote, and once a problem is found
-the remaining parts are only checked (every problem is still listed), not written.
+before it; the staged rows, their first days and day totals are written at the end. All of
+it is one transaction: a problem in the last part leaves nothing of the first parts, and
+once a problem is found the remaining parts are only checked (every problem is still
+listed), not staged.
 """
 
 from __future__ import annotations
@@ -85,16 +86,6 @@ def _decode(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise ServiceError(E.BAD_FILE, "文件编码无法识别（应为 UTF-8 或 GB18030）", field="file")
-
-
-def read_rows(text: str) -> tuple[list[rules.UsageRow], list[rules.RowProblem], int]:
-    """The whole file's rows, problems and line count (one part)."""
-    rows, problems, total = [], [], 0
-    for part in read_parts(text, size=None):
-        rows += part.rows
-        problems += part.problems
-        total += part.lines
-    return rows, problems, total
 
 
 def read_parts(text: str, *, size: int | None, now=None) -> Iterator[Part]:

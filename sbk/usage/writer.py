@@ -68,7 +68,6 @@ class PgWriter:
 
     def __init__(self, batch_id: int):
         self.batch_id = batch_id
-        self.moved: set[int] = set()
         self.started = False
         self.tz = timezone.get_current_timezone()
         self.offsets: dict[tuple, str] = {}  # (day, hour) → "+08:00": looked up once
@@ -155,7 +154,7 @@ class PgWriter:
                 f" WHERE excluded.day < {first_table}.day RETURNING person_id",
                 [rules.BENEFIT, rules.FIRST_BENEFIT, rules.FIRST_PAY, rules.BENEFIT],
             )
-            self.moved.update(r[0] for r in cursor.fetchall())
+            moved = {r[0] for r in cursor.fetchall()}
             cursor.execute(
                 f"INSERT INTO {day_table} (day, division, bank, kind, area, uses, amount)"
                 f" SELECT day, card_division, bank_id_at_use, kind, area, count(*), sum(amount)"
@@ -165,7 +164,7 @@ class PgWriter:
                 f" amount = {day_table}.amount + excluded.amount"
             )
             cursor.execute(f"DROP TABLE {stage}")
-        kept.refresh_many(self.moved)
+        kept.refresh_many(moved)
 
 
 class RowWriter:

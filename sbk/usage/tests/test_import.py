@@ -89,11 +89,13 @@ def test_the_stored_digest_is_the_one_earlier_imports_kept():
     imported before is still known, not a conflict."""
     from sbk.usage import importer
 
-    rows, problems, _ = importer.read_rows(
+    (part,) = importer.read_parts(
         "card_no,used_at,kind,amount,scenario,division_code,row_key\n"
         "SC0000001,2026-03-01 10:00,pay_medical,120.5,M\\1,310112,r1\n"
-        "SC0000002,2026-03-01T10:00:00+08:00,待遇领取,7,,310115,r2\n"
+        "SC0000002,2026-03-01T10:00:00+08:00,待遇领取,7,,310115,r2\n",
+        size=None,
     )
+    rows, problems = part.rows, part.problems
     assert not problems and len(rows) == 2
     assert [importer._digest_fast(r) for r in rows] == [importer._digest(r) for r in rows]
 
