@@ -501,7 +501,7 @@ def main() -> int:
         from results import machine, write_section
         from usage_report import history_section, section
 
-        if args.history:
+        if args.history or reuse:  # a reused database is the history run's preparation
             write_section(args.write, "usage-history", history_section(args, runs, machine()))
         else:
             write_section(args.write, "usage", section(args, runs, machine()))

@@ -46,7 +46,7 @@ def section(args, runs, machine) -> str:
         *measured_rows(row),
         row("distinct count over the raw usage rows (what coverage avoids)", lambda r: ms(r["raw"])),
         row("`sbk usage rebuild-counts` (spans and counts from cards and first days)",
-            lambda r: f"{r['rebuild']:.1f} s"),
+            lambda r: "not run" if r["rebuild"] is None else f"{r['rebuild']:.1f} s"),
         row("kept payer count rows (day × division × bank × kind)", lambda r: f"{r['count_rows']:,}"),
         row("payers / beneficiaries / holders",
             lambda r: f"{r['figures']['payers']:,} / {r['figures']['beneficiaries']:,} / "
@@ -109,7 +109,8 @@ def history_section(args, runs, machine) -> str:
         "## Card usage at a province's size: 10 M holders, 100 M usage rows (issue 19)",
         "",
         f"`python benchmarks/bench_usage.py --holders {args.holders} --rows {args.rows} "
-        f"--history {args.history}{' --no-rebuild' if args.no_rebuild else ''}` on "
+        + ("--reuse KEYS_JSON" if args.reuse else f"--history {args.history}")
+        + f"{' --no-rebuild' if args.no_rebuild else ''}` on "
         f"PostgreSQL (server settings as installed: shared_buffers 128 MB, max_wal_size 1 GB); "
         f"{machine}. Before the measured import the usage table already holds two years of "
         "rows (2024–2025, written by SQL with the kept first days, day totals and payer "

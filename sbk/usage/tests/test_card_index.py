@@ -19,6 +19,7 @@ from sbk.core import keys
 from sbk.core.actors import SYSTEM
 from sbk.core.errors import ServiceError
 from sbk.testing import person, stock_outlets
+from sbk.usage import lookup
 from sbk.usage.models import UsageRecord
 
 from .helpers import cards, load
@@ -26,8 +27,13 @@ from .helpers import cards, load
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def held(place, tmp_path):
+@pytest.fixture(params=["array", "merged"])
+def held(request, place, tmp_path, monkeypatch):
+    """Two cards, looked up as a small set (one query with an array) or as a large one
+    (``lookup.MERGE_FROM`` lowered: on PostgreSQL through the temporary table joined with
+    the byte-order index)."""
+    if request.param == "merged":
+        monkeypatch.setattr(lookup, "MERGE_FROM", 1)
     cards(
         tmp_path,
         [
@@ -87,3 +93,22 @@ def test_cards_are_found_at_either_index_layer_and_reindex_moves_them(held, own_
     call_command("keys", "reindex", "--quiet", stdout=io.StringIO())
     assert all(c.card_no_index.startswith("i2$") for c in Card.objects.all())
     assert load([_row("SC0000002", "after")]).new_rows == 1
+
+
+def test_a_large_set_is_joined_with_the_bytewise_index_and_the_settings_put_back(held):
+    if connection.vendor != "postgresql":
+        pytest.skip("the temporary table and the index are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [
+            "card_no_index_bytewise"])  # fmt: skip
+        (definition,) = cursor.fetchone()
+    assert 'COLLATE "C"' in definition and "INCLUDE (id, person_id" in definition
+    with CaptureQueriesContext(connection) as queries:
+        load([_row("SC0000001", "x1"), _row("SC0000002", "x2")])
+    joined = [q["sql"] for q in queries if lookup.WANTED in q["sql"] and "JOIN" in q["sql"]]
+    assert len(joined) == (1 if lookup.MERGE_FROM == 1 else 0)
+    with connection.cursor() as cursor:  # still in the test's transaction
+        cursor.execute(
+            "SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')"
+        )
+        assert cursor.fetchone() == ("on", "on")
