@@ -46,7 +46,7 @@ def pg_ids(values) -> tuple[str, list]:
     return "string_to_array(%s, ',')::bigint[]", [",".join(map(str, values))]
 
 
-MERGE_FROM = 10_000  # wanted indexes from which they go through a temporary table
+TEMP_TABLE_FROM = 10_000  # wanted indexes from which they go through ``_joined``
 
 
 def cards_by_index(by_index: dict[str, str]) -> dict[str, CardRef]:
@@ -62,7 +62,7 @@ def cards_by_index(by_index: dict[str, str]) -> dict[str, CardRef]:
     if not wanted:
         return found
     table = Card._meta.db_table
-    if connection.vendor == "postgresql" and len(wanted) >= MERGE_FROM:
+    if connection.vendor == "postgresql" and len(wanted) >= TEMP_TABLE_FROM:
         with connection.cursor() as cursor:
             rows = _joined(cursor, table, wanted)
     elif connection.vendor == "postgresql":

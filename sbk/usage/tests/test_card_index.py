@@ -18,6 +18,7 @@ from sbk.cards.transitions import create_card
 from sbk.core import keys
 from sbk.core.actors import SYSTEM
 from sbk.core.errors import ServiceError
+from sbk.core.tests.helpers import postgres_only
 from sbk.testing import person, stock_outlets
 from sbk.usage import lookup
 from sbk.usage.models import UsageRecord
@@ -27,13 +28,13 @@ from .helpers import cards, load
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["array", "merged"])
+@pytest.fixture(params=["array", "joined"])
 def held(request, place, tmp_path, monkeypatch):
     """Two cards, looked up as a small set (one query with an array) or as a large one
-    (``lookup.MERGE_FROM`` lowered: on PostgreSQL through the temporary table joined with
-    the byte-order index)."""
-    if request.param == "merged":
-        monkeypatch.setattr(lookup, "MERGE_FROM", 1)
+    (``lookup.TEMP_TABLE_FROM`` lowered: on PostgreSQL through the temporary table joined
+    with the byte-order index); returns which."""
+    if request.param == "joined":
+        monkeypatch.setattr(lookup, "TEMP_TABLE_FROM", 1)
     cards(
         tmp_path,
         [
@@ -41,6 +42,7 @@ def held(request, place, tmp_path, monkeypatch):
             ("SC0000002", "310115", "测试银行", "2026-02-01"),
         ],
     )
+    return request.param
 
 
 def _row(card_no, key):
@@ -95,9 +97,8 @@ def test_cards_are_found_at_either_index_layer_and_reindex_moves_them(held, own_
     assert load([_row("SC0000002", "after")]).new_rows == 1
 
 
+@postgres_only  # the temporary table and the index are PostgreSQL's
 def test_a_large_set_is_joined_with_the_bytewise_index_and_the_settings_put_back(held):
-    if connection.vendor != "postgresql":
-        pytest.skip("the temporary table and the index are PostgreSQL's")
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [
             "card_no_index_bytewise"])  # fmt: skip
@@ -106,7 +107,7 @@ def test_a_large_set_is_joined_with_the_bytewise_index_and_the_settings_put_back
     with CaptureQueriesContext(connection) as queries:
         load([_row("SC0000001", "x1"), _row("SC0000002", "x2")])
     joined = [q["sql"] for q in queries if lookup.WANTED in q["sql"] and "JOIN" in q["sql"]]
-    assert len(joined) == (1 if lookup.MERGE_FROM == 1 else 0)
+    assert len(joined) == (1 if held == "joined" else 0)
     with connection.cursor() as cursor:  # still in the test's transaction
         cursor.execute(
             "SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')"
