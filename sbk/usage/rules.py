@@ -184,6 +184,38 @@ def parse_fields(line: int, fields, *, now: dt.datetime) -> tuple[UsageRow | Non
     return _parse_checked(line, fields, now)
 
 
+# A whole line of a quote-free file in ``COLUMNS`` order whose card number, kind, amount and
+# division pass ``parse_fields``' quick checks: one match instead of a split and four.
+_LINE = re.compile(
+    r"([0-9A-Za-z]{5,19}[0-9A-Za-z*]),([^,]*),("
+    + "|".join(map(re.escape, KIND_LABELS))
+    + r"),(\d{1,8}(?:\.\d{1,2})?),([^,]*),(\d{6}),([^,]*)"
+)
+
+
+def parse_line(line: int, text: str, *, now: dt.datetime) -> tuple[UsageRow | None, list]:
+    """``parse_fields`` for one line of a file with no quotes, in ``COLUMNS`` order (``text``
+    without its line end): the same row or the same problems as the line split at its
+    commas (padded to the seven columns, the rest ignored, as the CSV reader gives it)."""
+    match = _LINE.fullmatch(text)
+    if match is None:
+        fields = text.split(",")
+        if len(fields) < len(COLUMNS):
+            fields += [""] * (len(COLUMNS) - len(fields))
+        return parse_fields(line, fields[: len(COLUMNS)], now=now)
+    card_no, when, kind, amount_text, scenario, division, row_key = match.groups()
+    scenario, row_key = scenario.strip(), row_key.strip()
+    if row_key and len(row_key) <= 64 and len(scenario) <= 32:
+        try:
+            used_at = _fromiso(when)
+        except ValueError:
+            used_at = None
+        if used_at is not None and (used_at.tzinfo is None and used_at <= now):
+            amount = Decimal(amount_text)
+            return UsageRow(line, card_no, used_at, kind, amount, scenario, division, row_key), []
+    return _parse_checked(line, match.groups(), now)
+
+
 def _parse_checked(line: int, fields, now: dt.datetime) -> tuple[UsageRow | None, list]:
     card_no, when, kind, amount_text, scenario, division, row_key = (f.strip() for f in fields)
     problems: list[RowProblem] = []

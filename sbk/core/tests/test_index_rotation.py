@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import models
 
 from sbk.core import keys
-from sbk.core.crypto import KeyError_, KeyRing
+from sbk.core.crypto import KeyError_, KeyRing, hmac_sm3
 from sbk.core.errors import ServiceError
 from sbk.core.models import AuditEntry
 from sbk.core.reindex import count_stale, index_columns, reindex
@@ -21,6 +21,15 @@ from sbk.registry.services import find_by_number
 from sbk.testing import person
 
 # ---------------------------------------------------------------- the key ring (pure)
+
+
+def test_the_index_is_hmac_sm3_of_domain_and_value_every_time():
+    # The ring keys its HMAC once and copies it per value: the stored indexes must stay
+    # what the definition gives, call after call (a copy must not consume the keyed state).
+    ring = KeyRing.generate()
+    expected = hmac_sm3(ring.index_key, b"card_no\x1fU000000001").hex()
+    assert [ring.blind_index("U000000001", "card_no") for _ in range(3)] == [expected] * 3
+    assert ring.blind_index("U000000002", "card_no") != expected
 
 
 def test_a_layer_wraps_the_old_index_and_says_so():

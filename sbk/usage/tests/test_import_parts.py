@@ -156,3 +156,25 @@ def test_the_earliest_first_day_wins_across_parts(parts_of_three):
     load(file)
     first = FirstUse.objects.get(kind="pay")
     assert first.day == UsageRecord.objects.aggregate(d=Min("day"))["d"] == day("2026-04-01")
+
+
+def test_a_quote_free_file_is_read_line_by_line_as_the_csv_reader_reads_it():
+    """A file without quotes in the contract's order goes through ``rules.parse_line``; the
+    same file with one field quoted through the CSV reader: the same rows, problems and
+    line numbers, blank lines and CRLF line ends included."""
+    from .test_rules import LINES, NOW
+
+    body = ["", *LINES, "", "SC0000002,2026-05-02 09:00,transport,3,B1,310115,k2"]
+    header = ",".join(importer.rules.COLUMNS)
+
+    def read(lines, end="\n"):
+        (part,) = importer.read_parts(end.join([header, *lines]) + end, size=None, now=NOW)
+        return part.rows, part.problems, part.lines
+
+    plain = read(body)
+    assert plain == read(body, "\r\n")
+    assert plain == read([*body[:-1], body[-1].replace(",B1,", ',"B1",')])
+    rows, problems, lines = plain
+    assert lines == len(body) - 2  # the blank lines are not rows
+    assert rows[-1].line == len(body) + 1 and rows[-1].scenario == "B1"
+    assert {p.row for p in problems} >= {9, 10}  # LINES[6] and [7]: a bad day, a future time

@@ -76,6 +76,40 @@ def test_the_quick_path_gives_what_the_full_rules_give():
         ), fields
 
 
+LINES = [
+    "SC0000001,2026-05-01 08:30,pay_medical,12.5,M1,310112,k1",
+    "SC0000001,2026-05-01 08:30:59,benefit,0,,310112,k1",
+    "S0000004*,2026-05-01 08:30,merchant,12.50,M1,310112,k1",
+    " SC 0000001 ,2026-05-01 08:30,pay_medical,12.5,M1,310112,k1",
+    "SC0000001,2026/05/01 08:30,pay_medical,12.5,M1,310112,k1",
+    "SC0000001,2026-05-01T08:30:00+08:00,pay_medical,12.5,M1,310112,k1",
+    "SC0000001,2026-02-30 08:30,pay_medical,12.5,M1,310112,k1",  # no such day
+    "SC0000001,2026-07-01 08:30,pay_medical,12.5,M1,310112,k1",  # in the future
+    "SC0000001,2026-05-01 08:30,待遇领取,12.5,M1,310112,k1",
+    "SC0000001,2026-05-01 08:30,pay_medical,1e3,M1,310112,k1",
+    "SC0000001,2026-05-01 08:30,pay_medical,12.5, M1 ,310112, k1 ",
+    "SC0000001,2026-05-01 08:30,pay_medical,12.5,M1,310112,   ",  # a blank key
+    "SC0000001,2026-05-01 08:30,pay_medical,12.5," + "M" * 33 + ",310112,k1",
+    "SC0000001,2026-05-01 08:30,pay_medical,12.5,M1,310112," + "k" * 65,
+    "SC0000001,2026-05-01 08:30,pay_medical,12.5,M1,3101120,k1",
+    "SC0000001,2026-05-01 08:30,pay_medical,12.5,M1,310112,k1,extra,fields",
+    "SC0000001,2026-05-01 08:30,pay_medical",  # too few fields
+    "SC0000001",
+    " ",
+]
+
+
+def test_a_line_parses_as_its_fields_do():
+    """``parse_line`` (the importer's path for a quote-free file) gives what ``parse_fields``
+    gives for the line split at its commas, padded to the columns, the rest ignored."""
+    assert rules._LINE.fullmatch(LINES[0]) is not None  # the one-match path is taken
+    for line, text in enumerate(LINES, start=2):
+        fields = (text.split(",") + [""] * 7)[:7]
+        assert rules.parse_line(line, text, now=NOW) == rules.parse_fields(
+            line, fields, now=NOW
+        ), text
+
+
 def test_percent_text_and_masking():
     assert rules.percent_text(1, 3) == "33.33" and rules.percent_text(2, 3) == "66.67"
     assert rules.percent_text(0, 0) == "0.00"
