@@ -105,9 +105,9 @@ def test_a_line_parses_as_its_fields_do():
     assert rules._LINE.fullmatch(LINES[0]) is not None  # the one-match path is taken
     for line, text in enumerate(LINES, start=2):
         fields = (text.split(",") + [""] * 7)[:7]
-        assert rules.parse_line(line, text, now=NOW) == rules.parse_fields(
-            line, fields, now=NOW
-        ), text
+        assert rules.parse_line(line, text, now=NOW) == rules.parse_fields(line, fields, now=NOW), (
+            text
+        )
 
 
 def test_percent_text_and_masking():
