@@ -8,12 +8,14 @@ file changes nothing), with other content it is a conflict. Any problem refuses 
 file, each problem naming its line, column and code. The card number itself is never
 stored: a row keeps the card.
 
-The parts are pipelined (ADR 0008): while the database looks up and stages one part
-(``writer``), a helper thread parses the next, so the parse runs during the SQL instead of
-before it; the staged rows, their first days and day totals are written at the end. All of
-it is one transaction: a problem in the last part leaves nothing of the first parts, and
-once a problem is found the remaining parts are only checked (every problem is still
-listed), not staged.
+The parts are pipelined (ADR 0008): a helper thread parses the next part while the one
+before is checked and staged. Where the caller has no transaction open (the command line,
+the benchmark), the helper thread also checks each part (card look-up, known keys, the
+COPY lines) on a PostgreSQL connection of its own, so the importing thread only copies
+the parts into the staging table; the staged rows, their first days and day totals are
+written at the end. All of the writing is one transaction: a problem in the last part
+leaves nothing of the first parts, and once a problem is found the remaining parts are
+only checked (every problem is still listed), not staged.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from sbk.accounts.policy import ensure
@@ -159,18 +162,28 @@ def _part(rows, problems, total, named: set[str]) -> Part:
     return Part(rows, digests, problems, total, numbers.lookup_keys(new))
 
 
-def ahead(items: Iterable) -> Iterator:
+def ahead(items: Iterable, *, after: Callable[[], object] | None = None) -> Iterator:
     """``items``, each next one produced in a helper thread while the caller works with
     the one before. The caller's database calls release the GIL while they wait, so a
     part's parse (pure Python) overlaps the SQL of the part before. Only the helper thread
-    advances ``items``, one step at a time; its exceptions reach the caller."""
+    advances ``items``, one step at a time; its exceptions reach the caller. ``after`` runs
+    in the helper thread once the caller is done (closing what the thread opened)."""
     done = object()
     source = iter(items)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-parse") as pool:
-        pending = pool.submit(next, source, done)
-        while (item := pending.result()) is not done:
+        try:
             pending = pool.submit(next, source, done)
-            yield item
+            while (item := pending.result()) is not done:
+                pending = pool.submit(next, source, done)
+                yield item
+        finally:
+            if after is not None:
+                pool.submit(after).result()
+
+
+def _close_thread_connections() -> None:
+    # Django's connections are per thread: this closes the helper thread's own.
+    connections.close_all()
 
 
 def _digest(row: rules.UsageRow) -> str:
@@ -266,6 +279,17 @@ def check(part: Part, problems: list[rules.RowProblem], seen: dict[str, int], ca
     return fresh
 
 
+def _checked(parts: Iterable[Part], problems, seen, cards, writer) -> Iterator[tuple]:
+    """Per part: (its lines, its new rows, what ``writer.add`` takes or None). Once a
+    problem is found nothing more is prepared (the file will be refused), but every part
+    is still checked, so every problem is listed."""
+    for part in parts:
+        problems += part.problems
+        fresh = check(part, problems, seen, cards)
+        staged = writer.prepare(fresh) if writer is not None and not problems else None
+        yield part.lines, len(fresh), staged
+
+
 def import_usage(data: bytes, *, acting_user, name: str, dry_run: bool = False) -> ImportResult:
     """Import one usage file (its bytes) as one action: all rows or, on any problem, none
     (``ServiceError`` with every problem, code ``rows_refused``)."""
@@ -284,6 +308,11 @@ def _import(data: bytes, *, acting_user, name: str, dry_run: bool) -> ImportResu
     problems: list[rules.RowProblem] = []
     seen: dict[str, int] = {}
     cards: dict = {}
+    # Where the caller has no transaction open, nothing it wrote can be uncommitted: the
+    # checks (card look-up, known keys: reads of committed rows) then run in the helper
+    # thread on a connection of their own, beside this one's writes (ADR 0008). Inside a
+    # caller's transaction they run here, on the connection that sees what it wrote.
+    apart = connection.vendor == "postgresql" and not connection.in_atomic_block
     with actions.atomic():
         batch = writer = None
         if not dry_run:
@@ -293,13 +322,19 @@ def _import(data: bytes, *, acting_user, name: str, dry_run: bool) -> ImportResu
                 imported_by=acting_user if getattr(acting_user, "pk", None) else None,
             )
             writer = writer_for(batch.pk)
-        for part in ahead(read_parts(text, size=PART_ROWS, now=now)):
-            result.rows += part.lines
-            problems += part.problems
-            fresh = check(part, problems, seen, cards)
-            result.new_rows += len(fresh)
-            if writer is not None and not problems:
-                writer.add(fresh)
+        parts = read_parts(text, size=PART_ROWS, now=now)
+        if apart:
+            steps = ahead(
+                _checked(parts, problems, seen, cards, writer), after=_close_thread_connections
+            )
+        else:
+            steps = _checked(ahead(parts), problems, seen, cards, writer)
+        with closing(steps):
+            for lines, new_rows, staged in steps:
+                result.rows += lines
+                result.new_rows += new_rows
+                if staged is not None:
+                    writer.add(staged)
         if problems:
             problems.sort(key=lambda p: (p.row, rules.COLUMNS.index(p.column)))
             result.problems = problems

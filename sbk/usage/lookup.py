@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import connection, transaction
 
 from sbk.cards.models import Card
 
@@ -63,7 +63,9 @@ def cards_by_index(by_index: dict[str, str]) -> dict[str, CardRef]:
         return found
     table = Card._meta.db_table
     if connection.vendor == "postgresql" and len(wanted) >= TEMP_TABLE_FROM:
-        with connection.cursor() as cursor:
+        # A transaction for the temporary table (ON COMMIT DROP) where the caller has none:
+        # the importer's helper thread looks up on a connection of its own, in autocommit.
+        with transaction.atomic(), connection.cursor() as cursor:
             rows = _joined(cursor, table, wanted)
     elif connection.vendor == "postgresql":
         # ``<> ''`` lets the planner use the partial unique index on the column.

@@ -1,7 +1,9 @@
 """Writing an import's new usage rows, part by part, with the kept figures they move.
 
-The importer hands each checked part of a file (``add``: rows with their card and digest)
-to a writer as soon as it is checked, and calls ``finish`` once every part is in; all of it
+The importer hands each checked part of a file to a writer as soon as it is checked
+(``prepare``: the rows with their card and digest turned into what ``add`` writes, no
+database; ``add``: written on the import's connection), and calls ``finish`` once every
+part is in; all of it
 runs in the import's one transaction, so a file refused at its last row rolls back what its
 first parts wrote. Written: the usage rows, ``FirstUse`` (each person's first day of paying
 and of receiving a benefit, naming the people whose first day is new or earlier),
@@ -102,10 +104,14 @@ class PgWriter:
             )
         return lines
 
-    def add(self, fresh) -> None:
-        if not fresh:
+    def prepare(self, fresh) -> list[str]:
+        """A part's new rows as COPY lines: Python only, no database (the importer may call
+        it in its helper thread)."""
+        return self._lines(fresh)
+
+    def add(self, lines: list[str]) -> None:
+        if not lines:
             return
-        lines = self._lines(fresh)
         with connection.cursor() as cursor:
             if not self.started:
                 cursor.execute(f"CREATE TEMP TABLE {self.STAGE} ({STAGE_TYPES}) ON COMMIT DROP")
@@ -176,6 +182,9 @@ class RowWriter:
         self.tz = timezone.get_current_timezone()
         self.first: dict[tuple[int, str], object] = {}
         self.days: dict[tuple, list] = defaultdict(lambda: [0, 0])
+
+    def prepare(self, fresh):
+        return fresh
 
     def add(self, fresh) -> None:
         tz, first, days = self.tz, self.first, self.days
