@@ -445,6 +445,8 @@ def run(
     out = {
         "holders": n_holders, "rows": n_rows, "size_mb": size_mb, "prepare": prepare,
         "floor": floor, "import": import_time, "import_cpu": import_cpu, "load": load,
+        "server": {k: sql(f"SHOW {k}")[0][0] for k in ("shared_buffers", "max_wal_size",
+                                                       "work_mem", "server_version")},
         "again": again_time, "coverage": cov_time, "region": region_time, "raw": raw_time,
         "join": join_time, "rebuild": rebuild_time, "figures": cov,
         "count_rows": sql("SELECT count(*) FROM usage_payercount")[0][0],

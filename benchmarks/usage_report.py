@@ -87,6 +87,18 @@ def section(args, runs, machine) -> str:
     return "\n".join(lines)
 
 
+def _server(runs) -> str:
+    """The server's version and the settings that matter here, as the run read them."""
+    server = runs[0].get("server")
+    if not server:
+        return "(settings not recorded)"
+    return (
+        f"{server['server_version'].split()[0]} (settings as found: shared_buffers"
+        f" {server['shared_buffers']}, max_wal_size {server['max_wal_size']}, work_mem"
+        f" {server['work_mem']}; the import raises work_mem for its own statements)"
+    )
+
+
 def history_section(args, runs, machine) -> str:
     """The run at the issue's scale: the measured file lands on a table that already holds
     about ``--history`` rows."""
@@ -111,7 +123,7 @@ def history_section(args, runs, machine) -> str:
         f"`python benchmarks/bench_usage.py --holders {args.holders} --rows {args.rows} "
         + ("--reuse KEYS_JSON" if args.reuse else f"--history {args.history}")
         + f"{' --no-rebuild' if args.no_rebuild else ''}` on "
-        f"PostgreSQL (server settings as installed: shared_buffers 128 MB, max_wal_size 1 GB); "
+        f"PostgreSQL {_server(runs)}; "
         f"{machine}. Before the measured import the usage table already holds two years of "
         "rows (2024–2025, written by SQL with the kept first days, day totals and payer "
         "spans they imply; uses per card 0 … 2× the mean, kinds, places and amounts drawn "
