@@ -10,9 +10,10 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from sbk.core.errors import ServiceError
 from sbk.core.tests.helpers import postgres_only
 from sbk.usage import importer, lookup
-from sbk.usage.models import UsageRecord
+from sbk.usage.models import UsageImport, UsageRecord
 
 from .helpers import cards, load
 
@@ -97,3 +98,16 @@ def test_inside_a_callers_transaction_its_uncommitted_cards_are_found(place, tmp
         assert result.new_rows == 6
     assert {pid for _, pid in watched} == {main}
     assert {name for name, _ in watched} == {threading.current_thread().name}
+
+
+def test_a_refused_file_leaves_nothing_and_closes_the_helpers_connection(place, tmp_path, watched):
+    cards(tmp_path, CARDS)
+    rows = _rows(10)
+    rows[9] = ("PA9999999", *rows[9][1:])  # an unknown card in the last part
+    with pytest.raises(ServiceError) as caught:
+        load(rows)
+    assert [(p.field, p.code) for p in caught.value.problems] == [("11:card_no", "unknown_card")]
+    assert not UsageRecord.objects.exists() and not UsageImport.objects.exists()
+    assert all(_gone(pid) for pid in {pid for _, pid in watched})
+    dry = load(_rows(10), dry_run=True)  # checked apart too, nothing written
+    assert dry.new_rows == 10 and not UsageRecord.objects.exists()
