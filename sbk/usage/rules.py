@@ -174,14 +174,22 @@ def parse_fields(line: int, fields, *, now: dt.datetime) -> tuple[UsageRow | Non
         and _DIVISION.fullmatch(division)
         and _AMOUNT.fullmatch(amount_text)
     ):
-        try:
-            used_at = _fromiso(when)
-        except ValueError:
-            used_at = None
-        if used_at is not None and (used_at.tzinfo is None and used_at <= now):
-            amount = Decimal(amount_text)
-            return UsageRow(line, card_no, used_at, kind, amount, scenario, division, row_key), []
+        row = _timed(line, card_no, when, kind, amount_text, scenario, division, row_key, now)
+        if row is not None:
+            return row, []
     return _parse_checked(line, fields, now)
+
+
+def _timed(line, card_no, when, kind, amount_text, scenario, division, row_key, now):
+    """The row of fields that passed the quick checks, if its time is an ISO time without
+    an offset and not after ``now``; else None (the full rules then name the problem)."""
+    try:
+        used_at = _fromiso(when)
+    except ValueError:
+        return None
+    if used_at.tzinfo is not None or used_at > now:
+        return None
+    return UsageRow(line, card_no, used_at, kind, Decimal(amount_text), scenario, division, row_key)
 
 
 # A whole line of a quote-free file in ``COLUMNS`` order whose card number, kind, amount and
@@ -206,13 +214,9 @@ def parse_line(line: int, text: str, *, now: dt.datetime) -> tuple[UsageRow | No
     card_no, when, kind, amount_text, scenario, division, row_key = match.groups()
     scenario, row_key = scenario.strip(), row_key.strip()
     if row_key and len(row_key) <= 64 and len(scenario) <= 32:
-        try:
-            used_at = _fromiso(when)
-        except ValueError:
-            used_at = None
-        if used_at is not None and (used_at.tzinfo is None and used_at <= now):
-            amount = Decimal(amount_text)
-            return UsageRow(line, card_no, used_at, kind, amount, scenario, division, row_key), []
+        row = _timed(line, card_no, when, kind, amount_text, scenario, division, row_key, now)
+        if row is not None:
+            return row, []
     return _parse_checked(line, match.groups(), now)
 
 
