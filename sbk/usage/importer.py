@@ -132,7 +132,8 @@ def _rows(text: str, reader, header: list[str], now) -> Iterator[tuple]:
     reader's time with the per-field checks); any other through the CSV reader. Line
     numbers are the file's lines either way."""
     parse = rules.parse_fields
-    if header == list(rules.COLUMNS) and '"' not in text and text.count("\r") == text.count("\r\n"):
+    in_order = header == list(rules.COLUMNS)  # the contract's order: no reshuffle per row
+    if in_order and '"' not in text and text.count("\r") == text.count("\r\n"):
         parse_line = rules.parse_line
         lines = io.StringIO(text)
         next(lines)  # the header
@@ -143,7 +144,6 @@ def _rows(text: str, reader, header: list[str], now) -> Iterator[tuple]:
         return
     at = [header.index(c) if c in header else None for c in rules.COLUMNS]
     width = len(header)
-    in_order = header == list(rules.COLUMNS)  # the contract's order: no reshuffle per row
     for line, raw in enumerate(reader, start=2):
         if not raw:
             continue
@@ -179,11 +179,6 @@ def ahead(items: Iterable, *, after: Callable[[], object] | None = None) -> Iter
         finally:
             if after is not None:
                 pool.submit(after).result()
-
-
-def _close_thread_connections() -> None:
-    # Django's connections are per thread: this closes the helper thread's own.
-    connections.close_all()
 
 
 def _digest(row: rules.UsageRow) -> str:
@@ -324,8 +319,10 @@ def _import(data: bytes, *, acting_user, name: str, dry_run: bool) -> ImportResu
             writer = writer_for(batch.pk)
         parts = read_parts(text, size=PART_ROWS, now=now)
         if apart:
+            # Django's connections are per thread: ``close_all`` run in the helper thread
+            # closes the helper's own.
             steps = ahead(
-                _checked(parts, problems, seen, cards, writer), after=_close_thread_connections
+                _checked(parts, problems, seen, cards, writer), after=connections.close_all
             )
         else:
             steps = _checked(ahead(parts), problems, seen, cards, writer)

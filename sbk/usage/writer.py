@@ -3,12 +3,11 @@
 The importer hands each checked part of a file to a writer as soon as it is checked
 (``prepare``: the rows with their card and digest turned into what ``add`` writes, no
 database; ``add``: written on the import's connection), and calls ``finish`` once every
-part is in; all of it
-runs in the import's one transaction, so a file refused at its last row rolls back what its
-first parts wrote. Written: the usage rows, ``FirstUse`` (each person's first day of paying
-and of receiving a benefit, naming the people whose first day is new or earlier),
-``UsageDay`` (uses per day, card division, bank, kind and area) and, for the people whose
-first day moved, the kept payer counts (``kept``).
+part is in; all of it runs in the import's one transaction, so a file refused at its last
+row rolls back what its first parts wrote. Written: the usage rows, ``FirstUse`` (each
+person's first day of paying and of receiving a benefit, naming the people whose first
+day is new or earlier), ``UsageDay`` (uses per day, card division, bank, kind and area)
+and, for the people whose first day moved, the kept payer counts (``kept``).
 
 PostgreSQL (``PgWriter``): each part by ``COPY`` into a staging table, then, at the end,
 set-based SQL from it; Python only formats each row once. Other databases
@@ -75,7 +74,9 @@ class PgWriter:
         self.offsets: dict[tuple, str] = {}  # (day, hour) → "+08:00": looked up once
         self.areas: dict[tuple[str, str], str] = {}
 
-    def _lines(self, fresh) -> list[str]:
+    def prepare(self, fresh) -> list[str]:
+        """A part's new rows as COPY lines: Python only, no database (the importer may call
+        it in its helper thread)."""
         tz, offsets, areas, area_of = self.tz, self.offsets, self.areas, rules.area_of
         batch_id = self.batch_id
         lines = []
@@ -103,11 +104,6 @@ class PgWriter:
                 f"{_copy_text(row.scenario)}\t{row.division_code}\t{area}\t{batch_id}\n"
             )
         return lines
-
-    def prepare(self, fresh) -> list[str]:
-        """A part's new rows as COPY lines: Python only, no database (the importer may call
-        it in its helper thread)."""
-        return self._lines(fresh)
 
     def add(self, lines: list[str]) -> None:
         if not lines:
