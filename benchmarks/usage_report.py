@@ -14,7 +14,7 @@ def measured_rows(row) -> list[str]:
         row("`sbk usage import` (check, look up, COPY, keep first days and payer counts)",
             lambda r: f"{r['import']:.2f} s ({r['rows'] / r['import'] * 60:,.0f} rows/min, "
                       f"{r['import'] / r['floor']:.1f}× floor)"),
-        row("… of which CPU time of the importing process",
+        row("… of which CPU time of the importing process and its workers",
             lambda r: f"{r['import_cpu']:.2f} s ({r['rows'] / r['import_cpu'] * 60:,.0f} rows/min)"),
         row("the same file again (every row key known)", lambda r: f"{r['again']:.2f} s"),
         row("**2026Q3 coverage, whole province (kept payer counts, median of 3)**",

@@ -12,8 +12,9 @@ The parts are pipelined (ADR 0008): a helper thread parses the next part while t
 before is checked and staged. Where the caller has no transaction open (the command line,
 the benchmark), the helper thread also checks each part (card look-up, known keys, the
 COPY lines) on a PostgreSQL connection of its own, so the importing thread only copies
-the parts into the staging table; the staged rows, their first days and day totals are
-written at the end. All of the writing is one transaction: a problem in the last part
+the parts into the staging table; a file of several parts in the contract's plain layout
+is checked there by worker processes instead, a part each (``parallel``). The staged rows,
+their first days and day totals are written at the end. All of the writing is one transaction: a problem in the last part
 leaves nothing of the first parts, and once a problem is found the remaining parts are
 only checked (every problem is still listed), not staged.
 """
@@ -38,14 +39,17 @@ from sbk.core import actions, collector
 from sbk.core.catalogue import Action
 from sbk.core.errors import Problem, ServiceError
 
-from . import rules
+from . import parallel, rules
 from .errors import UsageErrorCode as E
 from .lookup import cards_by_index, pg_texts
 from .models import UsageImport, UsageRecord
-from .writer import writer_for
+from .writer import PgWriter, writer_for
 
 MAX_PROBLEMS = 1000  # listed per file; the count says how many more
 PART_ROWS = 500_000  # rows per part: parsed while the part before is looked up and staged
+# From how many lines a file's parts are checked in worker processes (``parallel``): more
+# than one part (a worker's start, about half a second, is then small beside a part's check).
+POOL_FROM_LINES = PART_ROWS + 1
 
 
 @dataclass
@@ -100,8 +104,8 @@ def read_parts(text: str, *, size: int | None, now=None) -> Iterator[Part]:
         raise ServiceError(E.BAD_FILE, f"不是可读的 CSV 文件：{exc}", field="file") from None
 
 
-def _read_parts(text: str, size: int | None, now) -> Iterator[Part]:
-    reader = csv.reader(io.StringIO(text))
+def header_of(reader) -> list[str]:
+    """The file's column names; a file lacking a column is refused (``bad_file``)."""
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in rules.COLUMNS if c not in header and c != "scenario"]
     if missing:
@@ -110,6 +114,12 @@ def _read_parts(text: str, size: int | None, now) -> Iterator[Part]:
             f"缺少列：{'、'.join(missing)}（应为 {','.join(rules.COLUMNS)}）",
             field="file",
         )
+    return header
+
+
+def _read_parts(text: str, size: int | None, now) -> Iterator[Part]:
+    reader = csv.reader(io.StringIO(text))
+    header = header_of(reader)
     rows, problems, total = [], [], 0
     named: set[str] = set()  # card numbers of the parts before: indexed (and looked up) once
     for row, found in _rows(text, reader, header, now):
@@ -133,14 +143,10 @@ def _rows(text: str, reader, header: list[str], now) -> Iterator[tuple]:
     numbers are the file's lines either way."""
     parse = rules.parse_fields
     in_order = header == list(rules.COLUMNS)  # the contract's order: no reshuffle per row
-    if in_order and '"' not in text and text.count("\r") == text.count("\r\n"):
-        parse_line = rules.parse_line
+    if plain_layout(text, header):
         lines = io.StringIO(text)
         next(lines)  # the header
-        for line, raw in enumerate(lines, start=2):
-            raw = raw.rstrip("\r\n")
-            if raw:
-                yield parse_line(line, raw, now=now)
+        yield from quote_free_rows(lines, 2, now)
         return
     at = [header.index(c) if c in header else None for c in rules.COLUMNS]
     width = len(header)
@@ -153,6 +159,24 @@ def _rows(text: str, reader, header: list[str], now) -> Iterator[tuple]:
             raw if in_order and len(raw) == width else [raw[i] if i is not None else "" for i in at]
         )
         yield parse(line, fields, now=now)
+
+
+def plain_layout(text: str, header: list[str]) -> bool:
+    """The contract's column order, no quotes, no line break inside a line: the file can
+    be read (and split into parts) line by line."""
+    return (
+        header == list(rules.COLUMNS) and '"' not in text and text.count("\r") == text.count("\r\n")
+    )
+
+
+def quote_free_rows(lines: Iterable[str], first: int, now) -> Iterator[tuple]:
+    """(row or None, its problems) for each non-blank line of a plain-layout file, the
+    first of ``lines`` being line ``first``."""
+    parse_line = rules.parse_line
+    for line, raw in enumerate(lines, start=first):
+        raw = raw.rstrip("\r\n")
+        if raw:
+            yield parse_line(line, raw, now=now)
 
 
 def _part(rows, problems, total, named: set[str]) -> Part:
@@ -275,14 +299,37 @@ def check(part: Part, problems: list[rules.RowProblem], seen: dict[str, int], ca
 
 
 def _checked(parts: Iterable[Part], problems, seen, cards, writer) -> Iterator[tuple]:
-    """Per part: (its lines, its new rows, what ``writer.add`` takes or None). Once a
+    """Per part: (its lines, its new rows, the arguments of ``writer.add`` or None). Once a
     problem is found nothing more is prepared (the file will be refused), but every part
     is still checked, so every problem is listed."""
     for part in parts:
         problems += part.problems
         fresh = check(part, problems, seen, cards)
-        staged = writer.prepare(fresh) if writer is not None and not problems else None
+        staged = (writer.prepare(fresh),) if writer is not None and not problems else None
         yield part.lines, len(fresh), staged
+
+
+def check_chunk(first: int, chunk: str, now, batch_id: int | None) -> parallel.Checked:
+    """One part of a plain-layout file, in a worker process (``parallel``): parsed, checked
+    (every cross-row check but the duplicates across parts) and, with a batch and no
+    problem, turned into COPY text, its first days screened."""
+    with collector.paused():
+        rows, problems, total = [], [], 0
+        for row, found in quote_free_rows(io.StringIO(chunk), first, now):
+            total += 1
+            if row is not None:
+                rows.append(row)
+            else:
+                problems.extend(found)
+        part = _part(rows, problems, total, set())
+        seen: dict[str, int] = {}
+        fresh = check(part, problems, seen, {})
+        staged = firsts = None
+        if batch_id is not None and not problems:
+            writer = PgWriter(batch_id, keep_firsts=True)
+            staged = "".join(writer.prepare(fresh))
+            firsts = writer.screened_firsts()
+        return parallel.Checked(total, len(fresh), problems, seen, staged, firsts)
 
 
 def import_usage(data: bytes, *, acting_user, name: str, dry_run: bool = False) -> ImportResult:
@@ -318,7 +365,17 @@ def _import(data: bytes, *, acting_user, name: str, dry_run: bool) -> ImportResu
             )
             writer = writer_for(batch.pk)
         parts = read_parts(text, size=PART_ROWS, now=now)
-        if apart:
+        if apart and _pooled(text):
+            steps = parallel.checked(
+                check_chunk,
+                text,
+                size=PART_ROWS,
+                now=now,
+                batch_id=None if batch is None else batch.pk,
+                problems=problems,
+                seen=seen,
+            )
+        elif apart:
             # Django's connections are per thread: ``close_all`` run in the helper thread
             # closes the helper's own.
             steps = ahead(
@@ -331,7 +388,7 @@ def _import(data: bytes, *, acting_user, name: str, dry_run: bool) -> ImportResu
                 result.rows += lines
                 result.new_rows += new_rows
                 if staged is not None:
-                    writer.add(staged)
+                    writer.add(*staged)
         if problems:
             problems.sort(key=lambda p: (p.row, rules.COLUMNS.index(p.column)))
             result.problems = problems
@@ -348,6 +405,18 @@ def _import(data: bytes, *, acting_user, name: str, dry_run: bool) -> ImportResu
             Action.USAGE_IMPORT, acting_user=acting_user, obj=batch, after=result.as_dict()
         )
     return result
+
+
+def _pooled(text: str) -> bool:
+    """Whether the file's parts are checked in worker processes: more than one part, in the
+    plain layout (its header checked here first, as ``read_parts`` would)."""
+    if text.count("\n") < POOL_FROM_LINES:
+        return False
+    try:
+        header = header_of(csv.reader(io.StringIO(text[: text.find("\n") + 1])))
+    except csv.Error:
+        return False  # ``read_parts`` refuses it, naming the error
+    return plain_layout(text, header)
 
 
 def refused(result: ImportResult) -> ServiceError:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from sbk.cards.models import Card
 from sbk.reports.models import HolderMove
 
-from .lookup import pg_ids
+from .lookup import pg_ids, pg_texts
 from .models import FirstUse, PayerCount, PayerSpan
 
 BATCH = 500  # persons per IN ()
@@ -199,22 +199,19 @@ def refresh(person_ids, pending=None) -> None:
 
 
 def refresh_many(ids) -> None:
-    """``refresh`` on PostgreSQL for an import's people: per 100,000 people one read
-    of their first days, one ``DELETE … RETURNING`` of their spans, one read of their cards
-    and one of the cards' moves, one COPY of the new spans; one merge of the count changes."""
-    span_table, card_table = PayerSpan._meta.db_table, Card._meta.db_table
-    first_table, move_table = FirstUse._meta.db_table, HolderMove._meta.db_table
+    """``refresh`` on PostgreSQL for many people: per 100,000 people one read of their
+    first days and one ``DELETE … RETURNING`` of their spans, then ``_put_spans``."""
+    first_table, span_table = FirstUse._meta.db_table, PayerSpan._meta.db_table
     ids = sorted(set(ids))
     deltas: dict = defaultdict(int)
+    firsts: dict[int, dict] = defaultdict(dict)
     with connection.cursor() as cursor:
         for i in range(0, len(ids), 100_000):
-            part = ids[i : i + 100_000]
-            array, params = pg_ids(part)
+            array, params = pg_ids(ids[i : i + 100_000])
             cursor.execute(
                 f"SELECT person_id, kind, day FROM {first_table} WHERE person_id = ANY({array})",
                 params,
             )
-            firsts: dict[int, dict] = defaultdict(dict)
             for pid, kind, first in cursor.fetchall():
                 firsts[pid][kind] = first
             cursor.execute(
@@ -223,38 +220,80 @@ def refresh_many(ids) -> None:
                 params,
             )
             _add(deltas, cursor.fetchall(), -1)
-            array, params = pg_ids(firsts)
-            cursor.execute(
-                f"SELECT person_id, id, issued_on, invalid_on, division_code, bank_id"
-                f" FROM {card_table} WHERE person_id = ANY({array}) AND issued_on IS NOT NULL",
-                params,
-            )
-            cards: dict[int, list] = defaultdict(list)
-            for pid, *rest in cursor.fetchall():
-                cards[pid].append(tuple(rest))
-            array, params = pg_ids(c[0] for held in cards.values() for c in held)
-            cursor.execute(
-                f"SELECT card_id, day, old_division, new_division FROM {move_table}"
-                f" WHERE card_id = ANY({array}) AND old_division <> new_division"
-                f" ORDER BY card_id, day, id",
-                params,
-            )
-            moves: Moves = defaultdict(list)
-            for cid, *move in cursor.fetchall():
-                moves[cid].append(tuple(move))
-            lines = []
-            for pid, f in firsts.items():
-                spans = spans_for(cards.get(pid, []), f, moves)
-                _add(deltas, spans, 1)
-                lines += [
-                    f"{pid}\t{k}\t{d}\t{b}\t{s}\t{NULL if e is None else e}\n"
-                    for k, d, b, s, e in spans
-                ]
-            columns = 'person_id, kind, division, bank, start, "end"'
-            with cursor.cursor.copy(f"COPY {span_table} ({columns}) FROM STDIN") as copy:
-                for j in range(0, len(lines), 10_000):
-                    copy.write("".join(lines[j : j + 10_000]))
+        _put_spans(cursor, firsts, deltas)
     upsert(deltas)
+
+
+def refresh_first_days(moved) -> None:
+    """``refresh`` on PostgreSQL for an import's moved first days: ``moved`` is (person,
+    kind, new first day, whether the kind's first day is new), as the import's upsert
+    returns them. A person's spans of one kind depend on that kind's first day only
+    (``spans_for``), so only the moved kinds' spans are taken off and put on again; a kind
+    whose first day is new has none to take off (spans are only ever made from a first
+    day), which spares most of the deletes, and the first days are not read again."""
+    span_table = PayerSpan._meta.db_table
+    deltas: dict = defaultdict(int)
+    firsts: dict[int, dict] = defaultdict(dict)
+    earlier: list[tuple[int, str]] = []
+    for pid, kind, first, new in moved:
+        firsts[pid][kind] = first
+        if not new:
+            earlier.append((pid, kind))
+    with connection.cursor() as cursor:
+        for i in range(0, len(earlier), 100_000):
+            part = earlier[i : i + 100_000]
+            people, params = pg_ids(p for p, _ in part)
+            kinds, kind_params = pg_texts(k for _, k in part)
+            cursor.execute(
+                f"DELETE FROM {span_table} s USING unnest({people}, {kinds}) AS m(person, kind)"
+                f" WHERE s.person_id = m.person AND s.kind = m.kind"
+                f' RETURNING s.kind, s.division, s.bank, s.start, s."end"',
+                params + kind_params,
+            )
+            _add(deltas, cursor.fetchall(), -1)
+        _put_spans(cursor, firsts, deltas)
+    upsert(deltas)
+
+
+def _put_spans(cursor, firsts: dict[int, dict], deltas: dict) -> None:
+    """The spans of ``firsts`` (person → kind → first day) written, per 100,000 people one
+    read of their cards and one of the cards' moves and one COPY; their count changes
+    added to ``deltas``."""
+    span_table, card_table = PayerSpan._meta.db_table, Card._meta.db_table
+    move_table = HolderMove._meta.db_table
+    ids = sorted(firsts)
+    for i in range(0, len(ids), 100_000):
+        array, params = pg_ids(ids[i : i + 100_000])
+        cursor.execute(
+            f"SELECT person_id, id, issued_on, invalid_on, division_code, bank_id"
+            f" FROM {card_table} WHERE person_id = ANY({array}) AND issued_on IS NOT NULL",
+            params,
+        )
+        cards: dict[int, list] = defaultdict(list)
+        for pid, *rest in cursor.fetchall():
+            cards[pid].append(tuple(rest))
+        array, params = pg_ids(c[0] for held in cards.values() for c in held)
+        cursor.execute(
+            f"SELECT card_id, day, old_division, new_division FROM {move_table}"
+            f" WHERE card_id = ANY({array}) AND old_division <> new_division"
+            f" ORDER BY card_id, day, id",
+            params,
+        )
+        moves: Moves = defaultdict(list)
+        for cid, *move in cursor.fetchall():
+            moves[cid].append(tuple(move))
+        lines = []
+        for pid in ids[i : i + 100_000]:
+            spans = spans_for(cards.get(pid, []), firsts[pid], moves)
+            _add(deltas, spans, 1)
+            lines += [
+                f"{pid}\t{k}\t{d}\t{b}\t{s}\t{NULL if e is None else e}\n"
+                for k, d, b, s, e in spans
+            ]
+        columns = 'person_id, kind, division, bank, start, "end"'
+        with cursor.cursor.copy(f"COPY {span_table} ({columns}) FROM STDIN") as copy:
+            for j in range(0, len(lines), 10_000):
+                copy.write("".join(lines[j : j + 10_000]))
 
 
 def _may_move_spans(change) -> bool:

@@ -10,7 +10,9 @@ day is new or earlier), ``UsageDay`` (uses per day, card division, bank, kind an
 and, for the people whose first day moved, the kept payer counts (``kept``).
 
 PostgreSQL (``PgWriter``): each part by ``COPY`` into a staging table, then, at the end,
-set-based SQL from it; Python only formats each row once. Other databases
+set-based SQL from it; Python only formats each row once. A part checked in a worker
+process (``parallel``) comes as COPY text with its first days already compared with the
+committed ones (``screened_firsts``), and only those reach the first-day upsert. Other databases
 (``RowWriter``): batched inserts per part, the first days and day totals summed here.
 """
 
@@ -22,6 +24,7 @@ from django.db import connection
 from django.utils import timezone
 
 from . import kept, rules
+from .lookup import pg_ids
 from .models import FirstUse, UsageDay, UsageRecord
 
 COPY_COLUMNS = (
@@ -49,6 +52,9 @@ STAGE_TYPES = (
 )
 
 
+FIRST_KIND = {kind: rules.first_use_kind(kind) for kind in rules.KIND_LABELS}
+
+
 def writer_for(batch_id: int):
     return PgWriter(batch_id) if connection.vendor == "postgresql" else RowWriter(batch_id)
 
@@ -66,19 +72,24 @@ class PgWriter:
     the next part's parse); ``finish`` writes them all with set-based SQL."""
 
     STAGE = "usage_stage"
+    FIRSTS = "usage_first_stage"
 
-    def __init__(self, batch_id: int):
+    def __init__(self, batch_id: int, *, keep_firsts: bool = False):
         self.batch_id = batch_id
         self.started = False
+        self.screened = False  # first-day candidates staged (``screened_firsts``)
         self.tz = timezone.get_current_timezone()
         self.offsets: dict[tuple, str] = {}  # (day, hour) → "+08:00": looked up once
         self.areas: dict[tuple[str, str], str] = {}
+        # (person, "pay" | "benefit") → the earliest day prepared: kept only where they are
+        # screened (a worker's part, ``parallel``).
+        self.firsts: dict[tuple[int, str], object] | None = {} if keep_firsts else None
 
     def prepare(self, fresh) -> list[str]:
         """A part's new rows as COPY lines: Python only, no database (the importer may call
         it in its helper thread)."""
         tz, offsets, areas, area_of = self.tz, self.offsets, self.areas, rules.area_of
-        batch_id = self.batch_id
+        batch_id, firsts, first_kind = self.batch_id, self.firsts, FIRST_KIND.get
         lines = []
         for row, card, digest in fresh:
             used_at = row.used_at
@@ -93,6 +104,11 @@ class PgWriter:
             else:
                 day = used_at.astimezone(tz).date()
                 stamp = used_at.isoformat()
+            if firsts is not None and (kind := first_kind(row.kind)) is not None:
+                key = (card.person_id, kind)
+                have = firsts.get(key)
+                if have is None or day < have:
+                    firsts[key] = day
             division = card.division_code
             place = (division, row.division_code)
             area = areas.get(place)
@@ -105,17 +121,55 @@ class PgWriter:
             )
         return lines
 
-    def add(self, lines: list[str]) -> None:
+    def screened_firsts(self) -> str:
+        """The prepared first days that are new or earlier than the committed ones, as COPY
+        text for ``add``: read in a worker, on its own connection, so that the finish's
+        upsert meets only these (a few per cent of the file's people once years of usage
+        are kept) instead of joining every one with the first-day table. Dropping a day
+        that is not earlier than a committed one is safe: a first day only ever moves
+        earlier, and its row goes only with its person, whom usage rows protect."""
+        firsts = self.firsts
+        table = FirstUse._meta.db_table
+        with connection.cursor() as cursor:
+            people = sorted({person for person, _ in firsts})
+            for i in range(0, len(people), 200_000):
+                array, params = pg_ids(people[i : i + 200_000])
+                cursor.execute(
+                    f"SELECT person_id, kind, day FROM {table} WHERE person_id = ANY({array})",
+                    params,
+                )
+                for person, kind, day in cursor.fetchall():
+                    key = (person, kind)
+                    if key in firsts and firsts[key] >= day:
+                        del firsts[key]
+        return "".join(f"{person}\t{kind}\t{day}\n" for (person, kind), day in firsts.items())
+
+    def add(self, lines: list[str] | str, firsts: str | None = None) -> None:
+        """A part's COPY lines (``prepare``), or their text joined and its screened first
+        days (a worker's, ``parallel``)."""
         if not lines:
             return
         with connection.cursor() as cursor:
             if not self.started:
                 cursor.execute(f"CREATE TEMP TABLE {self.STAGE} ({STAGE_TYPES}) ON COMMIT DROP")
                 self.started = True
+                if firsts is not None:
+                    cursor.execute(
+                        f"CREATE TEMP TABLE {self.FIRSTS} (person_id bigint, kind varchar(8),"
+                        " day date) ON COMMIT DROP"
+                    )
+                    self.screened = True
+            if firsts:
+                with cursor.cursor.copy(f"COPY {self.FIRSTS} FROM STDIN") as copy:
+                    copy.write(firsts)
             cols = ", ".join(COPY_COLUMNS)
             with cursor.cursor.copy(f"COPY {self.STAGE} ({cols}) FROM STDIN") as copy:
-                for i in range(0, len(lines), 10_000):
-                    copy.write("".join(lines[i : i + 10_000]))
+                if isinstance(lines, str):  # a stream: a slice may end inside a line
+                    for i in range(0, len(lines), 1 << 23):
+                        copy.write(lines[i : i + (1 << 23)])
+                else:
+                    for i in range(0, len(lines), 10_000):
+                        copy.write("".join(lines[i : i + 10_000]))
 
     def finish(self) -> None:
         """The staged parts written at once: the usage rows in one pass over the (scenario,
@@ -129,6 +183,10 @@ class PgWriter:
         paying = ", ".join(f"'{k}'" for k in sorted(rules.PAYING))
         first_table = FirstUse._meta.db_table
         day_table = UsageDay._meta.db_table
+        # Each moved first day, and whether its row is new: a row the upsert inserted has no
+        # xmax, one it updated carries the updating transaction's lock (PostgreSQL's MVCC;
+        # tested against a rebuild of the counts).
+        returning = f"person_id, kind, day, {first_table}.xmax = 0"
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '64MB'")  # the GROUP BYs: hash, in memory
             # The planner's row counts for the GROUP BYs (hash aggregates, not sorts).
@@ -144,19 +202,28 @@ class PgWriter:
             # whose WHERE is false still locks (writes) the row it met, and with years of
             # usage kept nearly every person of a file already has an earlier first day. The
             # ON CONFLICT stays for a concurrent import of the same people.
-            cursor.execute(
-                f"INSERT INTO {first_table} (person_id, kind, day)"
-                f" SELECT g.person_id, g.kind, g.day FROM ("
-                f"  SELECT person_id, CASE WHEN kind = %s THEN %s ELSE %s END AS kind,"
-                f"  min(day) AS day FROM {stage} WHERE kind = %s OR kind IN ({paying})"
-                f"  GROUP BY 1, 2"
-                f" ) g LEFT JOIN {first_table} f ON f.person_id = g.person_id AND f.kind = g.kind"
-                f" WHERE f.day IS NULL OR g.day < f.day ORDER BY g.person_id, g.kind"
-                f" ON CONFLICT (person_id, kind) DO UPDATE SET day = excluded.day"
-                f" WHERE excluded.day < {first_table}.day RETURNING person_id",
-                [rules.BENEFIT, rules.FIRST_BENEFIT, rules.FIRST_PAY, rules.BENEFIT],
-            )
-            moved = {r[0] for r in cursor.fetchall()}
+            if self.screened:  # the workers compared them already (``screened_firsts``)
+                cursor.execute(
+                    f"INSERT INTO {first_table} (person_id, kind, day)"
+                    f" SELECT person_id, kind, min(day) FROM {self.FIRSTS} GROUP BY 1, 2"
+                    f" ORDER BY 1, 2 ON CONFLICT (person_id, kind) DO UPDATE"
+                    f" SET day = excluded.day WHERE excluded.day < {first_table}.day"
+                    f" RETURNING {returning}"
+                )
+            else:
+                cursor.execute(
+                    f"INSERT INTO {first_table} (person_id, kind, day)"
+                    f" SELECT g.person_id, g.kind, g.day FROM ("
+                    f"  SELECT person_id, CASE WHEN kind = %s THEN %s ELSE %s END AS kind,"
+                    f"  min(day) AS day FROM {stage} WHERE kind = %s OR kind IN ({paying})"
+                    f"  GROUP BY 1, 2"
+                    f" ) g LEFT JOIN {first_table} f ON f.person_id = g.person_id AND f.kind = g.kind"
+                    f" WHERE f.day IS NULL OR g.day < f.day ORDER BY g.person_id, g.kind"
+                    f" ON CONFLICT (person_id, kind) DO UPDATE SET day = excluded.day"
+                    f" WHERE excluded.day < {first_table}.day RETURNING {returning}",
+                    [rules.BENEFIT, rules.FIRST_BENEFIT, rules.FIRST_PAY, rules.BENEFIT],
+                )
+            moved = cursor.fetchall()
             cursor.execute(
                 f"INSERT INTO {day_table} (day, division, bank, kind, area, uses, amount)"
                 f" SELECT day, card_division, bank_id_at_use, kind, area, count(*), sum(amount)"
@@ -166,7 +233,7 @@ class PgWriter:
                 f" amount = {day_table}.amount + excluded.amount"
             )
             cursor.execute(f"DROP TABLE {stage}")
-        kept.refresh_many(moved)
+        kept.refresh_first_days(moved)
 
 
 class RowWriter:
@@ -182,7 +249,7 @@ class RowWriter:
     def prepare(self, fresh):
         return fresh
 
-    def add(self, fresh) -> None:
+    def add(self, fresh, firsts=None) -> None:
         tz, first, days = self.tz, self.first, self.days
         values = []
         for row, card, digest in fresh:
