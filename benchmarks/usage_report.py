@@ -133,7 +133,11 @@ def history_section(args, runs, machine) -> str:
         "",
         head,
         rule,
-        row("usage rows held before the file (2024–2025)", lambda r: f"{r['history']['rows']:,}"),
+        row(
+            "usage rows held before the file (2024–2025"
+            + (", and the 2026 files imported by earlier runs)" if args.reuse else ")"),
+            lambda r: f"{r['history']['rows']:,}",
+        ),
         row("usage table with its indexes after the import", lambda r: gb(r["table_bytes"])),
         *measured_rows(row),
         row("distinct count over all raw usage rows (what coverage avoids; run once)",
