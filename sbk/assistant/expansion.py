@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import fusion
 from .text import SYNONYM, WORD
 
 FEEDBACK_PASSAGES = 10
@@ -167,3 +168,35 @@ def expanded_query(
     for term, p in model.items():
         out[term] = out.get(term, 0.0) + (1 - original_weight) * total * p
     return out
+
+
+def second_pass(
+    index, question, variant, first, cover, units, ranked, scope, pool, mix
+) -> list[int]:
+    """The second pass: the question expanded from its first ranking's best
+    passages (``first``, already ordered by key-term coverage), ranked by BM25 again
+    and re-ordered by the coverage of the question's own key terms. ``cover`` gains the
+    new candidates' coverage. ``scope``: (visibility mask, superseded factor, key-term
+    weighting); ``mix``: how much coverage weighs in the order (``retrieval.COVERAGE_MIX``).
+    ``index``: the ``retrieval.Index`` asked (not imported: it imports this module)."""
+    if variant == "cooc":
+        model = index.cooccurring_terms(question)
+    else:
+        feedback = first[:FEEDBACK_PASSAGES]
+        weights = [float(ranked[i]) * (1 - mix + mix * cover[i]) for i in feedback]
+        model = index.expansion_terms(feedback, weights, variant)
+    if not model:
+        return first
+    raw, ideal = index.weighted_scores(expanded_query(index.query_terms(question), model))
+    if ideal <= 0:
+        return first
+    mask, superseded_factor, weighting = scope
+    again = index._relative(raw, ideal, mask, superseded_factor)
+    top = [i for i in fusion.top(again, pool) if again[i] > 0]
+    new = [i for i in top if i not in cover]
+    if new:
+        more = index.coverage(new, units, weighting) if units else np.ones(len(new))
+        cover.update(zip(new, more.tolist(), strict=True))
+    if units:
+        top.sort(key=lambda i: -again[i] * (1 - mix + mix * cover[i]))
+    return top

@@ -18,19 +18,21 @@ Measured and off (ADR 0006): fusion with a character ranking (``HYBRID``, third 
 query expansion from the library's statistics (``EXPANSION``, ``expansion``, fourth round)
 synonyms from the Cilin thesaurus (``THESAURUS``, ``thesaurus``, fifth round) and key terms
 weighed by general-language rarity (``KEY_WEIGHT``, ``KEY_CUT``, ``general_idf``, seventh
-round). On: the questions the centre taught a passage (``Entry.taught``, ``taught``, sixth
-round).
+round), a gate learned from labelled questions and its order under the rule gate's refusal
+(``FUSED_GATE`` "learned" / "learned_order", ``learned``, eighth and ninth rounds). On: the
+questions the centre taught a passage (``Entry.taught``, ``taught``, sixth round).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from . import expansion, general_idf, taught, thesaurus
+from . import expansion, fusion, general_idf, learned, taught, thesaurus
+from .answers import Answer, Entry, Hit
+from .fusion import RRF_K, rrf  # noqa: F401  (re-exported: the benchmark, tests)
 from .text import (
     BIGRAM,
     CHAR,
@@ -88,10 +90,13 @@ COVERAGE_MIX = 1.0
 # key-term coverage) is the same and judges the fused candidates. ``HYBRID``: whether an
 # index builds the character index (and so fuses) unless told otherwise.
 HYBRID = False
-RRF_K = 60
 # What the relative-score threshold is checked on for a fused candidate: "word" (the word
 # engine's score, as without fusion) or "either" (the word or the character score).
 FUSED_GATE = "word"
+# The learned gate (``learned``, eighth round): "learned" orders both rankings' candidates
+# by its probability and refuses below its threshold; "learned_order" (ninth round) orders
+# by it and refuses as the rule gate does on the word ranking.
+LEARNED_GATES = ("learned", "learned_order")
 # Pseudo-relevance feedback (ADR 0006, fourth round; ``expansion``): the question expanded
 # by RM3 from its first ranking's best passages, and ranked again; the refusal gate judges
 # the question's own score and key terms. None: off; "rm3" / "rm3_idf": the variant an
@@ -107,55 +112,6 @@ THESAURUS: str | None = None
 # general idf is below it (everyday words: 孩子, 丢了) are left out, None keeps all.
 KEY_WEIGHT = "library"
 KEY_CUT: float | None = None
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One passage as the index knows it."""
-
-    key: int  # the passage's id (any integer the caller chooses)
-    document: int  # the document's id
-    title: str
-    heading: str
-    text: str
-    superseded: bool = False
-    # The passage's terms without synonyms (``text.base_terms`` of heading and text), when
-    # stored at loading: the index then need not segment the passage again.
-    terms: tuple[str, ...] | None = None
-    # Questions the centre linked to this passage (``taught``): a field of the passage.
-    taught: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Hit:
-    entry: Entry
-    score: float  # relative: 1.0 = every term of the question found
-    raw: float
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    refused: bool
-    hits: list[Hit]  # best first; empty when refused
-    suggestions: list[str]  # closest headings ("document › heading"), when refused
-    best: Hit | None  # the best passage found, even when below the threshold
-
-    def as_contract(self) -> dict:
-        """The shape of ``sbk assistant ask --json`` (the issue's contract)."""
-        return {
-            "question": self.question,
-            "refused": self.refused,
-            "answers": [
-                {
-                    "document": h.entry.title,
-                    "heading": h.entry.heading,
-                    "passage": h.entry.text,
-                    "score": round(h.score, 4),
-                }
-                for h in self.hits
-            ],
-        }
 
 
 Tokenize = Callable[[str], list[str]]
@@ -383,17 +339,78 @@ class Index:
         if fuse and self.chars is None:
             raise ValueError("fuse=True needs an index built with characters=True")
         question = (question or "").strip()
-        if not self.n or not question:
-            return Answer(question, True, [], [], None)
-        raw, ideal = self._first_scores(question, synonyms)
-        if ideal <= 0:
-            return Answer(question, True, [], [], None)
         mask = None
         if allowed is not None:
             mask = np.isin(self.documents, np.fromiter(allowed, dtype=np.int64))
+        first = self._word_ranking(
+            question, synonyms, mask, superseded_factor, weighting, key_cut, k
+        )
+        if first is None:
+            return Answer(question, True, [], [], None)
+        raw, ranked, top, cover, units, by_bm25 = first
+        pool = max(k, 5) * CANDIDATES
+        variant = self._variant(expand)
+        if variant is not None and top:
+            scope = (mask, superseded_factor, weighting)
+            top = expansion.second_pass(
+                self, question, variant, top, cover, units, ranked, scope, pool, COVERAGE_MIX
+            )
+        # The gate's score is the question's own: expansion re-orders, never lets through.
+        score = ranked
+        if fuse:
+            # The character ranking's candidates join the word engine's (already ordered
+            # by key-term coverage); the gate below judges the fused list.
+            scope = (mask, superseded_factor, weighting)
+            by_chars, char_top = self._char_ranking(question, scope, pool, cover, units)
+            if FUSED_GATE in LEARNED_GATES:
+                lists = (top, char_top, ranked, by_chars, cover)
+                if FUSED_GATE == "learned_order" and not any(
+                    ranked[i] >= threshold and cover[i] >= coverage for i in top
+                ):
+                    # the word engine's own refusal: no candidate passes the rule gate
+                    best = self._hit(top[0], ranked, raw) if top else None
+                    return self._refusal(question, by_bm25, best)
+                return self._learned_answer(question, lists, raw, k, by_bm25)
+            if char_top:
+                top = rrf([top, char_top])[:pool]
+                if FUSED_GATE == "either":
+                    score = np.maximum(ranked, by_chars)
+        best = self._hit(top[0], score, raw) if top else None
+        hits = [
+            self._hit(i, score, raw) for i in top if score[i] >= threshold and cover[i] >= coverage
+        ][:k]
+        if hits:
+            return Answer(question, False, hits, [], best)
+        return self._refusal(question, by_bm25, best)
+
+    def _hit(self, i: int, score: np.ndarray, raw: np.ndarray) -> Hit:
+        return Hit(self.entries[i], float(score[i]), float(raw[i]))
+
+    def _refusal(self, question: str, by_bm25: Sequence[int], best: Hit | None) -> Answer:
+        """A refusal, with the headings of the best passages by BM25 as where to look."""
+        suggestions: list[str] = []
+        # Headings first: a suggestion is where to look, and a preamble names none.
+        for i in sorted(by_bm25, key=lambda i: not self.entries[i].heading):
+            e = self.entries[i]
+            label = f"{e.title} › {e.heading}" if e.heading else e.title
+            if label not in suggestions:
+                suggestions.append(label)
+            if len(suggestions) == 3:
+                break
+        return Answer(question, True, [], suggestions, best)
+
+    def _word_ranking(self, question, synonyms, mask, superseded_factor, weighting, key_cut, k):
+        """The word engine's first ranking: (raw scores, relative scores, the candidates
+        ordered by relative score × key-term coverage, their coverage, the question's key
+        units, the first ones by BM25 alone), or None when nothing can be scored."""
+        if not self.n or not question:
+            return None
+        raw, ideal = self._first_scores(question, synonyms)
+        if ideal <= 0:
+            return None
         ranked = self._relative(raw, ideal, mask, superseded_factor)
         pool = max(k, 5) * CANDIDATES
-        top = [i for i in _top(ranked, pool) if ranked[i] > 0]
+        top = [i for i in fusion.top(ranked, pool) if ranked[i] > 0]
         by_bm25 = top[: max(k, 5) * 2]
         units = getattr(self.tokenize, "key_units", None)
         units = units(question) if units is not None else []
@@ -407,44 +424,59 @@ class Index:
             top.sort(key=lambda i: -order[i])
         else:
             cover = {i: 1.0 for i in top}
-        variant = self._variant(expand)
-        if variant is not None and top:
-            scope = (mask, superseded_factor, weighting)
-            top = self._expanded(question, variant, top, cover, units, ranked, scope, pool)
-        # The gate's score is the question's own: expansion re-orders, never lets through.
-        score = ranked
-        if fuse:
-            # The character ranking's candidates join the word engine's (already ordered
-            # by key-term coverage); the gate below judges the fused list.
-            char_raw, char_ideal = self.chars.scores(_character_question(question))
-            if char_ideal > 0:
-                by_chars = self.chars._relative(char_raw, char_ideal, mask, superseded_factor)
-                char_top = [i for i in _top(by_chars, pool) if by_chars[i] > 0]
-                new = [i for i in char_top if i not in cover]
-                if new:
-                    more = self.coverage(new, units, weighting) if units else np.ones(len(new))
-                    cover.update(zip(new, more.tolist(), strict=True))
-                top = rrf([top, char_top])[:pool]
-                if FUSED_GATE == "either":
-                    score = np.maximum(ranked, by_chars)
-        best = Hit(self.entries[top[0]], float(score[top[0]]), float(raw[top[0]])) if top else None
-        hits = [
-            Hit(self.entries[i], float(score[i]), float(raw[i]))
-            for i in top
-            if score[i] >= threshold and cover[i] >= coverage
-        ][:k]
+        return raw, ranked, top, cover, units, by_bm25
+
+    def _char_ranking(self, question, scope, pool, cover, units):
+        """The character ranking's relative scores and its first ``pool`` candidates;
+        ``cover`` gains the key-term coverage of those the word ranking did not have.
+        ``scope``: (visibility mask, superseded factor, key-term weighting)."""
+        mask, superseded_factor, weighting = scope
+        char_raw, char_ideal = self.chars.scores(_character_question(question))
+        if char_ideal <= 0:
+            return np.zeros(self.n), []
+        by_chars = self.chars._relative(char_raw, char_ideal, mask, superseded_factor)
+        char_top = [i for i in fusion.top(by_chars, pool) if by_chars[i] > 0]
+        new = [i for i in char_top if i not in cover]
+        if new:
+            more = self.coverage(new, units, weighting) if units else np.ones(len(new))
+            cover.update(zip(new, more.tolist(), strict=True))
+        return by_chars, char_top
+
+    def _learned_answer(self, question, lists, raw, k, by_bm25) -> Answer:
+        """The learned gate's answer (``learned``, ADR 0006 eighth round): the candidates
+        of both rankings ordered by the probability that they answer, refused below the
+        gate's threshold; a hit's score is that probability. ``lists``: (word ranking,
+        character ranking, their relative scores, key-term coverage)."""
+        gate = learned.shipped()
+        cands, rows = learned.candidates(*lists)
+        if not cands:
+            return self._refusal(question, by_bm25, None)
+        p = gate.probabilities(rows)
+        # "learned_order": the rule gate has already answered; the probability only orders
+        threshold = -1.0 if FUSED_GATE == "learned_order" else gate.threshold
+
+        def hit(i: int) -> Hit:
+            return Hit(self.entries[cands[i]], float(p[i]), float(raw[cands[i]]))
+
+        best = hit(int(np.argmax(p)))
+        hits = [hit(i) for i in learned.decide(p, threshold, k)]
         if hits:
             return Answer(question, False, hits, [], best)
-        suggestions: list[str] = []
-        # Headings first: a suggestion is where to look, and a preamble names none.
-        for i in sorted(by_bm25, key=lambda i: not self.entries[i].heading):
-            e = self.entries[i]
-            label = f"{e.title} › {e.heading}" if e.heading else e.title
-            if label not in suggestions:
-                suggestions.append(label)
-            if len(suggestions) == 3:
-                break
-        return Answer(question, True, [], suggestions, best)
+        return self._refusal(question, by_bm25, best)
+
+    def learned_rows(self, question: str) -> tuple[list[int], np.ndarray]:
+        """The learned gate's candidates (positions) and their feature rows, as ``search``
+        computes them on a fused index: what ``benchmarks/train_gate.py`` fits on."""
+        if self.chars is None:
+            raise ValueError("the learned gate needs an index built with characters=True")
+        question = (question or "").strip()
+        first = self._word_ranking(question, None, None, SUPERSEDED_FACTOR, KEY_WEIGHT, None, 3)
+        if first is None:
+            return [], np.zeros((0, len(learned.FEATURES)))
+        _raw, ranked, top, cover, units, _ = first
+        scope = (None, SUPERSEDED_FACTOR, KEY_WEIGHT)
+        by_chars, char_top = self._char_ranking(question, scope, 5 * CANDIDATES, cover, units)
+        return learned.candidates(top, char_top, ranked, by_chars, cover)
 
     def _first_scores(self, question: str, synonyms: str | bool | None):
         """The first pass's raw scores and ideal: the question's terms, with its thesaurus
@@ -506,38 +538,6 @@ class Index:
         model = expansion.cooccurrence_model(self.forward, postings, weights)
         return {self.terms_by_id[tid]: p for tid, p in model.items()}
 
-    def _expanded(self, question, variant, first, cover, units, ranked, scope, pool) -> list[int]:
-        """The second pass: the question expanded from its first ranking's best
-        passages (``first``, already ordered by key-term coverage), ranked by BM25 again
-        and re-ordered by the coverage of the question's own key terms. ``cover`` gains the
-        new candidates' coverage. ``scope``: (visibility mask, superseded factor, key-term
-        weighting)."""
-        if variant == "cooc":
-            model = self.cooccurring_terms(question)
-        else:
-            feedback = first[: expansion.FEEDBACK_PASSAGES]
-            weights = [
-                float(ranked[i]) * (1 - COVERAGE_MIX + COVERAGE_MIX * cover[i]) for i in feedback
-            ]
-            model = self.expansion_terms(feedback, weights, variant)
-        if not model:
-            return first
-        raw, ideal = self.weighted_scores(
-            expansion.expanded_query(self.query_terms(question), model)
-        )
-        if ideal <= 0:
-            return first
-        mask, superseded_factor, weighting = scope
-        again = self._relative(raw, ideal, mask, superseded_factor)
-        top = [i for i in _top(again, pool) if again[i] > 0]
-        new = [i for i in top if i not in cover]
-        if new:
-            more = self.coverage(new, units, weighting) if units else np.ones(len(new))
-            cover.update(zip(new, more.tolist(), strict=True))
-        if units:
-            top.sort(key=lambda i: -again[i] * (1 - COVERAGE_MIX + COVERAGE_MIX * cover[i]))
-        return top
-
     def ranking(
         self,
         question: str,
@@ -557,20 +557,6 @@ class Index:
         return [h.entry.key for h in answer.hits]
 
 
-def rrf(rankings: Sequence[Sequence[int]], k: int | None = None) -> list[int]:
-    """Reciprocal-rank fusion: every item of the rankings (best first) scored by the sum
-    of ``1 / (k + rank)`` (rank from 1) over the rankings it is in, best first; ties keep
-    the order of the first ranking, then of the next."""
-    k = RRF_K if k is None else k
-    fused: dict[int, float] = {}
-    first: dict[int, tuple[int, int]] = {}
-    for which, ranking in enumerate(rankings):
-        for rank, item in enumerate(ranking, start=1):
-            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
-            first.setdefault(item, (which, rank))
-    return sorted(fused, key=lambda i: (-fused[i], first[i]))
-
-
 def _character_question(question: str) -> str:
     """The question the character ranking scores: without its asking words, as the word
     engine's (怎么办 says nothing of the subject in either)."""
@@ -579,12 +565,3 @@ def _character_question(question: str) -> str:
 
 def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
-
-
-def _top(scores: np.ndarray, k: int) -> list[int]:
-    if len(scores) <= k:
-        order = np.argsort(-scores, kind="stable")
-    else:
-        part = np.argpartition(-scores, k)[:k]
-        order = part[np.argsort(-scores[part], kind="stable")]
-    return [int(i) for i in order]
