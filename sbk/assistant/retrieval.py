@@ -349,9 +349,9 @@ class Index:
             return Answer(question, True, [], [], None)
         raw, ranked, top, cover, units, by_bm25 = first
         pool = max(k, 5) * CANDIDATES
+        scope = (mask, superseded_factor, weighting)
         variant = self._variant(expand)
         if variant is not None and top:
-            scope = (mask, superseded_factor, weighting)
             top = expansion.second_pass(
                 self, question, variant, top, cover, units, ranked, scope, pool, COVERAGE_MIX
             )
@@ -360,7 +360,6 @@ class Index:
         if fuse:
             # The character ranking's candidates join the word engine's (already ordered
             # by key-term coverage); the gate below judges the fused list.
-            scope = (mask, superseded_factor, weighting)
             by_chars, char_top = self._char_ranking(question, scope, pool, cover, units)
             if FUSED_GATE in LEARNED_GATES:
                 lists = (top, char_top, ranked, by_chars, cover)
