@@ -1,8 +1,8 @@
 """A refusal gate learned from labelled questions (学习得到的拒答门槛; ADR 0006, eighth round).
 
 Pure: no Django import. The rule gate (``retrieval``: relative score ≥ 0.35 and key-term
-coverage ≥ 0.4) was set by hand on the tuning part and lost most of its answerable
-questions on every set written apart. Here the evidence both rankings already compute —
+coverage ≥ 0.4) was set by hand on the tuning part and refuses a third or more of the
+answerable questions of the sets written apart. Here the evidence both rankings already compute —
 the word engine's relative score and key-term coverage, the character ranking's relative
 score, each candidate's place in both lists and its distance from the best — is weighed
 by a logistic regression fitted on questions labelled with their passage (and questions
@@ -14,6 +14,11 @@ candidate reaches ``Gate.threshold``, chosen on the same training questions.
 ``fit`` trains (scipy's L-BFGS on the L2-regularised log loss of standardised features),
 ``Gate`` is the fitted model as shipped in ``data/learned_gate.json``
 (``benchmarks/train_gate.py`` writes it from ``benchmarks/assistant_questions.tsv``).
+
+Measured and off (``retrieval.FUSED_GATE``; ADR 0006, eighth and ninth rounds): the
+threshold the training chose is 0 — no threshold paid for the answerable questions it would
+refuse — so as a gate it never refuses; its order, under the rule gate's refusal, found
+what the word engine finds.
 """
 
 from __future__ import annotations
