@@ -191,7 +191,7 @@ def second_pass(
     if ideal <= 0:
         return first
     mask, superseded_factor, weighting = scope
-    again = index._relative(raw, ideal, mask, superseded_factor)
+    again = index.relative(raw, ideal, mask, superseded_factor)
     top = [i for i in fusion.top(again, pool) if again[i] > 0]
     new = [i for i in top if i not in cover]
     if new:

@@ -293,7 +293,7 @@ class Index:
             held += weight * share
         return held / total if total else np.ones(len(cands))
 
-    def _relative(
+    def relative(
         self, raw: np.ndarray, ideal: float, mask: np.ndarray | None, superseded_factor: float
     ) -> np.ndarray:
         """Raw BM25 over the ideal score, superseded passages scored down, passages the
@@ -407,7 +407,7 @@ class Index:
         raw, ideal = self._first_scores(question, synonyms)
         if ideal <= 0:
             return None
-        ranked = self._relative(raw, ideal, mask, superseded_factor)
+        ranked = self.relative(raw, ideal, mask, superseded_factor)
         pool = max(k, 5) * CANDIDATES
         top = [i for i in fusion.top(ranked, pool) if ranked[i] > 0]
         by_bm25 = top[: max(k, 5) * 2]
@@ -433,7 +433,7 @@ class Index:
         char_raw, char_ideal = self.chars.scores(_character_question(question))
         if char_ideal <= 0:
             return np.zeros(self.n), []
-        by_chars = self.chars._relative(char_raw, char_ideal, mask, superseded_factor)
+        by_chars = self.chars.relative(char_raw, char_ideal, mask, superseded_factor)
         char_top = [i for i in fusion.top(by_chars, pool) if by_chars[i] > 0]
         new = [i for i in char_top if i not in cover]
         if new:
