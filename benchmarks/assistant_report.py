@@ -80,27 +80,19 @@ LABELS = {
 }
 
 
-# fresh2 as measured once before the third round changed any code (the round-2 engine; the
-# set was written first): recall@3 / refusals right, library and 1,000 documents.
-FRESH2_BEFORE = {
-    "ours": ((0.545, 0.606), (0.682, 0.727)),
-    "floor": ((0.727, 0.667), (0.682, 0.697)),
-}
-# fresh3, likewise, before the fifth round changed any code (the round-4 engine).
-FRESH3_BEFORE = {
-    "ours": ((0.500, 0.727), (0.636, 0.788)),
-    "floor": ((0.682, 0.758), (0.682, 0.848)),
-}
-# fresh5, likewise, before the eighth round changed any code (the round-7 engine).
-FRESH5_BEFORE = {
-    "ours": ((0.773, 0.697), (0.864, 0.727)),
-    "floor": ((0.727, 0.667), (0.682, 0.727)),
-}
-# fresh6, likewise, before the ninth round changed any code (the round-8 engine).
-FRESH6_BEFORE = {
-    "ours": ((0.773, 0.818), (0.818, 0.848)),
-    "floor": ((0.818, 0.697), (0.818, 0.758)),
-}
+# Each set apart as measured once before the round it was written for changed any code
+# (the set written first; the engine of the round before): part → (that round, {engine:
+# ((recall@3, refusals right) with the library, the same with 1,000 documents)}).
+MEASURED_BEFORE = {
+    "fresh2": ("third", {"ours": ((0.545, 0.606), (0.682, 0.727)),
+                         "floor": ((0.727, 0.667), (0.682, 0.697))}),
+    "fresh3": ("fifth", {"ours": ((0.500, 0.727), (0.636, 0.788)),
+                         "floor": ((0.682, 0.758), (0.682, 0.848))}),
+    "fresh5": ("eighth", {"ours": ((0.773, 0.697), (0.864, 0.727)),
+                          "floor": ((0.727, 0.667), (0.682, 0.727))}),
+    "fresh6": ("ninth", {"ours": ((0.773, 0.818), (0.818, 0.848)),
+                         "floor": ((0.818, 0.697), (0.818, 0.758))}),
+}  # fmt: skip
 
 
 def results_body(
@@ -237,17 +229,7 @@ def results_body(
         "",
         *_target_lines(rows, n_docs, lat, default),
         "",
-        "fresh2 before the third round changed any code (written first, measured once):"
-        f" sbk {_before('ours', n_docs)}; floor {_before('floor', n_docs)}.",
-        "fresh3 before the fifth round changed any code (written first, measured once):"
-        f" sbk {_before('ours', n_docs, FRESH3_BEFORE)}; floor"
-        f" {_before('floor', n_docs, FRESH3_BEFORE)}.",
-        "fresh5 before the eighth round changed any code (written first, measured once):"
-        f" sbk {_before('ours', n_docs, FRESH5_BEFORE)}; floor"
-        f" {_before('floor', n_docs, FRESH5_BEFORE)}.",
-        "fresh6 before the ninth round changed any code (written first, measured once):"
-        f" sbk {_before('ours', n_docs, FRESH6_BEFORE)}; floor"
-        f" {_before('floor', n_docs, FRESH6_BEFORE)}.",
+        *_before_lines(n_docs),
         "",
         "Third round (ADR 0006): the hybrid was to become the default only if it beat the word",
         "engine on the tuning part. It did not (tuning part, recall@3 / refusals right, library ·"
@@ -543,9 +525,18 @@ def _short(rows, part: str, engine: str) -> str:
     return f"{pct(lib['recall'])} / {pct(lib['refusal'])} · {pct(big['recall'])} / {pct(big['refusal'])}"
 
 
-def _before(engine: str, n_docs: int, before=FRESH2_BEFORE) -> str:
-    (lr, lf), (br, bf) = before[engine]
-    return f"{pct(lr)} / {pct(lf)} (library), {pct(br)} / {pct(bf)} ({n_docs} documents)"
+def _before_lines(n_docs: int) -> list[str]:
+    """Each set apart as measured before its round (``MEASURED_BEFORE``)."""
+
+    def figures(measured) -> str:
+        (lr, lf), (br, bf) = measured
+        return f"{pct(lr)} / {pct(lf)} (library), {pct(br)} / {pct(bf)} ({n_docs} documents)"
+
+    return [
+        f"{part} before the {round_} round changed any code (written first, measured once):"
+        f" sbk {figures(before['ours'])}; floor {figures(before['floor'])}."
+        for part, (round_, before) in MEASURED_BEFORE.items()
+    ]
 
 
 def _target_lines(rows, n_docs, lat, default: str) -> list[str]:

@@ -193,6 +193,15 @@ def split_questions(questions):
     return (tuning, held_out, *sets)
 
 
+def is_labelled(entry: retrieval.Entry, files, file: str, heading: str) -> bool:
+    """Whether ``entry`` is a question's labelled passage: in one of its files (``|``
+    between alternatives) under a heading holding one of its heading parts."""
+    return bool(file) and (
+        files.get(entry.document) in file.split("|")
+        and any(part in entry.heading for part in heading.split("|"))
+    )
+
+
 def evaluate(
     index: retrieval.Index, questions, files, threshold: float, engine: str = "ours"
 ) -> dict:
@@ -207,11 +216,7 @@ def evaluate(
         answer = ask(index, question, threshold, engine)
         if file:
             answerable += 1
-            found = any(
-                files.get(h.entry.document) in file.split("|")
-                and any(part in h.entry.heading for part in heading.split("|"))
-                for h in answer.hits
-            )
+            found = any(is_labelled(h.entry, files, file, heading) for h in answer.hits)
             hits += found
             answered_right += not answer.refused
             if not found:

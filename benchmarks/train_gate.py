@@ -48,19 +48,12 @@ def indexes(n_docs: int):
     return small, big, files
 
 
-def is_labelled(entry: retrieval.Entry, files, file: str, heading: str) -> bool:
-    return bool(file) and (
-        files.get(entry.document) in file.split("|")
-        and any(part in entry.heading for part in heading.split("|"))
-    )
-
-
 def training_questions(index, questions, files) -> list[learned.Question]:
     out = []
     for question, file, heading in questions:
         cands, rows = index.learned_rows(question)
         right = np.array(
-            [is_labelled(index.entries[i], files, file, heading) for i in cands], dtype=bool
+            [bench.is_labelled(index.entries[i], files, file, heading) for i in cands], dtype=bool
         )
         out.append(learned.Question(rows, right))
     return out

@@ -363,13 +363,14 @@ class Index:
             by_chars, char_top = self._char_ranking(question, scope, pool, cover, units)
             if FUSED_GATE in LEARNED_GATES:
                 lists = (top, char_top, ranked, by_chars, cover)
-                if FUSED_GATE == "learned_order" and not any(
+                order_only = FUSED_GATE == "learned_order"
+                if order_only and not any(
                     ranked[i] >= threshold and cover[i] >= coverage for i in top
                 ):
                     # the word engine's own refusal: no candidate passes the rule gate
                     best = self._hit(top[0], ranked, raw) if top else None
                     return self._refusal(question, by_bm25, best)
-                return self._learned_answer(question, lists, raw, k, by_bm25)
+                return self._learned_answer(question, lists, raw, k, by_bm25, order_only)
             if char_top:
                 top = rrf([top, char_top])[:pool]
                 if FUSED_GATE == "either":
@@ -441,18 +442,18 @@ class Index:
             cover.update(zip(new, more.tolist(), strict=True))
         return by_chars, char_top
 
-    def _learned_answer(self, question, lists, raw, k, by_bm25) -> Answer:
+    def _learned_answer(self, question, lists, raw, k, by_bm25, order_only) -> Answer:
         """The learned gate's answer (``learned``, ADR 0006 eighth round): the candidates
         of both rankings ordered by the probability that they answer, refused below the
-        gate's threshold; a hit's score is that probability. ``lists``: (word ranking,
-        character ranking, their relative scores, key-term coverage)."""
+        gate's threshold (``order_only``: never, the rule gate has let the question
+        through); a hit's score is that probability. ``lists``: (word ranking, character
+        ranking, their relative scores, key-term coverage)."""
         gate = learned.shipped()
         cands, rows = learned.candidates(*lists)
         if not cands:
             return self._refusal(question, by_bm25, None)
         p = gate.probabilities(rows)
-        # "learned_order": the rule gate has already answered; the probability only orders
-        threshold = -1.0 if FUSED_GATE == "learned_order" else gate.threshold
+        threshold = -1.0 if order_only else gate.threshold
 
         def hit(i: int) -> Hit:
             return Hit(self.entries[cands[i]], float(p[i]), float(raw[cands[i]]))
