@@ -19,9 +19,10 @@ PARTS = (
     "fresh4",
     "fresh5",
     "fresh6",
+    "fresh7",
 )
 # The parts that were not tuned on, where the targets are judged.
-UNSEEN = ("held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
+UNSEEN = ("held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
 # The parts the seventh round pooled (fresh5 came after it).
 SEVENTH_APART = ("held-out", "fresh", "fresh2", "fresh3", "fresh4")
 # The parts the learned gate (eighth round) was never trained on.
@@ -92,6 +93,8 @@ MEASURED_BEFORE = {
                           "floor": ((0.727, 0.667), (0.682, 0.727))}),
     "fresh6": ("ninth", {"ours": ((0.773, 0.818), (0.818, 0.848)),
                          "floor": ((0.818, 0.697), (0.818, 0.758))}),
+    "fresh7": ("tenth", {"ours": ((0.227, 0.455), (0.409, 0.576)),
+                         "floor": ((0.545, 0.636), (0.545, 0.697))}),
 }  # fmt: skip
 
 
@@ -108,6 +111,7 @@ def results_body(
     n_tuning,
     n_held,
     taught=None,
+    tenth=(),
 ) -> str:
     a = rows["all"]["ours"]
     default = _default()
@@ -121,7 +125,7 @@ def results_body(
         f"Question set: `benchmarks/assistant_questions.tsv`, {a['answerable']} answerable questions",
         f"labelled with their passage and {a['must_refuse']} that must be refused, over the",
         f"{len(files)} documents of `sbk/assistant/library/` ({len(entries)} passages). Every 4th",
-        f"question ({n_held}) is held out; the other {n_tuning} were tuned on; and six sets",
+        f"question ({n_held}) is held out; the other {n_tuning} were tuned on; and seven sets",
         f"written apart and never tuned on: **fresh** ({len(rows['fresh']['questions'])},"
         f" second round), **fresh2** ({len(rows['fresh2']['questions'])}: "
         f"{rows['fresh2']['ours']['answerable']} answerable, {rows['fresh2']['ours']['must_refuse']}"
@@ -131,9 +135,11 @@ def results_body(
         f"{rows['fresh4']['ours']['answerable']} answerable, {rows['fresh4']['ours']['must_refuse']}"
         f" to refuse, seventh round), **fresh5** ({len(rows['fresh5']['questions'])}: "
         f"{rows['fresh5']['ours']['answerable']} answerable, {rows['fresh5']['ours']['must_refuse']}"
-        f" to refuse, eighth round) and **fresh6** ({len(rows['fresh6']['questions'])}: "
+        f" to refuse, eighth round), **fresh6** ({len(rows['fresh6']['questions'])}: "
         f"{rows['fresh6']['ours']['answerable']} answerable, {rows['fresh6']['ours']['must_refuse']}"
-        " to refuse, ninth round).",
+        f" to refuse, ninth round) and **fresh7** ({len(rows['fresh7']['questions'])}: "
+        f"{rows['fresh7']['ours']['answerable']} answerable, {rows['fresh7']['ours']['must_refuse']}"
+        " to refuse, tenth round; written by another writer, given only the documents).",
         f'"{n_docs} documents": the library plus {n_docs - len(files)} generated policy documents',
         "on the services a centre sits beside (housing fund, employment, unemployment, medical,",
         "pension, work-injury and maternity insurance, training, talent, disputes, assistance;",
@@ -261,6 +267,7 @@ def results_body(
         *_seventh_lines(rows, n_docs),
         *_eighth_lines(rows, n_docs),
         *_ninth_lines(rows, n_docs),
+        *tenth,
         "Earlier rounds (ADR 0006, 'Second round'): question wording stripped, answer types,",
         "the gate's weights, attachments; the stricter gate that won on the tuning part",
         "(coverage 0.5, unknown word as its rarest character) lost on every unseen part and",
