@@ -20,9 +20,10 @@ PARTS = (
     "fresh5",
     "fresh6",
     "fresh7",
+    "fresh8",
 )
 # The parts that were not tuned on, where the targets are judged.
-UNSEEN = ("held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
+UNSEEN = ("held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8")
 # The parts the seventh round pooled (fresh5 came after it).
 SEVENTH_APART = ("held-out", "fresh", "fresh2", "fresh3", "fresh4")
 # The parts the learned gate (eighth round) was never trained on.
@@ -95,6 +96,8 @@ MEASURED_BEFORE = {
                          "floor": ((0.818, 0.697), (0.818, 0.758))}),
     "fresh7": ("tenth", {"ours": ((0.227, 0.455), (0.409, 0.576)),
                          "floor": ((0.545, 0.636), (0.545, 0.697))}),
+    "fresh8": ("eleventh", {"ours": ((0.545, 0.667), (0.727, 0.788)),
+                            "floor": ((0.500, 0.697), (0.682, 0.818))}),
 }  # fmt: skip
 
 
@@ -125,7 +128,7 @@ def results_body(
         f"Question set: `benchmarks/assistant_questions.tsv`, {a['answerable']} answerable questions",
         f"labelled with their passage and {a['must_refuse']} that must be refused, over the",
         f"{len(files)} documents of `sbk/assistant/library/` ({len(entries)} passages). Every 4th",
-        f"question ({n_held}) is held out; the other {n_tuning} were tuned on; and seven sets",
+        f"question ({n_held}) is held out; the other {n_tuning} were tuned on; and eight sets",
         f"written apart and never tuned on: **fresh** ({len(rows['fresh']['questions'])},"
         f" second round), **fresh2** ({len(rows['fresh2']['questions'])}: "
         f"{rows['fresh2']['ours']['answerable']} answerable, {rows['fresh2']['ours']['must_refuse']}"
@@ -137,9 +140,12 @@ def results_body(
         f"{rows['fresh5']['ours']['answerable']} answerable, {rows['fresh5']['ours']['must_refuse']}"
         f" to refuse, eighth round), **fresh6** ({len(rows['fresh6']['questions'])}: "
         f"{rows['fresh6']['ours']['answerable']} answerable, {rows['fresh6']['ours']['must_refuse']}"
-        f" to refuse, ninth round) and **fresh7** ({len(rows['fresh7']['questions'])}: "
+        f" to refuse, ninth round), **fresh7** ({len(rows['fresh7']['questions'])}: "
         f"{rows['fresh7']['ours']['answerable']} answerable, {rows['fresh7']['ours']['must_refuse']}"
-        " to refuse, tenth round; written by another writer, given only the documents).",
+        " to refuse, tenth round) and **fresh8** ("
+        f"{len(rows['fresh8']['questions'])}: {rows['fresh8']['ours']['answerable']} answerable,"
+        f" {rows['fresh8']['ours']['must_refuse']} to refuse, eleventh round); fresh7 and fresh8"
+        " were written by another writer, given only the documents.",
         f'"{n_docs} documents": the library plus {n_docs - len(files)} generated policy documents',
         "on the services a centre sits beside (housing fund, employment, unemployment, medical,",
         "pension, work-injury and maternity insurance, training, talent, disputes, assistance;",

@@ -7,7 +7,8 @@
 Every 4th question is held out (``split_questions``), and the questions marked ``fresh``
 (written before the second round of changes), ``fresh2`` (before the third), ``fresh3``
 (before the fifth), ``fresh4`` (before the seventh), ``fresh5`` (before the eighth),
-``fresh6`` (before the ninth) and ``fresh7`` (before the tenth) in the TSV's fourth column are sets apart; ``--tune`` prints the tuning part's figures only. The segmented filler is cached under the temp directory
+``fresh6`` (before the ninth), ``fresh7`` (before the tenth) and ``fresh8`` (before the
+eleventh) in the TSV's fourth column are sets apart; ``--tune`` prints the tuning part's figures only. The segmented filler is cached under the temp directory
 (``--no-cache``). The report (engines, labels, the RESULTS.md section) is
 ``assistant_report.py``.
 
@@ -180,7 +181,7 @@ def filler_entries(
 
 
 # Sets written apart and never tuned on (the TSV's fourth column).
-FRESH_PARTS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
+FRESH_PARTS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8")
 
 
 def split_questions(questions):
@@ -386,8 +387,8 @@ def main() -> int:
     args = parser.parse_args()
     NO_CACHE = args.no_cache
 
-    tuning, held_out, fresh, fresh2, fresh3, fresh4, fresh5, fresh6, fresh7 = split_questions(
-        read_questions()
+    tuning, held_out, fresh, fresh2, fresh3, fresh4, fresh5, fresh6, fresh7, fresh8 = (
+        split_questions(read_questions())
     )
     questions = tuning + held_out
     entries, files = library_entries()
@@ -467,6 +468,7 @@ def main() -> int:
         "fresh5": fresh5,
         "fresh6": fresh6,
         "fresh7": fresh7,
+        "fresh8": fresh8,
     }
     if args.tune:
         parts = {"tuning": tuning}
@@ -503,7 +505,7 @@ def main() -> int:
     lexicon_built = assistant_lexicon.measure(
         rows, parts, entries, files, max(0, args.docs - len(files)), filler_entries, evaluate
     )
-    everything = questions + fresh + fresh2 + fresh3 + fresh4 + fresh5 + fresh6 + fresh7
+    everything = questions + fresh + fresh2 + fresh3 + fresh4 + fresh5 + fresh6 + fresh7 + fresh8
     lat = {engine: latency(big, everything, engine, retrieval.THRESHOLD) for engine in ENGINES}
     lat["floor"] = latency(floor_big, everything, "floor", floor_t)
     n_docs = len(files) + len({e.document for e in filler})
