@@ -9,21 +9,11 @@ from pathlib import Path
 
 from sbk.assistant import learned, retrieval
 
-PARTS = (
-    "tuning",
-    "held-out",
-    "all",
-    "fresh",
-    "fresh2",
-    "fresh3",
-    "fresh4",
-    "fresh5",
-    "fresh6",
-    "fresh7",
-    "fresh8",
-)
+# The sets written apart, in the order they were written (fresh, fresh2 … fresh9).
+FRESH = ("fresh", *(f"fresh{n}" for n in range(2, 10)))
+PARTS = ("tuning", "held-out", "all", *FRESH)
 # The parts that were not tuned on, where the targets are judged.
-UNSEEN = ("held-out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8")
+UNSEEN = ("held-out", *FRESH)
 # The parts the seventh round pooled (fresh5 came after it).
 SEVENTH_APART = ("held-out", "fresh", "fresh2", "fresh3", "fresh4")
 # The parts the learned gate (eighth round) was never trained on.
@@ -98,6 +88,8 @@ MEASURED_BEFORE = {
                          "floor": ((0.545, 0.636), (0.545, 0.697))}),
     "fresh8": ("eleventh", {"ours": ((0.545, 0.667), (0.727, 0.788)),
                             "floor": ((0.500, 0.697), (0.682, 0.818))}),
+    "fresh9": ("twelfth", {"ours": ((0.500, 0.727), (0.727, 0.848)),
+                           "floor": ((0.591, 0.636), (0.636, 0.818))}),
 }  # fmt: skip
 
 
@@ -128,7 +120,7 @@ def results_body(
         f"Question set: `benchmarks/assistant_questions.tsv`, {a['answerable']} answerable questions",
         f"labelled with their passage and {a['must_refuse']} that must be refused, over the",
         f"{len(files)} documents of `sbk/assistant/library/` ({len(entries)} passages). Every 4th",
-        f"question ({n_held}) is held out; the other {n_tuning} were tuned on; and eight sets",
+        f"question ({n_held}) is held out; the other {n_tuning} were tuned on; and nine sets",
         f"written apart and never tuned on: **fresh** ({len(rows['fresh']['questions'])},"
         f" second round), **fresh2** ({len(rows['fresh2']['questions'])}: "
         f"{rows['fresh2']['ours']['answerable']} answerable, {rows['fresh2']['ours']['must_refuse']}"
@@ -142,10 +134,12 @@ def results_body(
         f"{rows['fresh6']['ours']['answerable']} answerable, {rows['fresh6']['ours']['must_refuse']}"
         f" to refuse, ninth round), **fresh7** ({len(rows['fresh7']['questions'])}: "
         f"{rows['fresh7']['ours']['answerable']} answerable, {rows['fresh7']['ours']['must_refuse']}"
-        " to refuse, tenth round) and **fresh8** ("
+        " to refuse, tenth round), **fresh8** ("
         f"{len(rows['fresh8']['questions'])}: {rows['fresh8']['ours']['answerable']} answerable,"
-        f" {rows['fresh8']['ours']['must_refuse']} to refuse, eleventh round); fresh7 and fresh8"
-        " were written by another writer, given only the documents.",
+        f" {rows['fresh8']['ours']['must_refuse']} to refuse, eleventh round) and **fresh9** ("
+        f"{len(rows['fresh9']['questions'])}: {rows['fresh9']['ours']['answerable']} answerable,"
+        f" {rows['fresh9']['ours']['must_refuse']} to refuse, twelfth round); fresh7, fresh8 and"
+        " fresh9 were written by other writers, given only the documents.",
         f'"{n_docs} documents": the library plus {n_docs - len(files)} generated policy documents',
         "on the services a centre sits beside (housing fund, employment, unemployment, medical,",
         "pension, work-injury and maternity insurance, training, talent, disputes, assistance;",

@@ -7,8 +7,8 @@
 Every 4th question is held out (``split_questions``), and the questions marked ``fresh``
 (written before the second round of changes), ``fresh2`` (before the third), ``fresh3``
 (before the fifth), ``fresh4`` (before the seventh), ``fresh5`` (before the eighth),
-``fresh6`` (before the ninth), ``fresh7`` (before the tenth) and ``fresh8`` (before the
-eleventh) in the TSV's fourth column are sets apart; ``--tune`` prints the tuning part's figures only. The segmented filler is cached under the temp directory
+``fresh6`` (before the ninth), ``fresh7`` (before the tenth), ``fresh8`` (before the
+eleventh) and ``fresh9`` (before the twelfth) in the TSV's fourth column are sets apart; ``--tune`` prints the tuning part's figures only. The segmented filler is cached under the temp directory
 (``--no-cache``). The report (engines, labels, the RESULTS.md section) is
 ``assistant_report.py``.
 
@@ -181,7 +181,17 @@ def filler_entries(
 
 
 # Sets written apart and never tuned on (the TSV's fourth column).
-FRESH_PARTS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8")
+FRESH_PARTS = (
+    "fresh",
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+    "fresh7",
+    "fresh8",
+    "fresh9",
+)
 
 
 def split_questions(questions):
@@ -207,7 +217,12 @@ def is_labelled(entry: retrieval.Entry, files, file: str, heading: str) -> bool:
 
 
 def evaluate(
-    index: retrieval.Index, questions, files, threshold: float, engine: str = "ours"
+    index: retrieval.Index,
+    questions,
+    files,
+    threshold: float,
+    engine: str = "ours",
+    coverage: float | None = None,
 ) -> dict:
     """``files``: document id → file name of the library. With filler loaded, a question
     the library cannot answer may be answered from a filler document on its topic
@@ -217,7 +232,7 @@ def evaluate(
     hits = answerable = refused_right = strict = must_refuse = answered_right = 0
     misses = []
     for question, file, heading in questions:
-        answer = ask(index, question, threshold, engine)
+        answer = ask(index, question, threshold, engine, coverage)
         if file:
             answerable += 1
             found = any(is_labelled(h.entry, files, file, heading) for h in answer.hits)
@@ -305,7 +320,13 @@ def taught_rows(rows, parts, settings, files, tokenize) -> dict:
     return out
 
 
-def ask(index: retrieval.Index, question: str, threshold: float, engine: str):
+def ask(
+    index: retrieval.Index,
+    question: str,
+    threshold: float,
+    engine: str,
+    coverage: float | None = None,
+):
     fuse, gate, expand, synonyms, keys = ENGINES.get(engine, (False, "word", False, False, None))
     key_weight, key_cut = keys or (None, None)
     kept = retrieval.FUSED_GATE
@@ -315,6 +336,7 @@ def ask(index: retrieval.Index, question: str, threshold: float, engine: str):
             question,
             k=3,
             threshold=threshold,
+            coverage=coverage,
             fuse=fuse,
             expand=expand,
             synonyms=synonyms,
@@ -387,7 +409,7 @@ def main() -> int:
     args = parser.parse_args()
     NO_CACHE = args.no_cache
 
-    tuning, held_out, fresh, fresh2, fresh3, fresh4, fresh5, fresh6, fresh7, fresh8 = (
+    tuning, held_out, fresh, fresh2, fresh3, fresh4, fresh5, fresh6, fresh7, fresh8, fresh9 = (
         split_questions(read_questions())
     )
     questions = tuning + held_out
@@ -469,6 +491,7 @@ def main() -> int:
         "fresh6": fresh6,
         "fresh7": fresh7,
         "fresh8": fresh8,
+        "fresh9": fresh9,
     }
     if args.tune:
         parts = {"tuning": tuning}
@@ -505,7 +528,9 @@ def main() -> int:
     lexicon_built = assistant_lexicon.measure(
         rows, parts, entries, files, max(0, args.docs - len(files)), filler_entries, evaluate
     )
-    everything = questions + fresh + fresh2 + fresh3 + fresh4 + fresh5 + fresh6 + fresh7 + fresh8
+    everything = (
+        questions + fresh + fresh2 + fresh3 + fresh4 + fresh5 + fresh6 + fresh7 + fresh8 + fresh9
+    )
     lat = {engine: latency(big, everything, engine, retrieval.THRESHOLD) for engine in ENGINES}
     lat["floor"] = latency(floor_big, everything, "floor", floor_t)
     n_docs = len(files) + len({e.document for e in filler})
