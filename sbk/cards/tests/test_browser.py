@@ -58,6 +58,10 @@ def test_application_production_issue_loss_replacement(browser, live_server, wor
         bank.goto(f"{live_server.url}/cards/queue/")
         shot(bank, f"{name}-queue")
         bank.click("text=核验")
+        # Wait for the application page to have loaded before ticking its box: on a busy
+        # machine a click during the load can land before the layout settles, and the box
+        # stays unticked (seen once with the cores shared by three CPU-bound jobs).
+        bank.wait_for_url("**/cards/applications/*/")
         bank.check("input[name=verified]")
         shot(bank, f"{name}-verify")
         bank.click("button:has-text('制卡')")
