@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from assistant_report import LABELS, pct, pooled
+from assistant_report import pct, rule_rows
 
 from sbk.assistant import retrieval, text
 
@@ -164,28 +164,7 @@ def _round_lines(rows, n_docs, intro, name, judge, apart) -> list[str]:
         f" {n_docs} documents | rule |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    base = {s: pooled(rows, "ours", s, apart) for s in ("", "_big")}
-    for engine in ("ours", name):
-        cells, passes, rose = [], engine != "ours", False
-        for suffix in ("", "_big"):
-            x, o = rows["tuning"][engine + suffix], rows["tuning"]["ours" + suffix]
-            n = x["answerable"] + x["must_refuse"]
-            cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
-            passes &= round((o["recall"] - x["recall"]) * x["answerable"]) <= 1
-            passes &= round((o["refusal"] - x["refusal"]) * n) <= 1
-        for suffix in ("", "_big"):
-            x, o = rows[judge][engine + suffix], rows[judge]["ours" + suffix]
-            cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
-            passes &= x["recall"] >= o["recall"] and x["refusal"] >= o["refusal"]
-            rose |= x["recall"] > o["recall"]
-        for suffix in ("", "_big"):
-            found, right, total = pooled(rows, engine, suffix, apart)
-            cells.append(f"{found} / {right} of {total}")
-            passes &= found > base[suffix][0] and right >= base[suffix][1]
-        passes &= rose
-        verdict = "—" if engine == "ours" else ("passes" if passes else "fails")
-        label = LABELS[engine] + " (shipped list)" if engine == "ours" else _label(name)
-        out.append(f"| {label} | " + " | ".join(cells) + f" | {verdict} |")
+    out += rule_rows(rows, name, _label(name), judge, apart)
     return [*out, ""]
 
 
