@@ -116,6 +116,8 @@ class UnansweredOut(Schema):
     times: int
     last: dt.datetime
     best_score: float
+    # The question's words no document the caller sees holds in any form.
+    absent_words: list[str]
 
 
 class TeachIn(Schema):
@@ -305,7 +307,13 @@ def save_synonyms(request, payload: SynonymsIn):
 @router.get("/unanswered", response=list[UnansweredOut])
 def unanswered(request):
     return [
-        {"question": r["text"], "times": r["times"], "last": r["last"], "best_score": r["best"]}
+        {
+            "question": r["text"],
+            "times": r["times"],
+            "last": r["last"],
+            "best_score": r["best"],
+            "absent_words": r["absent"],
+        }
         for r in queries.unanswered(request.auth)
     ]
 

@@ -15,6 +15,7 @@ from sbk.core.actors import is_system
 from sbk.core.errors import NotFound
 from sbk.orgs.scope import is_applicant, org_q, scoped, visible_orgs
 
+from . import engine
 from .models import Document, Passage, Question, SynonymGroup, TaughtQuestion
 from .text import SynonymGroup as Group
 from .text import format_synonyms
@@ -76,14 +77,20 @@ def synonyms_text() -> str:
 
 def unanswered(user, limit: int = 200) -> list[dict]:
     """Questions the library could not answer, grouped by wording, most asked first,
-    within the user's scope (the questions asked in the organisations they see)."""
+    within the user's scope (the questions asked in the organisations they see), each with
+    the words of it that no visible document holds (``absent``)."""
     qs = scoped(user, Question.objects.filter(refused=True))
-    rows = (
+    rows = list(
         qs.values("text")
         .annotate(times=Count("pk"), last=Max("asked_at"), best=Max("best_score"))
         .order_by("-times", "-last")[:limit]
     )
-    return list(rows)
+    # Each question's words no document the user sees holds in any form (``absent``): the
+    # word for the synonym list (丢了 for 遗失), or a subject no document covers (公积金).
+    index, allowed = engine.current_index(), visible_document_ids(user)
+    for row in rows:
+        row["absent"] = index.absent_words(row["text"], allowed)
+    return rows
 
 
 def taught_questions(user, pk: int | None = None) -> list[dict]:

@@ -304,6 +304,29 @@ class Index:
             ranked[~mask] = -1.0
         return ranked
 
+    def absent_words(self, question: str, allowed: Iterable[int] | None = None) -> list[str]:
+        """The question's key words (``text.key_units``) that no passage of the ``allowed``
+        documents (None: all) holds in any form — the word, its synonym group, the bigrams
+        of an unknown stretch. The unanswered list shows them: each is a word for the
+        centre's synonym list or a subject no document covers (ADR 0006, twelfth round)."""
+        units = getattr(self.tokenize, "key_units", None)
+        if units is None or not self.n:
+            return []
+        scope = None
+        if allowed is not None:
+            scope = np.fromiter(allowed, dtype=np.int64)
+
+        def held_anywhere(term: str) -> bool:
+            tid = self.vocab.get(term)
+            if tid is None:
+                return False
+            if scope is None:
+                return True
+            postings = self.docs[self.offsets[tid] : self.offsets[tid + 1]]
+            return bool(np.isin(self.documents[postings], scope).any())
+
+        return [u.text for u in units(question) if not any(map(held_anywhere, u.alternatives))]
+
     def _idf(self, term: str) -> float:
         tid = self.vocab.get(term)
         return self.unknown_idf if tid is None else float(self.idf_by_id[tid])

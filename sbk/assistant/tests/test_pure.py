@@ -430,3 +430,27 @@ def test_filler_documents_are_policy_text_of_other_services_not_library_copies()
         assert not any(s in body for s in library)
         topics.add(next(k for k, t in filler.TOPICS.items() if t["subject"] in doc.title))
     assert len(topics) >= 5
+
+
+@pytest.mark.parametrize(
+    "question, absent",
+    [
+        ("社保卡可以用来借书吗", ["借书"]),  # a subject no document covers
+        ("住房公积金怎么提取", ["住房", "公积金", "提取"]),
+        ("拿永居证能不能办卡", []),  # held through the synonym group (外国人永久居留身份证)
+        ("社保卡丢了怎么补办", []),
+    ],
+)
+def test_absent_words_are_the_key_words_no_passage_holds(index, question, absent):
+    assert index.absent_words(question) == absent
+
+
+def test_absent_words_count_only_the_documents_the_asker_sees(index):
+    photo = {e.document for e in index.entries if "照片" in e.title}
+    others = {e.document for e in index.entries} - photo
+    question = "照片分辨率有什么要求"
+    assert index.absent_words(question) == []
+    assert index.absent_words(question, allowed=photo) == []
+    # 分辨率 is written only in the photo standard: without it, no document the asker sees
+    # holds it (照片 is in others too).
+    assert index.absent_words(question, allowed=others) == ["分辨率"]

@@ -53,6 +53,23 @@ def test_console_refusal_suggests_headings_and_is_listed(client, world, doc):
     assert 'data-testid="assistant-refused"' in html
     unanswered = client.get("/assistant/unanswered/").content.decode()
     assert "住房公积金怎么提取" in unanswered
+    # The words no document holds are shown, for the synonym list or a missing document.
+    absent = re.search(r'data-testid="assistant-absent">(.*?)</td>', unanswered).group(1)
+    assert re.findall(r'<span class="tag">(.*?)</span>', absent) == ["住房", "公积金", "提取"]
+
+
+def test_api_unanswered_names_the_words_no_document_holds(client, world, doc):
+    login(client, world.admin_a)
+    client.post("/assistant/ask/", {"question": "图书馆借书要押金吗"})
+    raw = "assistant-" + "b" * 40
+    ApiToken.objects.create(user=world.admin_a, name="t", digest=ApiToken.digest_of(raw))
+    client.logout()
+    rows = client.get(
+        "/api/assistant/unanswered", headers={"Authorization": f"Bearer {raw}"}
+    ).json()
+    assert [(r["question"], r["absent_words"]) for r in rows] == [
+        ("图书馆借书要押金吗", ["图书馆", "借书", "押金"])
+    ]
 
 
 def test_recording_the_enquiry_journals_item_7(client, world, doc):
