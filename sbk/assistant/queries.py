@@ -87,9 +87,10 @@ def unanswered(user, limit: int = 200) -> list[dict]:
     )
     # Each question's words no document the user sees holds in any form (``absent``): the
     # word for the synonym list (丢了 for 遗失), or a subject no document covers (公积金).
-    index, allowed = engine.current_index(), visible_document_ids(user)
-    for row in rows:
-        row["absent"] = index.absent_words(row["text"], allowed)
+    if rows:
+        index, allowed = engine.current_index(), visible_document_ids(user)
+        for row in rows:
+            row["absent"] = index.absent_words(row["text"], allowed)
     return rows
 
 
