@@ -34,6 +34,8 @@ from .taught import normalised
 
 # How many passages the teaching page offers for a question (closest first).
 TEACH_CANDIDATES = 8
+# A word carried from the unanswered list to the synonym page (a key word, never a sentence).
+MAX_ADDED_WORD = 20
 
 
 def citations(answer, viewer: str = "assistant:document") -> list[dict]:
@@ -242,7 +244,13 @@ def document_status(request, document_id):
 @require_http_methods(["GET", "POST"])
 def synonyms(request):
     may_edit = can(request.user, Action.ASSISTANT_SYNONYMS_EDIT)
-    form = SynonymsForm(request.POST or None, initial={"text": queries.synonyms_text()})
+    initial = queries.synonyms_text()
+    # From the unanswered list (?add=偷): a started line for the word, for the admin to
+    # finish with the documents' term; nothing is saved until they do.
+    add = normalised(request.GET.get("add", ""))[:MAX_ADDED_WORD]
+    if add and may_edit and request.method == "GET":
+        initial = f"{initial}\n{add} = ".lstrip("\n")
+    form = SynonymsForm(request.POST or None, initial={"text": initial})
     if request.method == "POST" and form.is_valid():
         try:
             text = services.save_synonyms(acting_user=request.user, text=form.cleaned_data["text"])
@@ -251,7 +259,11 @@ def synonyms(request):
         else:
             messages.success(request, f"同义词已保存，共 {len(text.splitlines())} 组")
             return redirect("assistant:synonyms")
-    return render(request, "assistant/synonyms.html", {"form": form, "may_edit": may_edit})
+    return render(
+        request,
+        "assistant/synonyms.html",
+        {"form": form, "may_edit": may_edit, "add": add if may_edit else ""},
+    )
 
 
 @login_required
@@ -263,6 +275,7 @@ def unanswered(request):
         {
             "rows": queries.unanswered(request.user),
             "may_teach": can(request.user, Action.ASSISTANT_TEACH),
+            "may_edit_synonyms": can(request.user, Action.ASSISTANT_SYNONYMS_EDIT),
             "taught": set(TaughtQuestion.objects.values_list("text", flat=True)),
         },
     )

@@ -100,6 +100,11 @@ def test_teaching_from_the_unanswered_list(browser, live_server, world):  # noqa
     # 偷 is in no document: the list says so (the word for the synonym list, 被盗 = 遗失).
     expect(admin.locator("[data-testid=assistant-absent]").first).to_contain_text("偷")
     admin.screenshot(path=str(ARTIFACTS / "09-unanswered.png"), full_page=True)
+    # The word's link starts its line on the synonym page; leaving it saves nothing.
+    admin.locator("[data-testid=assistant-absent] a").first.click()
+    expect(admin.locator("[data-testid=synonyms-add]")).to_be_visible()
+    admin.screenshot(path=str(ARTIFACTS / "09b-synonyms-started.png"), full_page=True)
+    admin.goto(f"{live_server.url}/assistant/unanswered/")
     admin.locator("[data-testid=assistant-teach]").first.click()
     admin.wait_for_url("**/assistant/teach/**")
     admin.fill("#id_find", "遗失 正式挂失 补卡")

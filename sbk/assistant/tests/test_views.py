@@ -116,6 +116,27 @@ def test_upload_status_and_synonyms_from_the_console(client, world):
     assert "synonyms" in bad
 
 
+def test_an_absent_word_opens_the_synonym_page_with_its_line_started(client, world, doc):
+    from sbk.assistant.models import SynonymGroup
+
+    services.ask("卡让人偷了咋整", user=world.operator_a, channel="console")
+    groups = list(SynonymGroup.objects.values_list("terms", flat=True))
+    # The district admin sees the words but may not edit the list: no link, no started line.
+    login(client, world.admin_a)
+    listed = client.get("/assistant/unanswered/").content.decode()
+    assert "?add=" not in listed
+    page = client.get("/assistant/synonyms/?add=咋整").content.decode()
+    assert 'data-testid="synonyms-add"' not in page and "咋整 =" not in page
+    # The city admin follows the word's link; the line is only started, nothing saved.
+    login(client, world.city_admin)
+    listed = client.get("/assistant/unanswered/").content.decode()
+    link = re.search(r'href="(/assistant/synonyms/\?add=[^"]+)"', listed).group(1)
+    page = client.get(link.replace("&amp;", "&")).content.decode()
+    assert 'data-testid="synonyms-add"' in page
+    assert re.search(r"<textarea[^>]*>(?:[^<]*\n)?\S+ = </textarea>", page)
+    assert list(SynonymGroup.objects.values_list("terms", flat=True)) == groups
+
+
 def test_upload_of_an_unreadable_file_says_why(client, world):
     login(client, world.admin_a)
     from django.core.files.uploadedfile import SimpleUploadedFile

@@ -64,7 +64,10 @@ def test_kiosk_screen_end_to_end(
         tab_to(page, "#id_photo")
         page.set_input_files("#id_photo", str(path))
         tab_to(page, "[data-testid=kiosk-photo-form] button[type=submit]")
-        page.keyboard.press("Enter")
+        # Wait for the page the submission loads: the second picture's screen still shows
+        # the first one's verdict until then, and a busy machine reads that one otherwise.
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         page.wait_for_selector("[data-testid=verdict]")
 
     read_document(world.person_a.id_number)
