@@ -14,7 +14,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from assistant_report import pct, rule_rows
+from assistant_report import pct
+from assistant_rounds import rule_rows
 
 from sbk.assistant import retrieval, text
 

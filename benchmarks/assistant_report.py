@@ -9,17 +9,23 @@ from pathlib import Path
 
 from sbk.assistant import learned, retrieval
 
-# The sets written apart, in the order they were written (fresh, fresh2 … fresh9).
-FRESH = ("fresh", *(f"fresh{n}" for n in range(2, 10)))
+# The sets written apart, in the order they were written, and the round each was written
+# before (its changes measured on it first).
+FRESH_ROUNDS = {
+    "fresh": "second",
+    "fresh2": "third",
+    "fresh3": "fifth",
+    "fresh4": "seventh",
+    "fresh5": "eighth",
+    "fresh6": "ninth",
+    "fresh7": "tenth",
+    "fresh8": "eleventh",
+    "fresh9": "twelfth",
+}
+FRESH = tuple(FRESH_ROUNDS)
 PARTS = ("tuning", "held-out", "all", *FRESH)
 # The parts that were not tuned on, where the targets are judged.
 UNSEEN = ("held-out", *FRESH)
-# The parts the seventh round pooled (fresh5 came after it).
-SEVENTH_APART = ("held-out", "fresh", "fresh2", "fresh3", "fresh4")
-# The parts the learned gate (eighth round) was never trained on.
-EIGHTH_APART = ("held-out", "fresh4", "fresh5")
-# The parts the ninth round pooled (its model was never trained on them).
-NINTH_APART = ("held-out", "fresh4", "fresh5", "fresh6")
 
 # The seventh round's cut (``retrieval.KEY_CUT``) for the variants that leave everyday words
 # out of the key terms: a general-language idf, chosen on the tuning part (4 to 9 tried;
@@ -72,24 +78,17 @@ LABELS = {
 }
 
 
-# Each set apart as measured once before the round it was written for changed any code
-# (the set written first; the engine of the round before): part → (that round, {engine:
-# ((recall@3, refusals right) with the library, the same with 1,000 documents)}).
+# Each set apart as measured once before the round it was written for (``FRESH_ROUNDS``)
+# changed any code (the set written first; the engine of the round before): part → {engine:
+# ((recall@3, refusals right) with the library, the same with 1,000 documents)}.
 MEASURED_BEFORE = {
-    "fresh2": ("third", {"ours": ((0.545, 0.606), (0.682, 0.727)),
-                         "floor": ((0.727, 0.667), (0.682, 0.697))}),
-    "fresh3": ("fifth", {"ours": ((0.500, 0.727), (0.636, 0.788)),
-                         "floor": ((0.682, 0.758), (0.682, 0.848))}),
-    "fresh5": ("eighth", {"ours": ((0.773, 0.697), (0.864, 0.727)),
-                          "floor": ((0.727, 0.667), (0.682, 0.727))}),
-    "fresh6": ("ninth", {"ours": ((0.773, 0.818), (0.818, 0.848)),
-                         "floor": ((0.818, 0.697), (0.818, 0.758))}),
-    "fresh7": ("tenth", {"ours": ((0.227, 0.455), (0.409, 0.576)),
-                         "floor": ((0.545, 0.636), (0.545, 0.697))}),
-    "fresh8": ("eleventh", {"ours": ((0.545, 0.667), (0.727, 0.788)),
-                            "floor": ((0.500, 0.697), (0.682, 0.818))}),
-    "fresh9": ("twelfth", {"ours": ((0.500, 0.727), (0.727, 0.848)),
-                           "floor": ((0.591, 0.636), (0.636, 0.818))}),
+    "fresh2": {"ours": ((0.545, 0.606), (0.682, 0.727)), "floor": ((0.727, 0.667), (0.682, 0.697))},
+    "fresh3": {"ours": ((0.500, 0.727), (0.636, 0.788)), "floor": ((0.682, 0.758), (0.682, 0.848))},
+    "fresh5": {"ours": ((0.773, 0.697), (0.864, 0.727)), "floor": ((0.727, 0.667), (0.682, 0.727))},
+    "fresh6": {"ours": ((0.773, 0.818), (0.818, 0.848)), "floor": ((0.818, 0.697), (0.818, 0.758))},
+    "fresh7": {"ours": ((0.227, 0.455), (0.409, 0.576)), "floor": ((0.545, 0.636), (0.545, 0.697))},
+    "fresh8": {"ours": ((0.545, 0.667), (0.727, 0.788)), "floor": ((0.500, 0.697), (0.682, 0.818))},
+    "fresh9": {"ours": ((0.500, 0.727), (0.727, 0.848)), "floor": ((0.591, 0.636), (0.636, 0.818))},
 }  # fmt: skip
 
 
@@ -106,10 +105,10 @@ def results_body(
     n_tuning,
     n_held,
     taught=None,
-    tenth=(),
+    rounds=(),
 ) -> str:
     a = rows["all"]["ours"]
-    default = _default()
+    default = default_engine()
     columns = [*ENGINES, "floor"]
     head = " | ".join(LABELS[c] + (" (default)" if c == default else "") for c in columns)
     lines = [
@@ -121,25 +120,8 @@ def results_body(
         f"labelled with their passage and {a['must_refuse']} that must be refused, over the",
         f"{len(files)} documents of `sbk/assistant/library/` ({len(entries)} passages). Every 4th",
         f"question ({n_held}) is held out; the other {n_tuning} were tuned on; and nine sets",
-        f"written apart and never tuned on: **fresh** ({len(rows['fresh']['questions'])},"
-        f" second round), **fresh2** ({len(rows['fresh2']['questions'])}: "
-        f"{rows['fresh2']['ours']['answerable']} answerable, {rows['fresh2']['ours']['must_refuse']}"
-        f" to refuse, third round), **fresh3** ({len(rows['fresh3']['questions'])}: "
-        f"{rows['fresh3']['ours']['answerable']} answerable, {rows['fresh3']['ours']['must_refuse']}"
-        f" to refuse, fifth round), **fresh4** ({len(rows['fresh4']['questions'])}: "
-        f"{rows['fresh4']['ours']['answerable']} answerable, {rows['fresh4']['ours']['must_refuse']}"
-        f" to refuse, seventh round), **fresh5** ({len(rows['fresh5']['questions'])}: "
-        f"{rows['fresh5']['ours']['answerable']} answerable, {rows['fresh5']['ours']['must_refuse']}"
-        f" to refuse, eighth round), **fresh6** ({len(rows['fresh6']['questions'])}: "
-        f"{rows['fresh6']['ours']['answerable']} answerable, {rows['fresh6']['ours']['must_refuse']}"
-        f" to refuse, ninth round), **fresh7** ({len(rows['fresh7']['questions'])}: "
-        f"{rows['fresh7']['ours']['answerable']} answerable, {rows['fresh7']['ours']['must_refuse']}"
-        " to refuse, tenth round), **fresh8** ("
-        f"{len(rows['fresh8']['questions'])}: {rows['fresh8']['ours']['answerable']} answerable,"
-        f" {rows['fresh8']['ours']['must_refuse']} to refuse, eleventh round) and **fresh9** ("
-        f"{len(rows['fresh9']['questions'])}: {rows['fresh9']['ours']['answerable']} answerable,"
-        f" {rows['fresh9']['ours']['must_refuse']} to refuse, twelfth round); fresh7, fresh8 and"
-        " fresh9 were written by other writers, given only the documents.",
+        f"written apart and never tuned on: {_sets_apart(rows)}; fresh7, fresh8 and fresh9 were"
+        " written by other writers, given only the documents.",
         f'"{n_docs} documents": the library plus {n_docs - len(files)} generated policy documents',
         "on the services a centre sits beside (housing fund, employment, unemployment, medical,",
         "pension, work-injury and maternity insurance, training, talent, disputes, assistance;",
@@ -264,10 +246,7 @@ def results_body(
         " fresh3's individual misses are not listed.",
         "",
         *(_taught_lines(taught, n_docs) if taught else []),
-        *_seventh_lines(rows, n_docs),
-        *_eighth_lines(rows, n_docs),
-        *_ninth_lines(rows, n_docs),
-        *tenth,
+        *rounds,
         "Earlier rounds (ADR 0006, 'Second round'): question wording stripped, answer types,",
         "the gate's weights, attachments; the stricter gate that won on the tuning part",
         "(coverage 0.5, unknown word as its rarest character) lost on every unseen part and",
@@ -291,7 +270,19 @@ def results_body(
     return "\n".join(lines) + "\n"
 
 
-def _default() -> str:
+def _sets_apart(rows) -> str:
+    """Each set apart with its size and the round it was written before."""
+    first, *later = FRESH
+    described = [f"**{first}** ({len(rows[first]['questions'])}, {FRESH_ROUNDS[first]} round)"]
+    described += [
+        f"**{p}** ({len(rows[p]['questions'])}: {rows[p]['ours']['answerable']} answerable,"
+        f" {rows[p]['ours']['must_refuse']} to refuse, {FRESH_ROUNDS[p]} round)"
+        for p in later
+    ]
+    return ", ".join(described[:-1]) + " and " + described[-1]
+
+
+def default_engine() -> str:
     """The engine (``ENGINES``) the module constants make the default."""
     default = "hybrid" if retrieval.HYBRID else "ours"
     if retrieval.HYBRID and retrieval.FUSED_GATE == "either":
@@ -356,183 +347,6 @@ def _taught_lines(taught: dict, n_docs: int) -> list[str]:
     return [*lines, ""]
 
 
-# The seventh round's variants (``ENGINES``), compared with the word engine.
-SEVENTH = ("general", "mixed", "cut", "mixed_cut")
-
-
-def pooled(rows, engine: str, suffix: str, parts=UNSEEN) -> tuple[int, int, int]:
-    """(answerable questions found in the first three, right refuse/answer decisions,
-    questions) summed over ``parts``."""
-    found = right = total = 0
-    for part in parts:
-        x = rows[part][engine + suffix]
-        n = x["answerable"] + x["must_refuse"]
-        found += round(x["recall"] * x["answerable"])
-        right += round(x["refusal"] * n)
-        total += n
-    return found, right, total
-
-
-def _seventh_lines(rows, n_docs: int) -> list[str]:
-    """Seventh round: the rule fixed before the run (ADR 0006), and what it decides."""
-    lines = [
-        "Seventh round (ADR 0006): the gate's key terms weighed by general-language rarity."
-        " A variant was to become the default only if (1) on the tuning part, library and"
-        f" {n_docs} documents, neither recall@3 nor refusals right fell by more than one"
-        " question, (2) pooled over the five parts apart (held-out, fresh, fresh2, fresh3,"
-        " fresh4), in both settings, more answerable questions were found in the first three"
-        " and no fewer decisions were right, and (3) fresh4 fell on neither figure in either"
-        " setting. fresh4 was written before any code of the round changed and first run in"
-        " this benchmark; its individual misses are not listed.",
-        "",
-        "| engine | tuning, library | tuning, "
-        f"{n_docs} documents | parts apart, library: found / right decisions | parts apart,"
-        f" {n_docs} documents | fresh4, library | fresh4, {n_docs} documents | rule |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    base = {s: pooled(rows, "ours", s, SEVENTH_APART) for s in ("", "_big")}
-    for engine in ("ours", *SEVENTH):
-        cells = []
-        for suffix in ("", "_big"):
-            x = rows["tuning"][engine + suffix]
-            cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
-        passes = engine != "ours"
-        for suffix in ("", "_big"):
-            found, right, total = pooled(rows, engine, suffix, SEVENTH_APART)
-            cells.append(f"{found} / {right} of {total}")
-            passes &= found > base[suffix][0] and right >= base[suffix][1]
-        for suffix in ("", "_big"):
-            x, o = rows["fresh4"][engine + suffix], rows["fresh4"]["ours" + suffix]
-            cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
-            passes &= x["recall"] >= o["recall"] and x["refusal"] >= o["refusal"]
-        for suffix in ("", "_big"):
-            x, o = rows["tuning"][engine + suffix], rows["tuning"]["ours" + suffix]
-            n = x["answerable"] + x["must_refuse"]
-            passes &= round((o["recall"] - x["recall"]) * x["answerable"]) <= 1
-            passes &= round((o["refusal"] - x["refusal"]) * n) <= 1
-        verdict = "—" if engine == "ours" else ("passes" if passes else "fails")
-        lines.append(f"| {LABELS[engine]} | " + " | ".join(cells) + f" | {verdict} |")
-    lines += [
-        "",
-        f"The cut ({SEVENTH_CUT:g}) was chosen on the tuning part. Default:"
-        f" **{LABELS[_default()]}** (`retrieval.KEY_WEIGHT = {retrieval.KEY_WEIGHT!r}`,"
-        f" `retrieval.KEY_CUT = {retrieval.KEY_CUT!r}`).",
-    ]
-    return [*lines, ""]
-
-
-def _eighth_lines(rows, n_docs: int) -> list[str]:
-    """Eighth round: the learned gate, under the rule fixed before the run (ADR 0006)."""
-    gate = learned.shipped()
-    lines = [
-        "Eighth round (ADR 0006): a gate learned from the labelled questions"
-        " (`sbk/assistant/learned.py`; `benchmarks/train_gate.py` fits it). Features of each"
-        " candidate: " + ", ".join(f"`{f}`" for f in learned.FEATURES) + f"; trained on"
-        f" {gate.trained_on}; the threshold that made the most of recall@3 plus right"
-        f" decisions on those questions: {gate.threshold:g}"
-        + (
-            " (never refuse: no threshold separated the questions to refuse from the others"
-            " better than answering all)."
-            if gate.threshold <= 0
-            else "."
-        )
-        + " It was to become the default only if (1) on fresh5, in both settings, neither"
-        " recall@3 nor refusals right fell below the word engine's and (2) pooled over the"
-        " parts it was never trained on (held-out, fresh4, fresh5), in both settings, it"
-        " found more answerable questions in the first three with no fewer right decisions."
-        " fresh5 was written before any code of the round and measured once before it"
-        " (above); while the features were chosen, an early fit's figures on held-out and"
-        " fresh4 were looked at, and fresh5's key terms (not its answers) were printed once.",
-        "",
-        f"| engine | fresh5, library | fresh5, {n_docs} documents | never trained on, library:"
-        f" found / right decisions | never trained on, {n_docs} documents | rule |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    base = {s: pooled(rows, "ours", s, EIGHTH_APART) for s in ("", "_big")}
-    for engine in ("ours", "learned"):
-        cells, passes = [], engine != "ours"
-        for suffix in ("", "_big"):
-            x, o = rows["fresh5"][engine + suffix], rows["fresh5"]["ours" + suffix]
-            cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
-            passes &= x["recall"] >= o["recall"] and x["refusal"] >= o["refusal"]
-        for suffix in ("", "_big"):
-            found, right, total = pooled(rows, engine, suffix, EIGHTH_APART)
-            cells.append(f"{found} / {right} of {total}")
-            passes &= found > base[suffix][0] and right >= base[suffix][1]
-        verdict = "—" if engine == "ours" else ("passes" if passes else "fails")
-        lines.append(f"| {LABELS[engine]} | " + " | ".join(cells) + f" | {verdict} |")
-    lines += [
-        "",
-        f"Default: **{LABELS[_default()]}** (`retrieval.FUSED_GATE = {retrieval.FUSED_GATE!r}`,"
-        f" `retrieval.HYBRID = {retrieval.HYBRID!r}`).",
-    ]
-    return [*lines, ""]
-
-
-def _ninth_lines(rows, n_docs: int) -> list[str]:
-    """Ninth round: the learned order with the rule gate's refusal, under the rule fixed
-    before the run (ADR 0006)."""
-    lines = [
-        "Ninth round (ADR 0006): the eighth round's probability orders the candidates of both"
-        " rankings; the question is refused exactly when the word engine's rule gate refuses it"
-        " (the same shipped model; nothing refitted). It was to become the default only if"
-        " (1) on fresh6, in both settings, neither recall@3 nor refusals right fell below the"
-        " word engine's and recall@3 rose in at least one; (2) pooled over the parts the model"
-        " was never trained on (held-out, fresh4, fresh5, fresh6), in both settings, more"
-        " answerable questions were found in the first three with no fewer right decisions;"
-        " (3) on the tuning part, in either setting, neither figure fell by more than one"
-        " question. fresh6 was written before any code of the round and measured once before"
-        " it (above).",
-        "",
-        f"| engine | tuning, library | tuning, {n_docs} documents | fresh6, library | fresh6,"
-        f" {n_docs} documents | never trained on, library: found / right decisions | never"
-        f" trained on, {n_docs} documents | rule |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    lines += rule_rows(rows, "learned_order", LABELS["learned_order"], "fresh6", NINTH_APART)
-    lines += [
-        "",
-        f"Default: **{LABELS[_default()]}** (`retrieval.FUSED_GATE = {retrieval.FUSED_GATE!r}`,"
-        f" `retrieval.HYBRID = {retrieval.HYBRID!r}`).",
-    ]
-    return [*lines, ""]
-
-
-def rule_rows(rows, engine: str, label: str, judge: str, apart) -> list[str]:
-    """The word engine's and ``engine``'s table rows under the rule the ninth round set and
-    later rounds kept (ADR 0006): (1) on ``judge``, in both settings, neither recall@3 nor
-    refusals right below the word engine's and recall@3 higher in one; (2) pooled over
-    ``apart``, in both settings, more found with no fewer right decisions; (3) on the tuning
-    part neither figure down by more than one question."""
-    out = []
-    base = {s: pooled(rows, "ours", s, apart) for s in ("", "_big")}
-    for name in ("ours", engine):
-        cells, passes, rose = [], name != "ours", False
-        for suffix in ("", "_big"):
-            x, o = rows["tuning"][name + suffix], rows["tuning"]["ours" + suffix]
-            n = x["answerable"] + x["must_refuse"]
-            cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
-            passes &= round((o["recall"] - x["recall"]) * x["answerable"]) <= 1
-            passes &= round((o["refusal"] - x["refusal"]) * n) <= 1
-        for suffix in ("", "_big"):
-            x, o = rows[judge][name + suffix], rows[judge]["ours" + suffix]
-            cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
-            passes &= x["recall"] >= o["recall"] and x["refusal"] >= o["refusal"]
-            rose |= x["recall"] > o["recall"]
-        for suffix in ("", "_big"):
-            found, right, total = pooled(rows, name, suffix, apart)
-            cells.append(f"{found} / {right} of {total}")
-            passes &= found > base[suffix][0] and right >= base[suffix][1]
-        passes &= rose
-        verdict = "—" if name == "ours" else ("passes" if passes else "fails")
-        out.append(
-            f"| {LABELS['ours'] if name == 'ours' else label} | "
-            + " | ".join(cells)
-            + f" | {verdict} |"
-        )
-    return out
-
-
 def pct(x: float) -> str:
     return f"{x * 100:.1f} %"
 
@@ -555,9 +369,9 @@ def _before_lines(n_docs: int) -> list[str]:
         return f"{pct(lr)} / {pct(lf)} (library), {pct(br)} / {pct(bf)} ({n_docs} documents)"
 
     return [
-        f"{part} before the {round_} round changed any code (written first, measured once):"
-        f" sbk {figures(before['ours'])}; floor {figures(before['floor'])}."
-        for part, (round_, before) in MEASURED_BEFORE.items()
+        f"{part} before the {FRESH_ROUNDS[part]} round changed any code (written first,"
+        f" measured once): sbk {figures(before['ours'])}; floor {figures(before['floor'])}."
+        for part, before in MEASURED_BEFORE.items()
     ]
 
 

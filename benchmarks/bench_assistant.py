@@ -10,7 +10,8 @@ Every 4th question is held out (``split_questions``), and the questions marked `
 ``fresh6`` (before the ninth), ``fresh7`` (before the tenth), ``fresh8`` (before the
 eleventh) and ``fresh9`` (before the twelfth) in the TSV's fourth column are sets apart; ``--tune`` prints the tuning part's figures only. The segmented filler is cached under the temp directory
 (``--no-cache``). The report (engines, labels, the RESULTS.md section) is
-``assistant_report.py``.
+``assistant_report.py``; the rounds' rules and decisions are ``assistant_rounds.py`` (seventh
+to ninth) and ``assistant_lexicon.py`` (tenth to twelfth).
 
 Engines (``ENGINES``), on one index built with its character index and forward lists:
 the word engine; the hybrid (its ranking fused with the character ranking by
@@ -86,7 +87,9 @@ from sbk.assistant import (  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import assistant_lexicon  # noqa: E402
-from assistant_report import ENGINES, results_body  # noqa: E402
+import assistant_rounds  # noqa: E402
+from assistant_report import ENGINES, PARTS, results_body  # noqa: E402
+from assistant_report import FRESH as FRESH_PARTS  # noqa: E402  (sets apart, as written)
 
 NAME = "assistant"
 LIBRARY = ROOT / "sbk" / "assistant" / "library"
@@ -180,31 +183,23 @@ def filler_entries(
     return result
 
 
-# Sets written apart and never tuned on (the TSV's fourth column).
-FRESH_PARTS = (
-    "fresh",
-    "fresh2",
-    "fresh3",
-    "fresh4",
-    "fresh5",
-    "fresh6",
-    "fresh7",
-    "fresh8",
-    "fresh9",
-)
-
-
 def split_questions(questions):
-    """(tuning, held-out, fresh, fresh2, ..., fresh7). Of the first set, every 4th
+    """(tuning, held-out, fresh, fresh2, ..., fresh9). Of the first set, every 4th
     question is held out: never looked at while tuning (``--tune`` hides its results),
-    reported apart. The fresh sets (``part`` = ``fresh`` / ``fresh2`` / ``fresh3`` /
-    ``fresh4``) were written before the second / third / fifth / seventh round of changes
-    and are hidden from ``--tune`` too."""
+    reported apart. The fresh sets (``FRESH_PARTS``, the TSV's fourth column) were each
+    written before a round of changes (``assistant_report.FRESH_ROUNDS``) and are hidden
+    from ``--tune`` too."""
     first = [(q, f, h) for q, f, h, part in questions if part not in FRESH_PARTS]
     sets = [[(q, f, h) for q, f, h, part in questions if part == name] for name in FRESH_PARTS]
     tuning = [q for i, q in enumerate(first) if i % 4 != 3]
     held_out = [q for i, q in enumerate(first) if i % 4 == 3]
     return (tuning, held_out, *sets)
+
+
+def named_parts(questions) -> dict[str, list]:
+    """``split_questions`` by name: tuning, held-out and each set apart."""
+    names = ("tuning", "held-out", *FRESH_PARTS)
+    return dict(zip(names, split_questions(questions), strict=True))
 
 
 def is_labelled(entry: retrieval.Entry, files, file: str, heading: str) -> bool:
@@ -409,9 +404,8 @@ def main() -> int:
     args = parser.parse_args()
     NO_CACHE = args.no_cache
 
-    tuning, held_out, fresh, fresh2, fresh3, fresh4, fresh5, fresh6, fresh7, fresh8, fresh9 = (
-        split_questions(read_questions())
-    )
+    named = named_parts(read_questions())
+    tuning, held_out = named["tuning"], named["held-out"]
     questions = tuning + held_out
     entries, files = library_entries()
     groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
@@ -479,20 +473,7 @@ def main() -> int:
     tracemalloc.stop()
     del again
 
-    parts = {
-        "tuning": tuning,
-        "held-out": held_out,
-        "all": questions,
-        "fresh": fresh,
-        "fresh2": fresh2,
-        "fresh3": fresh3,
-        "fresh4": fresh4,
-        "fresh5": fresh5,
-        "fresh6": fresh6,
-        "fresh7": fresh7,
-        "fresh8": fresh8,
-        "fresh9": fresh9,
-    }
+    parts = {name: questions if name == "all" else named[name] for name in PARTS}
     if args.tune:
         parts = {"tuning": tuning}
     if args.first:
@@ -528,9 +509,7 @@ def main() -> int:
     lexicon_built = assistant_lexicon.measure(
         rows, parts, entries, files, max(0, args.docs - len(files)), filler_entries, evaluate
     )
-    everything = (
-        questions + fresh + fresh2 + fresh3 + fresh4 + fresh5 + fresh6 + fresh7 + fresh8 + fresh9
-    )
+    everything = [q for qs in named.values() for q in qs]
     lat = {engine: latency(big, everything, engine, retrieval.THRESHOLD) for engine in ENGINES}
     lat["floor"] = latency(floor_big, everything, "floor", floor_t)
     n_docs = len(files) + len({e.document for e in filler})
@@ -548,7 +527,10 @@ def main() -> int:
         len(tuning),
         len(held_out),
         taught=taught,
-        tenth=assistant_lexicon.lines(rows, n_docs, lexicon_built, len(groups)),
+        rounds=[
+            *assistant_rounds.lines(rows, n_docs),
+            *assistant_lexicon.lines(rows, n_docs, lexicon_built, len(groups)),
+        ],
     )
     print(body)
     if args.show_misses:

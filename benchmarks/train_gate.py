@@ -28,7 +28,6 @@ import bench_assistant as bench
 from sbk.assistant import learned, retrieval, text, thesaurus
 
 TRAIN_PARTS = ("tuning", "fresh", "fresh2", "fresh3")
-PART_NAMES = ("tuning", "held-out", *bench.FRESH_PARTS)
 
 
 def indexes(n_docs: int):
@@ -64,7 +63,7 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--write", action="store_true", help="write the shipped gate")
     args = parser.parse_args()
-    parts = dict(zip(PART_NAMES, bench.split_questions(bench.read_questions()), strict=True))
+    parts = bench.named_parts(bench.read_questions())
     train = [q for name in TRAIN_PARTS for q in parts[name]]
     small, big, files = indexes(args.docs)
     questions = training_questions(small, train, files) + training_questions(big, train, files)
