@@ -21,6 +21,7 @@ FRESH_ROUNDS = {
     "fresh7": "tenth",
     "fresh8": "eleventh",
     "fresh9": "twelfth",
+    "fresh10": "thirteenth",
 }
 FRESH = tuple(FRESH_ROUNDS)
 PARTS = ("tuning", "held-out", "all", *FRESH)
@@ -89,6 +90,7 @@ MEASURED_BEFORE = {
     "fresh7": {"ours": ((0.227, 0.455), (0.409, 0.576)), "floor": ((0.545, 0.636), (0.545, 0.697))},
     "fresh8": {"ours": ((0.545, 0.667), (0.727, 0.788)), "floor": ((0.500, 0.697), (0.682, 0.818))},
     "fresh9": {"ours": ((0.500, 0.727), (0.727, 0.848)), "floor": ((0.591, 0.636), (0.636, 0.818))},
+    "fresh10": {"ours": ((0.318, 0.576), (0.591, 0.758)), "floor": ((0.636, 0.727), (0.682, 0.879))},
 }  # fmt: skip
 
 
