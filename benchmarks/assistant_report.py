@@ -58,6 +58,7 @@ ENGINES = {
     "mixed_cut": (False, "word", False, False, ("mixed", SEVENTH_CUT)),
     "learned": (True, "learned", False, False, None),
     "learned_order": (True, "learned_order", False, False, None),
+    "meaning": (False, "word", False, False, None),
 }
 LABELS = {
     "ours": "sbk words + bigrams + synonyms",
@@ -75,6 +76,7 @@ LABELS = {
     "mixed_cut": f"library × general idf, everyday key terms left out (< {SEVENTH_CUT:g})",
     "learned": "learned gate over both rankings (logistic)",
     "learned_order": "learned order, the rule gate's refusal",
+    "meaning": "word engine, and by meaning (multilingual-e5-small)",
     "floor": "floor: BM25 over single characters",
 }
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from . import expansion, fusion, general_idf, learned, taught, thesaurus
+from . import dense, expansion, fusion, general_idf, learned, taught, thesaurus
 from .answers import Answer, Entry, Hit
 from .fusion import RRF_K, rrf  # noqa: F401  (re-exported: the benchmark, tests)
 from .text import (
@@ -130,8 +130,15 @@ class Index:
         b: float = B,
         characters: bool | None = None,
         feedback: bool | None = None,
+        vectors: np.ndarray | None = None,
+        encoder: dense.Encoder | None = None,
     ):
         self.entries = list(entries)
+        # Each passage's embedding (``dense``; a row of zeros: none), or None: no ranking
+        # by meaning.
+        self.vectors = vectors
+        self.embedded = None if vectors is None else np.abs(vectors).sum(axis=1) > 0
+        self.encoder = encoder or dense.shared_encoder()
         self.tokenize = tokenize
         # Words that are members of a synonym group count through their group's term.
         self.members = frozenset(getattr(tokenize, "members", ()))
@@ -345,6 +352,7 @@ class Index:
         synonyms: str | bool | None = None,
         key_weight: str | None = None,
         key_cut: float | None = None,
+        meaning: bool | None = None,
     ) -> Answer:
         """The best ``k`` passages over the threshold, or a refusal with the closest
         headings. ``allowed``: the document ids the asker may see (None: all). ``fuse``:
@@ -353,7 +361,8 @@ class Index:
         has its forward lists). ``synonyms``: a ``thesaurus.VARIANTS`` name, False for none
         (default: ``THESAURUS`` when the tokenizer has a thesaurus). ``key_weight`` /
         ``key_cut``: how the key terms are weighed and which are kept (default
-        ``KEY_WEIGHT`` / ``KEY_CUT``; a cut of 0 keeps all)."""
+        ``KEY_WEIGHT`` / ``KEY_CUT``; a cut of 0 keeps all). ``meaning``: rank by meaning too
+        (``dense``; default: when the index has the passages' embeddings)."""
         coverage = COVERAGE if coverage is None else coverage
         weighting = KEY_WEIGHT if key_weight is None else key_weight
         if weighting not in general_idf.WEIGHTINGS:
@@ -402,9 +411,29 @@ class Index:
         hits = [
             self._hit(i, score, raw) for i in top if score[i] >= threshold and cover[i] >= coverage
         ][:k]
+        if self.vectors is not None and meaning is not False:
+            hits = self._by_meaning(question, hits, mask, superseded_factor, score, raw, k)
         if hits:
             return Answer(question, False, hits, [], best)
         return self._refusal(question, by_bm25, best)
+
+    def _by_meaning(self, question, hits, mask, superseded_factor, score, raw, k) -> list[Hit]:
+        """The word engine's hits filled to ``k`` by the closest passages by meaning; or,
+        where it answered nothing, those passages when the best stands out (``dense.GAP``)."""
+        scope = self.embedded if mask is None else mask & self.embedded
+        gap, best = dense.scores(
+            self.vectors, self.encoder.question(question), scope, self.superseded, superseded_factor
+        )
+        if not hits and best < dense.GAP:
+            return hits
+        held = {h.entry.key for h in hits}
+        out = list(hits)
+        for i in fusion.top(gap, k + len(hits)):
+            if len(out) >= k or not np.isfinite(gap[i]):
+                break
+            if self.entries[i].key not in held:
+                out.append(self._hit(i, score, raw))
+        return out
 
     def _hit(self, i: int, score: np.ndarray, raw: np.ndarray) -> Hit:
         return Hit(self.entries[i], float(score[i]), float(raw[i]))

