@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from sbk.assistant import learned, retrieval
+from sbk.assistant import dense, learned, retrieval
 
 # The sets written apart, in the order they were written, and the round each was written
 # before (its changes measured on it first).
@@ -123,8 +123,8 @@ def results_body(
         f"Question set: `benchmarks/assistant_questions.tsv`, {a['answerable']} answerable questions",
         f"labelled with their passage and {a['must_refuse']} that must be refused, over the",
         f"{len(files)} documents of `sbk/assistant/library/` ({len(entries)} passages). Every 4th",
-        f"question ({n_held}) is held out; the other {n_tuning} were tuned on; and nine sets",
-        f"written apart and never tuned on: {_sets_apart(rows)}; fresh7, fresh8 and fresh9 were"
+        f"question ({n_held}) is held out; the other {n_tuning} were tuned on; and {len(FRESH)} sets",
+        f"written apart and never tuned on: {_sets_apart(rows)}; fresh7 … {FRESH[-1]} were"
         " written by other writers, given only the documents.",
         f'"{n_docs} documents": the library plus {n_docs - len(files)} generated policy documents',
         "on the services a centre sits beside (housing fund, employment, unemployment, medical,",
@@ -158,7 +158,10 @@ def results_body(
         "probability that a candidate answers, refused below its fitted threshold (its own gate,",
         "not the rule one); the **learned order** (ninth round): the same probability orders the",
         "candidates, and the question is refused exactly when the word engine's rule gate refuses",
-        "it;",
+        "it; the word engine **and by meaning** (thirteenth round, `sbk/assistant/dense.py`,",
+        f"{dense.MODEL}): its passages first, filled to three by the closest passages by",
+        "meaning, and where its gate refuses, those passages when the best stands out from the",
+        f"{dense.REFERENCE}th closest by {dense.GAP:g} in cosine;",
         "and the floor (the character ranking alone, its own threshold).",
         "",
         f"| | part | {head} |",
@@ -259,16 +262,16 @@ def results_body(
         "Latency: the wall time includes waiting for a core on a shared machine; the CPU",
         "time is the cost of a question on one core.",
         "Questions missed by sbk († held out), library: "
-        + ("、".join(_mark(q, rows) for q in a["misses"]) or "无")
+        + ("、".join(_mark(q, rows) for q in rows["all"][default]["misses"]) or "无")
         + ".",
         f"Questions missed by sbk († held out), {n_docs} documents: "
-        + ("、".join(_mark(q, rows) for q in rows["all"]["ours_big"]["misses"]) or "无")
+        + ("、".join(_mark(q, rows) for q in rows["all"][default + "_big"]["misses"]) or "无")
         + ".",
         "Fresh questions missed by sbk, library: "
-        + ("、".join(rows["fresh"]["ours"]["misses"]) or "无")
+        + ("、".join(rows["fresh"][default]["misses"]) or "无")
         + ".",
         f"Fresh questions missed by sbk, {n_docs} documents: "
-        + ("、".join(rows["fresh"]["ours_big"]["misses"]) or "无")
+        + ("、".join(rows["fresh"][default + "_big"]["misses"]) or "无")
         + ".",
     ]
     return "\n".join(lines) + "\n"
@@ -301,6 +304,9 @@ def default_engine() -> str:
         default = "cut" if retrieval.KEY_WEIGHT == "library" else "mixed_cut"
     elif retrieval.KEY_WEIGHT != "library":
         default = retrieval.KEY_WEIGHT
+    if dense.ON:
+        # Beside the word engine as shipped (the thirteenth round measured it beside "ours").
+        default = "meaning"
     return default
 
 

@@ -66,14 +66,16 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import numpy as np
-
 if hasattr(os, "sched_setaffinity"):
     try:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     except OSError:
         pass
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+# Imported after the pinning: OpenBLAS starts its threads when numpy is imported, and a
+# thread started before it would run on another core.
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -91,6 +93,7 @@ from sbk.assistant import (  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import assistant_lexicon  # noqa: E402
+import assistant_meaning  # noqa: E402
 import assistant_rounds  # noqa: E402
 from assistant_report import ENGINES, PARTS, results_body  # noqa: E402
 from assistant_report import FRESH as FRESH_PARTS  # noqa: E402  (sets apart, as written)
@@ -570,6 +573,7 @@ def main() -> int:
         rounds=[
             *assistant_rounds.lines(rows, n_docs),
             *assistant_lexicon.lines(rows, n_docs, lexicon_built, len(groups)),
+            *assistant_meaning.lines(rows, n_docs, build),
         ],
     )
     print(body)

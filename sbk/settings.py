@@ -251,6 +251,10 @@ OTP_TOTP_ISSUER = "sbk 社保卡服务平台"
 # Card lifecycle (issue 3). Configuration, not constants: each year's method may change them.
 # The handling assistant refuses below this relative score (ADR 0006).
 SBK_ASSISTANT_THRESHOLD = float(os.environ.get("SBK_ASSISTANT_THRESHOLD", "0.35"))
+# Ranking by meaning (ADR 0006, thirteenth round): on unless the environment turns it off;
+# the default is ``sbk.assistant.dense.ON``, so it is set here only when the environment says.
+if os.environ.get("SBK_ASSISTANT_MEANING"):
+    SBK_ASSISTANT_MEANING = _flag("SBK_ASSISTANT_MEANING", True)
 SBK_APPLICATION_DEADLINE_DAYS = int(os.environ.get("SBK_APPLICATION_DEADLINE_DAYS", "7"))
 SBK_DEADLINE_WORKING_DAYS = _flag("SBK_DEADLINE_WORKING_DAYS", False)
 SBK_TEMP_LOSS_DAYS = int(os.environ.get("SBK_TEMP_LOSS_DAYS", "5"))  # temporary loss lapses

@@ -28,6 +28,9 @@ class Hit:
     entry: Entry
     score: float  # relative: 1.0 = every term of the question found
     raw: float
+    # Found by meaning (``dense``), not passed by the word engine's gate: its ``score`` is
+    # still the word score, which says little of it.
+    by_meaning: bool = False
 
 
 @dataclass(frozen=True)

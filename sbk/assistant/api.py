@@ -56,6 +56,9 @@ class AnswerItemOut(Schema):
     document_id: int
     passage_id: int
     superseded: bool
+    # Found by meaning, not by the words (ADR 0006, thirteenth round): ``score`` is then the
+    # word score, which says little of it.
+    by_meaning: bool
     url: str
 
 
@@ -167,6 +170,7 @@ def answer_out(answer) -> dict:
             document_id=e.document,
             passage_id=e.key,
             superseded=e.superseded,
+            by_meaning=hit.by_meaning,
             url=reverse("assistant:document", args=[e.document]) + f"?p={e.key}#passage-{e.key}",
         )
     out["suggestions"] = list(answer.suggestions)

@@ -10,10 +10,10 @@ Pure: numpy, and the encoder; no Django import. How a question is decided:
 - the word engine's rule gate (``retrieval``) answers as it did, its passages first, and the
   closest passages by meaning fill the list to ``k``;
 - where the rule gate refuses, the question is answered from the closest passages by meaning
-  when the best one stands out from the library: its cosine minus the mean cosine of every
-  passage in scope (the *gap*) is at least ``GAP``. E5's cosines crowd into 0.8–0.95 whatever
-  the text, so a raw cosine says little; how far the best passage is above the rest of the
-  library says whether the question is about something the library holds.
+  when the best one stands out from the library: its cosine minus the cosine of the
+  ``REFERENCE``-th closest passage in scope (the *gap*) is at least ``GAP``. E5's cosines
+  crowd into 0.8–0.95 whatever the text, so a raw cosine says little; how far the best
+  passage is above the crowd says whether the question is about something the library holds.
 
 A superseded passage's gap counts ``SUPERSEDED_FACTOR`` of itself, as its word score does.
 """
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 
 # Whether a centre's index ranks by meaning unless ``SBK_ASSISTANT_MEANING`` says otherwise.
-ON = False
+ON = True
 # The passage a question's best is compared with: the 50th closest in scope. A question
 # about something the library holds has one or a few passages far above the rest; one it
 # does not has a crowd at about the same distance. Chosen over the mean of every passage
@@ -57,6 +57,7 @@ class Encoder:
     def __init__(self) -> None:
         self._model = None
         self._lock = threading.Lock()
+        self._embedding = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def _loaded(self):
@@ -78,7 +79,9 @@ class Encoder:
         todo = sorted({t for t, v in zip(texts, known, strict=True) if v is None})
         made = {}
         if todo:
-            vectors = np.asarray(self._loaded().passage(todo), dtype=np.float32)
+            model = self._loaded()
+            with self._embedding:
+                vectors = np.asarray(model.passage(todo), dtype=np.float32)
             made = dict(zip(todo, vectors.reshape(len(todo), DIM), strict=True))
             with self._lock:
                 for t, v in made.items():
@@ -90,7 +93,10 @@ class Encoder:
         return out
 
     def question(self, text: str) -> np.ndarray:
-        return np.asarray(self._loaded().query(text), dtype=np.float32)
+        model = self._loaded()
+        # One forward pass at a time: the engine's buffers are the model's, not the call's.
+        with self._embedding:
+            return np.asarray(model.query(text), dtype=np.float32)
 
 
 _shared = Encoder()
@@ -120,7 +126,9 @@ def scores(
 ) -> tuple[np.ndarray, float]:
     """Each passage's gap (its cosine minus the ``REFERENCE``-th best cosine in scope, or
     the lowest when fewer; a superseded passage's scaled by ``superseded_factor``), -inf
-    outside ``mask``; and the largest gap."""
+    outside ``mask``; and the largest gap, which is -inf when fewer than ``REFERENCE``
+    passages are in scope: a gap needs a crowd to stand out from, and in a handful of
+    passages the best always stands out from the worst."""
     cosine = vectors @ question
     in_scope = np.ones(len(cosine), dtype=bool) if mask is None else mask
     if not in_scope.any():
@@ -130,4 +138,4 @@ def scores(
     gap = cosine - float(-np.partition(-held, nth)[nth])
     gap = np.where(superseded & (gap > 0), gap * superseded_factor, gap)
     gap = np.where(in_scope, gap, -np.inf)
-    return gap, float(gap.max())
+    return gap, float(gap.max()) if len(held) >= REFERENCE else -np.inf

@@ -432,7 +432,7 @@ class Index:
             if len(out) >= k or not np.isfinite(gap[i]):
                 break
             if self.entries[i].key not in held:
-                out.append(self._hit(i, score, raw))
+                out.append(Hit(self.entries[i], float(score[i]), float(raw[i]), by_meaning=True))
         return out
 
     def _hit(self, i: int, score: np.ndarray, raw: np.ndarray) -> Hit:

