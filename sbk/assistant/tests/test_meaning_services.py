@@ -117,3 +117,38 @@ def test_the_api_says_which_passages_were_found_by_meaning(client, world):
     assert all(a["by_meaning"] for a in body["answers"])
     words = ask("补卡要带什么材料")
     assert words["answers"][0]["by_meaning"] is False
+
+
+def test_the_shipped_library_embeddings_cover_what_the_demo_loads_and_are_the_models(world):
+    """``dense.SHIPPED`` holds every passage the demo library's loading embeds (else: run
+    ``python -m sbk.assistant.library_vectors``), made by this model."""
+    with np.load(dense.SHIPPED) as data:
+        assert str(data["model"]) == dense.model_tag()
+        table = dict(zip(data["digests"].tolist(), data["vectors"], strict=True))
+    _load_library(world)
+    passages = list(Passage.objects.select_related("document").order_by("pk"))
+    texts = [dense.passage_text(p.document.title, p.heading, p.text) for p in passages]
+    missing = [t[:40] for t in texts if dense.digest(t) not in table]
+    assert not missing, f"run python -m sbk.assistant.library_vectors: {missing}"
+    # The shipped vectors are the model's own (a few, embedded again without the table).
+    sample = texts[::40]
+    live = dense.Encoder(shipped=None).passages(sample)
+    for text, vector in zip(sample, live, strict=True):
+        assert np.allclose(table[dense.digest(text)], vector, atol=1e-6)
+    # And they are what was stored.
+    for passage, text in zip(passages, texts, strict=True):
+        assert np.array_equal(dense.from_bytes(passage.vector), table[dense.digest(text)])
+
+
+def test_a_table_of_another_model_is_not_used(tmp_path):
+    path = tmp_path / "table.npz"
+    text = "照片背景为白色。"
+    np.savez_compressed(
+        path,
+        model=np.array("another model"),
+        digests=np.array([dense.digest(text)], dtype="S32"),
+        vectors=np.ones((1, dense.DIM), dtype=np.float32),
+    )
+    vector = dense.Encoder(shipped=path).passages([text])[0]
+    assert np.allclose(np.linalg.norm(vector), 1.0, atol=1e-3)
+    assert not np.allclose(vector, 1.0)
