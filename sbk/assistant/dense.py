@@ -153,10 +153,10 @@ def write_table(texts: Sequence[str], path: Path) -> int:
 
 def _single_threaded(load):
     """The model loaded with its OpenMP runtime (the wheel's own copy, which reads the
-    environment once, when loaded) on one thread. A question is one short forward pass: a
-    second thread saves little and, in a server whose other workers keep the cores busy,
-    spins waiting for a core (the test suite took twice as long with two). The variable is
-    put back at once, so nothing else in the process sees it."""
+    environment once, when loaded) on one thread, as the benchmark measures it. A question
+    is one short forward pass, and a server's other workers (gunicorn's, the tests' under
+    xdist) already hold the other cores. The variable is put back at once, so nothing else
+    in the process sees it."""
     kept = os.environ.get("OMP_NUM_THREADS")
     os.environ["OMP_NUM_THREADS"] = "1"
     try:
