@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import fusion
+
 # Whether a centre's index ranks by meaning unless ``SBK_ASSISTANT_MEANING`` says otherwise.
 ON = True
 # The passage a question's best is compared with: the 50th closest in scope. A question
@@ -208,3 +210,30 @@ def scores(
     gap = np.where(superseded & (gap > 0), gap * superseded_factor, gap)
     gap = np.where(in_scope, gap, -np.inf)
     return gap, float(gap.max()) if len(held) >= REFERENCE else -np.inf
+
+
+def closest(
+    vectors: np.ndarray,
+    question: np.ndarray,
+    scope: np.ndarray,
+    superseded: np.ndarray,
+    superseded_factor: float,
+    n: int,
+    taken: Sequence[int],
+    *,
+    answered: bool,
+) -> list[int]:
+    """The positions of the ``n`` closest passages in scope by meaning, leaving out
+    ``taken``; none when the question was not ``answered`` otherwise and the best passage
+    does not stand out (a gap below ``GAP``)."""
+    gap, best = scores(vectors, question, scope, superseded, superseded_factor)
+    if n <= 0 or (not answered and best < GAP):
+        return []
+    out: list[int] = []
+    skip = set(taken)
+    for i in fusion.top(gap, n + len(skip)):
+        if len(out) == n or not np.isfinite(gap[i]):
+            break
+        if i not in skip:
+            out.append(i)
+    return out

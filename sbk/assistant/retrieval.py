@@ -138,6 +138,7 @@ class Index:
         # by meaning.
         self.vectors = vectors
         self.embedded = None if vectors is None else np.abs(vectors).sum(axis=1) > 0
+        self.position = {} if vectors is None else {e.key: i for i, e in enumerate(self.entries)}
         self.encoder = encoder or dense.shared_encoder()
         self.tokenize = tokenize
         # Words that are members of a synonym group count through their group's term.
@@ -419,21 +420,15 @@ class Index:
 
     def _by_meaning(self, question, hits, mask, superseded_factor, score, raw, k) -> list[Hit]:
         """The word engine's hits filled to ``k`` by the closest passages by meaning; or,
-        where it answered nothing, those passages when the best stands out (``dense.GAP``)."""
+        where it answered nothing, those passages when the best stands out (``dense``)."""
         scope = self.embedded if mask is None else mask & self.embedded
-        gap, best = dense.scores(
-            self.vectors, self.encoder.question(question), scope, self.superseded, superseded_factor
-        )
-        if not hits and best < dense.GAP:
-            return hits
-        held = {h.entry.key for h in hits}
-        out = list(hits)
-        for i in fusion.top(gap, k + len(hits)):
-            if len(out) >= k or not np.isfinite(gap[i]):
-                break
-            if self.entries[i].key not in held:
-                out.append(Hit(self.entries[i], float(score[i]), float(raw[i]), by_meaning=True))
-        return out
+        taken = [self.position[h.entry.key] for h in hits]
+        more = dense.closest(
+            self.vectors, self.encoder.question(question), scope, self.superseded,
+            superseded_factor, k - len(hits), taken, answered=bool(hits),
+        )  # fmt: skip
+        by_meaning = [Hit(self.entries[i], float(score[i]), float(raw[i]), True) for i in more]
+        return list(hits) + by_meaning
 
     def _hit(self, i: int, score: np.ndarray, raw: np.ndarray) -> Hit:
         return Hit(self.entries[i], float(score[i]), float(raw[i]))
