@@ -56,6 +56,25 @@ def test_a_superseded_passage_counts_part_of_its_gap():
     assert best == -np.inf
 
 
+def test_the_closest_fill_the_list_or_answer_only_when_the_best_stands_out(monkeypatch):
+    monkeypatch.setattr(dense, "REFERENCE", 3)
+    question = np.array([1.0, 0.0], dtype=np.float32)
+    cosines = np.array([0.99, 0.9, 0.5, 0.45, 0.4], dtype=np.float32)
+    vectors = np.stack([cosines, np.sqrt(1 - cosines**2)], axis=1)
+    scope, old = np.ones(5, dtype=bool), np.zeros(5, dtype=bool)
+    # Filling a list that holds passage 1 already: the next closest, in order.
+    assert dense.closest(vectors, question, scope, old, 0.7, 2, [1], answered=True) == [0, 2]
+    assert dense.closest(vectors, question, scope, old, 0.7, 0, [], answered=True) == []
+    # Not answered otherwise: only when the best is GAP above the third closest (0.5).
+    monkeypatch.setattr(dense, "GAP", 0.45)
+    assert dense.closest(vectors, question, scope, old, 0.7, 2, [], answered=False) == [0, 1]
+    monkeypatch.setattr(dense, "GAP", 0.5)
+    assert dense.closest(vectors, question, scope, old, 0.7, 2, [], answered=False) == []
+    # Out of scope is never returned, even to fill.
+    scope[0] = False
+    assert 0 not in dense.closest(vectors, question, scope, old, 0.7, 3, [], answered=True)
+
+
 def test_vectors_are_stored_as_little_endian_float32():
     vector = np.linspace(-1, 1, dense.DIM, dtype=np.float32)
     data = dense.to_bytes(vector)

@@ -68,6 +68,9 @@ def test_the_contract_answers_by_meaning(world, capsys):
     assert out["refused"] is False
     assert len(out["answers"]) == 2
     assert "眼镜与饰物" in out["answers"][0]["heading"]
+    call_command("assistant", "ask", PARAPHRASE, "-k", "1")
+    text = capsys.readouterr().out
+    assert "眼镜与饰物" in text and "意思相近" in text and "得分" not in text
 
 
 def test_the_migration_embeds_the_passages_loaded_before_it(world):

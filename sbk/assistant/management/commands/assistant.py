@@ -118,7 +118,8 @@ class Command(BaseCommand):
         for i, hit in enumerate(answer.hits, start=1):
             e = hit.entry
             mark = "（已废止）" if e.superseded else ""
-            self.stdout.write(f"[{i}] 《{e.title}》{mark} {e.heading}  得分 {hit.score:.2f}")
+            how = "意思相近" if hit.by_meaning else f"得分 {hit.score:.2f}"
+            self.stdout.write(f"[{i}] 《{e.title}》{mark} {e.heading}  {how}")
             for line in e.text.splitlines():
                 self.stdout.write(f"    {line}")
 
