@@ -35,6 +35,8 @@ does not make one answer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from . import fusion
@@ -170,6 +172,33 @@ def expanded_query(
     return out
 
 
+def expansion_terms(
+    index, feedback: Sequence[int], weights: Sequence[float], variant: str = "rm3"
+) -> dict[str, float]:
+    """RM3's model of ``index``'s feedback passages (positions, with their first-pass
+    scores): term → weight, summing to 1."""
+    if index.forward is None or index.terms_by_id is None:
+        raise ValueError("expansion needs an index built with feedback=True")
+    model = relevance_model(index.forward, index.idf_by_id, list(feedback), list(weights), variant)
+    return {index.terms_by_id[tid]: p for tid, p in model.items()}
+
+
+def cooccurring_terms(index, question: str) -> dict[str, float]:
+    """The global co-occurrence model of the question's words and synonym terms in
+    ``index`` (``cooccurrence_model``): term → weight, summing to 1."""
+    if index.forward is None or index.terms_by_id is None:
+        raise ValueError("expansion needs an index built with feedback=True")
+    postings, weights = {}, {}
+    for term, weight in index.query_terms(question).items():
+        tid = index.vocab.get(term)
+        if tid is None or not term.startswith(EXPANDABLE):
+            continue
+        postings[tid] = index.docs[index.offsets[tid] : index.offsets[tid + 1]].astype(np.int64)
+        weights[tid] = weight
+    model = cooccurrence_model(index.forward, postings, weights)
+    return {index.terms_by_id[tid]: p for tid, p in model.items()}
+
+
 def second_pass(
     index, question, variant, first, cover, units, ranked, scope, pool, mix
 ) -> list[int]:
@@ -180,11 +209,11 @@ def second_pass(
     weighting); ``mix``: how much coverage weighs in the order (``retrieval.COVERAGE_MIX``).
     ``index``: the ``retrieval.Index`` asked (not imported: it imports this module)."""
     if variant == "cooc":
-        model = index.cooccurring_terms(question)
+        model = cooccurring_terms(index, question)
     else:
         feedback = first[:FEEDBACK_PASSAGES]
         weights = [float(ranked[i]) * (1 - mix + mix * cover[i]) for i in feedback]
-        model = index.expansion_terms(feedback, weights, variant)
+        model = expansion_terms(index, feedback, weights, variant)
     if not model:
         return first
     raw, ideal = index.weighted_scores(expanded_query(index.query_terms(question), model))

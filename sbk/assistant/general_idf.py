@@ -32,7 +32,7 @@ from pathlib import Path
 
 import jieba
 
-from .text import STOP_CHARS, KeyUnit
+from .text import STOP_CHARS, KeyUnit, is_cjk
 
 WEIGHTINGS = ("library", "general", "mixed")
 
@@ -84,7 +84,7 @@ def idf(text: str) -> float:
     found = words.get(text)
     if found is not None:
         return found
-    chars = [c for c in text if _is_cjk(c) and c not in STOP_CHARS]
+    chars = [c for c in text if is_cjk(c) and c not in STOP_CHARS]
     if not chars:
         return _median
     return sum(words.get(c, _median) for c in chars) / len(chars)
@@ -108,7 +108,3 @@ def keep(units: list[KeyUnit], cut: float | None) -> list[KeyUnit]:
         return units
     kept = [u for u in units if idf(u.text) >= cut]
     return kept or units
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff"

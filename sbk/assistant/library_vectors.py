@@ -24,8 +24,8 @@ def library_texts(folder: Path = LIBRARY) -> list[str]:
         if path.suffix.lower() not in loaders.FORMATS:
             continue
         loaded = loaders.load_bytes(path.name, path.read_bytes())
-        # The title as the service takes it when the caller states none.
-        title = loaded.title.strip()[:200] or path.stem
+        # The title as the service keeps it when the loader states none.
+        title = loaded.title_as_stored()
         for p in split(loaded.body_lines, loaded.title or title):
             texts.append(dense.passage_text(title, p.heading, p.text))
     return texts

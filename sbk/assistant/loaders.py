@@ -74,6 +74,11 @@ class LoadedDocument:
     def text(self) -> str:
         return "\n".join(ln.text for ln in self.lines)
 
+    def title_as_stored(self, stated: str = "") -> str:
+        """The title the library keeps: the one the loader states, else the document's own,
+        else the file's name."""
+        return (stated or self.title).strip()[:200] or Path(self.file_name).stem
+
     @property
     def body_lines(self) -> list[Line]:
         """The lines to split: without the signing body and date, which answer nothing."""

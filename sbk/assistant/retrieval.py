@@ -41,6 +41,7 @@ from .text import (
     TYPE,
     WORD,
     KeyUnit,
+    is_cjk,
     plain_terms,
     strip_question_wording,
 )
@@ -138,7 +139,6 @@ class Index:
         # by meaning.
         self.vectors = vectors
         self.embedded = None if vectors is None else np.abs(vectors).sum(axis=1) > 0
-        self.position = {} if vectors is None else {e.key: i for i, e in enumerate(self.entries)}
         self.encoder = encoder or dense.shared_encoder()
         self.tokenize = tokenize
         # Words that are members of a synonym group count through their group's term.
@@ -278,7 +278,7 @@ class Index:
         total = 0.0
         for unit in units:
             ids = [self.vocab[t] for t in unit.alternatives if t in self.vocab]
-            chars = [CHAR + c for c in unit.text if _is_cjk(c) and c not in STOP_CHARS]
+            chars = [CHAR + c for c in unit.text if is_cjk(c) and c not in STOP_CHARS]
             if ids and unit.alternatives[0].startswith(SYNONYM):
                 # held by any member of the group: as rare as the group's term
                 weight = self._idf(unit.alternatives[0])
@@ -409,26 +409,24 @@ class Index:
                 if FUSED_GATE == "either":
                     score = np.maximum(ranked, by_chars)
         best = self._hit(top[0], score, raw) if top else None
-        hits = [
-            self._hit(i, score, raw) for i in top if score[i] >= threshold and cover[i] >= coverage
-        ][:k]
+        chosen = [i for i in top if score[i] >= threshold and cover[i] >= coverage][:k]
+        hits = [self._hit(i, score, raw) for i in chosen]
         if self.vectors is not None and meaning is not False:
-            hits = self._by_meaning(question, hits, mask, superseded_factor, score, raw, k)
+            hits += self._by_meaning(question, chosen, mask, superseded_factor, score, raw, k)
         if hits:
             return Answer(question, False, hits, [], best)
         return self._refusal(question, by_bm25, best)
 
-    def _by_meaning(self, question, hits, mask, superseded_factor, score, raw, k) -> list[Hit]:
-        """The word engine's hits filled to ``k`` by the closest passages by meaning; or,
-        where it answered nothing, those passages when the best stands out (``dense``)."""
+    def _by_meaning(self, question, chosen, mask, superseded_factor, score, raw, k) -> list[Hit]:
+        """The closest passages by meaning that fill the word engine's ``chosen`` passages
+        (positions) to ``k``; or, where it chose none, those passages when the best stands
+        out (``dense``)."""
         scope = self.embedded if mask is None else mask & self.embedded
-        taken = [self.position[h.entry.key] for h in hits]
         more = dense.closest(
             self.vectors, self.encoder.question(question), scope, self.superseded,
-            superseded_factor, k - len(hits), taken, answered=bool(hits),
+            superseded_factor, k - len(chosen), chosen, answered=bool(chosen),
         )  # fmt: skip
-        by_meaning = [Hit(self.entries[i], float(score[i]), float(raw[i]), True) for i in more]
-        return list(hits) + by_meaning
+        return [Hit(self.entries[i], float(score[i]), float(raw[i]), True) for i in more]
 
     def _hit(self, i: int, score: np.ndarray, raw: np.ndarray) -> Hit:
         return Hit(self.entries[i], float(score[i]), float(raw[i]))
@@ -558,33 +556,6 @@ class Index:
             raise ValueError(f"unknown expansion variant {expand!r}")
         return expand
 
-    def expansion_terms(
-        self, feedback: Sequence[int], weights: Sequence[float], variant: str = "rm3"
-    ) -> dict[str, float]:
-        """RM3's model of the feedback passages (positions, with their first-pass scores):
-        term → weight, summing to 1."""
-        if self.forward is None or self.terms_by_id is None:
-            raise ValueError("expansion needs an index built with feedback=True")
-        model = expansion.relevance_model(
-            self.forward, self.idf_by_id, list(feedback), list(weights), variant
-        )
-        return {self.terms_by_id[tid]: p for tid, p in model.items()}
-
-    def cooccurring_terms(self, question: str) -> dict[str, float]:
-        """The global co-occurrence model of the question's words and synonym terms
-        (``expansion.cooccurrence_model``): term → weight, summing to 1."""
-        if self.forward is None or self.terms_by_id is None:
-            raise ValueError("expansion needs an index built with feedback=True")
-        postings, weights = {}, {}
-        for term, weight in self.query_terms(question).items():
-            tid = self.vocab.get(term)
-            if tid is None or not term.startswith(expansion.EXPANDABLE):
-                continue
-            postings[tid] = self.docs[self.offsets[tid] : self.offsets[tid + 1]].astype(np.int64)
-            weights[tid] = weight
-        model = expansion.cooccurrence_model(self.forward, postings, weights)
-        return {self.terms_by_id[tid]: p for tid, p in model.items()}
-
     def ranking(
         self,
         question: str,
@@ -608,7 +579,3 @@ def _character_question(question: str) -> str:
     """The question the character ranking scores: without its asking words, as the word
     engine's (怎么办 says nothing of the subject in either)."""
     return strip_question_wording(question) if STRIP_QUESTION_WORDING else question
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff"

@@ -142,7 +142,7 @@ def load_document(
         problems = [Problem(E.DOCUMENT_META, m, "file") for m in loaded.meta_errors]
         raise ServiceError.from_problems(problems)
     values = {
-        "title": (title or loaded.title).strip()[:200] or Path(file_name).stem,
+        "title": loaded.title_as_stored(title),
         "issuer": (issuer if issuer is not None else loaded.issuer).strip()[:100],
         "number": (number if number is not None else loaded.number).strip()[:60],
         "issued_on": issued_on or loaded.issued_on,

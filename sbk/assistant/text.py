@@ -101,6 +101,11 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
 log = logging.getLogger(__name__)
 
 
+def is_cjk(ch: str) -> bool:
+    """A Chinese character (CJK Extension A and the Unified Ideographs)."""
+    return "\u3400" <= ch <= "\u9fff"
+
+
 def strip_question_wording(text: str) -> str:
     """The question without its asking words (``QUESTION_PHRASES``), each replaced by a
     comma; normalised."""

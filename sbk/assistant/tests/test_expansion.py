@@ -41,13 +41,13 @@ def test_the_textbook_constants_and_off_by_default():
 
 def test_rm3_models_the_feedback_passages_terms():
     index = _toy()
-    model = index.expansion_terms([0, 1], [1.0, 1.0], "rm3")
+    model = expansion.expansion_terms(index, [0, 1], [1.0, 1.0], "rm3")
     assert math.isclose(sum(model.values()), 1.0)
     # 挂失 and 热线 are in both feedback passages, 电话 and 受理 in one each
     assert model["w:挂失"] == model["w:热线"] > model["w:电话"] == model["w:受理"]
     assert "w:照片" not in model
     # a passage's first-pass score weighs its terms
-    assert index.expansion_terms([0, 1], [3.0, 1.0])["w:电话"] > model["w:电话"]
+    assert expansion.expansion_terms(index, [0, 1], [3.0, 1.0])["w:电话"] > model["w:电话"]
 
 
 def test_an_expansion_term_reaches_a_passage_sharing_no_word_with_the_question():
@@ -69,7 +69,7 @@ def test_co_occurrence_prefers_the_term_that_shares_passages_beyond_chance():
         e(5, 3, "", "", "照片 尺寸 受理"),
         e(6, 3, "", "", "照片 服务"),
     ]
-    model = retrieval.Index(entries, _words, feedback=True).cooccurring_terms("挂失")
+    model = expansion.cooccurring_terms(retrieval.Index(entries, _words, feedback=True), "挂失")
     # 热线: in both passages holding 挂失, in one more (more than chance); 受理: in one
     # of them and in two others (less than chance); 照片 and 服务: never with 挂失
     assert list(model) == ["w:热线"]
@@ -81,8 +81,8 @@ def test_rm3_by_idf_prefers_the_distinctive_term():
     entries = [e(i, i, "", "", "社保卡 社保卡 社保卡 办理") for i in range(1, 6)]
     entries.append(e(6, 6, "", "", "社保卡 社保卡 社保卡 密码"))
     index = retrieval.Index(entries, _words, feedback=True)
-    plain = index.expansion_terms([5], [1.0], "rm3")
-    rare = index.expansion_terms([5], [1.0], "rm3_idf")
+    plain = expansion.expansion_terms(index, [5], [1.0], "rm3")
+    rare = expansion.expansion_terms(index, [5], [1.0], "rm3_idf")
     assert max(plain, key=plain.get) == "w:社保卡"
     assert max(rare, key=rare.get) == "w:密码"
 
@@ -99,7 +99,7 @@ def test_only_words_and_synonym_groups_expand():
         lambda text: ["w:挂失", "u:挂", "b:挂失", "s:补卡", "t:时限"],
         feedback=True,
     )
-    assert set(index.expansion_terms([0], [1.0])) == {"w:挂失", "s:补卡"}
+    assert set(expansion.expansion_terms(index, [0], [1.0])) == {"w:挂失", "s:补卡"}
 
 
 def test_expansion_needs_the_forward_lists_and_a_known_variant():
