@@ -226,8 +226,10 @@ def closest(
     """The positions of the ``n`` closest passages in scope by meaning, leaving out
     ``taken``; none when the question was not ``answered`` otherwise and the best passage
     does not stand out (a gap below ``GAP``)."""
+    if n <= 0:
+        return []
     gap, best = scores(vectors, question, scope, superseded, superseded_factor)
-    if n <= 0 or (not answered and best < GAP):
+    if not answered and best < GAP:
         return []
     out: list[int] = []
     skip = set(taken)

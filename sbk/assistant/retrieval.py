@@ -411,7 +411,7 @@ class Index:
         best = self._hit(top[0], score, raw) if top else None
         chosen = [i for i in top if score[i] >= threshold and cover[i] >= coverage][:k]
         hits = [self._hit(i, score, raw) for i in chosen]
-        if self.vectors is not None and meaning is not False:
+        if self.vectors is not None and meaning is not False and len(chosen) < k:
             hits += self._by_meaning(question, chosen, mask, superseded_factor, score, raw, k)
         if hits:
             return Answer(question, False, hits, [], best)
@@ -419,8 +419,9 @@ class Index:
 
     def _by_meaning(self, question, chosen, mask, superseded_factor, score, raw, k) -> list[Hit]:
         """The closest passages by meaning that fill the word engine's ``chosen`` passages
-        (positions) to ``k``; or, where it chose none, those passages when the best stands
-        out (``dense``)."""
+        (positions, fewer than ``k``: the question is embedded only when there is room) to
+        ``k``; or, where it chose none, those passages when the best stands out
+        (``dense``)."""
         scope = self.embedded if mask is None else mask & self.embedded
         more = dense.closest(
             self.vectors, self.encoder.question(question), scope, self.superseded,
