@@ -8,10 +8,12 @@ Every 4th question is held out (``split_questions``), and the questions marked `
 (written before the second round of changes), ``fresh2`` (before the third), ``fresh3``
 (before the fifth), ``fresh4`` (before the seventh), ``fresh5`` (before the eighth),
 ``fresh6`` (before the ninth), ``fresh7`` (before the tenth), ``fresh8`` (before the
-eleventh) and ``fresh9`` (before the twelfth) in the TSV's fourth column are sets apart; ``--tune`` prints the tuning part's figures only. The segmented filler is cached under the temp directory
+eleventh), ``fresh9`` (before the twelfth) and ``fresh10`` (before the thirteenth) in the TSV's
+fourth column are sets apart; ``--tune`` prints the tuning part's figures only. The segmented filler is cached under the temp directory
 (``--no-cache``). The report (engines, labels, the RESULTS.md section) is
 ``assistant_report.py``; the rounds' rules and decisions are ``assistant_rounds.py`` (seventh
-to ninth) and ``assistant_lexicon.py`` (tenth to twelfth).
+to ninth), ``assistant_lexicon.py`` (tenth to twelfth) and ``assistant_meaning.py``
+(thirteenth: ranking by meaning, ``sbk/assistant/dense.py``).
 
 Engines (``ENGINES``), on one index built with its character index and forward lists:
 the word engine; the hybrid (its ranking fused with the character ranking by
@@ -212,7 +214,7 @@ def passage_vectors(entries) -> tuple[np.ndarray, float]:
 
 
 def split_questions(questions):
-    """(tuning, held-out, fresh, fresh2, ..., fresh9). Of the first set, every 4th
+    """(tuning, held-out, fresh, fresh2, ..., fresh10). Of the first set, every 4th
     question is held out: never looked at while tuning (``--tune`` hides its results),
     reported apart. The fresh sets (``FRESH_PARTS``, the TSV's fourth column) were each
     written before a round of changes (``assistant_report.FRESH_ROUNDS``) and are hidden

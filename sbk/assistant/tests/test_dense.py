@@ -4,8 +4,6 @@ demo library."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 
@@ -98,9 +96,13 @@ def vectors(entries):
 
 
 @pytest.fixture(scope="module")
-def index(entries, vectors):
+def tokenize():
     groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
-    tokenize = retrieval.segmented(groups, retrieval.shared_segmenter())
+    return retrieval.segmented(groups, retrieval.shared_segmenter())
+
+
+@pytest.fixture(scope="module")
+def index(entries, vectors, tokenize):
     return retrieval.Index(entries, tokenize, vectors=vectors)
 
 
@@ -153,29 +155,21 @@ def test_meaning_never_answers_from_a_document_out_of_scope(index, entries):
     assert all(h.entry.document in allowed for h in answer.hits)
 
 
-def test_with_fewer_passages_than_the_reference_meaning_alone_answers_nothing(entries, vectors):
+def test_with_fewer_passages_than_the_reference_meaning_alone_answers_nothing(
+    entries, vectors, tokenize
+):
     """A gap needs a crowd to stand out from: a library (or what an asker may see) of
     fewer than ``REFERENCE`` passages is answered by the word engine's gate alone."""
     photo = [i for i, e in enumerate(entries) if e.document == entries[0].document + 1]
     assert len(photo) < dense.REFERENCE
-    groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
-    small = retrieval.Index(
-        [entries[i] for i in photo],
-        retrieval.segmented(groups, retrieval.shared_segmenter()),
-        vectors=vectors[photo],
-    )
+    small = retrieval.Index([entries[i] for i in photo], tokenize, vectors=vectors[photo])
     assert small.search("相片上能不能露出耳朵上的首饰").refused
 
 
-def test_a_passage_without_a_vector_is_left_out(entries, vectors):
+def test_a_passage_without_a_vector_is_left_out(entries, vectors, tokenize):
     held = vectors.copy()
     target = next(i for i, e in enumerate(entries) if "眼镜与饰物" in e.heading)
     held[target] = 0
-    groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
-    index = retrieval.Index(
-        [dataclasses.replace(e) for e in entries],
-        retrieval.segmented(groups, retrieval.shared_segmenter()),
-        vectors=held,
-    )
+    index = retrieval.Index(entries, tokenize, vectors=held)
     answer = index.search("相片上能不能露出耳朵上的首饰")
     assert all(h.entry.key != entries[target].key for h in answer.hits)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +15,7 @@ from django.core.management import call_command
 
 from sbk.accounts.models import ApiToken
 from sbk.assistant import dense, engine, services
+from sbk.assistant.demo import load_demo_library
 from sbk.assistant.models import Passage
 from sbk.core.actors import SYSTEM
 from sbk.testing import login
@@ -23,13 +23,7 @@ from sbk.testing import login
 from .test_services import RULES, load
 
 pytestmark = pytest.mark.django_db
-LIBRARY = Path(__file__).resolve().parents[1] / "library"
 PARAPHRASE = "相片上能不能露出耳朵上的首饰"
-
-
-def _load_library(world):
-    for path in sorted(LIBRARY.glob("*.txt")):
-        load(world, name=path.name, data=path.read_bytes())
 
 
 def test_a_loaded_passage_keeps_the_embedding_of_its_title_heading_and_text(world):
@@ -53,7 +47,7 @@ def test_the_index_reads_the_stored_embeddings_and_the_setting_turns_them_off(wo
 
 
 def test_a_question_the_word_engine_refuses_is_answered_through_the_service(world, settings):
-    _load_library(world)
+    load_demo_library(centre=world.centre)
     answer = services.ask(PARAPHRASE, user=SYSTEM, channel="api", log=False)
     assert not answer.refused
     assert "眼镜与饰物" in answer.hits[0].entry.heading
@@ -62,7 +56,7 @@ def test_a_question_the_word_engine_refuses_is_answered_through_the_service(worl
 
 
 def test_the_contract_answers_by_meaning(world, capsys):
-    _load_library(world)
+    load_demo_library(centre=world.centre)
     call_command("assistant", "ask", PARAPHRASE, "--json", "-k", "2")
     out = json.loads(capsys.readouterr().out)
     assert out["refused"] is False
@@ -86,7 +80,7 @@ def test_the_migration_embeds_the_passages_loaded_before_it(world):
 
 
 def test_the_console_marks_a_passage_found_by_meaning(client, world):
-    _load_library(world)
+    load_demo_library(centre=world.centre)
     login(client, world.operator_a)
     html = client.post("/assistant/ask/", {"question": PARAPHRASE}).content.decode()
     assert 'data-testid="assistant-citation"' in html
@@ -102,7 +96,7 @@ def test_the_console_marks_a_passage_found_by_meaning(client, world):
 
 
 def test_the_api_says_which_passages_were_found_by_meaning(client, world):
-    _load_library(world)
+    load_demo_library(centre=world.centre)
     raw = "assistant-" + "m" * 40
     ApiToken.objects.create(user=world.operator_a, name="t", digest=ApiToken.digest_of(raw))
     headers = {"Authorization": f"Bearer {raw}"}
@@ -128,7 +122,7 @@ def test_the_shipped_library_embeddings_cover_what_the_demo_loads_and_are_the_mo
     with np.load(dense.SHIPPED) as data:
         assert str(data["model"]) == dense.model_tag()
         table = dict(zip(data["digests"].tolist(), data["vectors"], strict=True))
-    _load_library(world)
+    load_demo_library(centre=world.centre)
     passages = list(Passage.objects.select_related("document").order_by("pk"))
     texts = [dense.passage_text(p.document.title, p.heading, p.text) for p in passages]
     missing = [t[:40] for t in texts if dense.digest(t) not in table]
