@@ -188,6 +188,18 @@ def from_bytes(data: bytes | memoryview | None) -> np.ndarray | None:
     return vector if vector.shape == (DIM,) else None
 
 
+def matrix(stored: Sequence[bytes | memoryview | None]) -> np.ndarray:
+    """The stored embeddings as one (n, DIM) matrix; a passage not embedded (none should be
+    after migration 0003) is a row of zeros, which the index leaves out of the ranking by
+    meaning rather than embedding it there: building the index writes nothing."""
+    out = np.zeros((len(stored), DIM), dtype=np.float32)
+    for i, data in enumerate(stored):
+        vector = from_bytes(data)
+        if vector is not None:
+            out[i] = vector
+    return out
+
+
 def scores(
     vectors: np.ndarray,
     question: np.ndarray,

