@@ -160,10 +160,13 @@ def load_document(
         ensure_ascii=False,
     )
     digest = hashlib.sha256(data + fingerprint.encode()).hexdigest()
-    # Embedded before the library is locked: a long document holds no one else up.
-    vectors = dense.shared_encoder().passages(
-        [dense.passage_text(values["title"], p.heading, p.text) for p in passages]
-    )
+    texts = [dense.passage_text(values["title"], p.heading, p.text) for p in passages]
+    # Embedded before the library is locked, so that a long document holds no one else up;
+    # but not for a file loaded before as it is (a folder loaded again), which the locked
+    # check below finds unchanged.
+    vectors = None
+    if not Document.objects.filter(org=org, file_name=file_name, digest=digest).exists():
+        vectors = dense.shared_encoder().passages(texts)
 
     state = _lock_library()
     existing = (
@@ -193,6 +196,8 @@ def load_document(
         document.passages.all().delete()
         outcome = "replaced"
     segmenter = segmented(queries.synonyms(), shared_segmenter()).segmenter
+    if vectors is None:  # it changed since the look before the lock
+        vectors = dense.shared_encoder().passages(texts)
     Passage.objects.bulk_create(
         [
             Passage(

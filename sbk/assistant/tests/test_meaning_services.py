@@ -149,3 +149,27 @@ def test_a_table_of_another_model_is_not_used(tmp_path):
     vector = dense.Encoder(shipped=path).passages([text])[0]
     assert np.allclose(np.linalg.norm(vector), 1.0, atol=1e-3)
     assert not np.allclose(vector, 1.0)
+
+
+def test_a_file_loaded_again_unchanged_is_not_embedded_again(world, monkeypatch):
+    encoder = dense.shared_encoder()
+    embedded = []
+    real = encoder.passages
+
+    def counting(texts):
+        embedded.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(encoder, "passages", counting)
+    data = RULES.replace("测试补卡规定", "只加载一次的规定", 2)
+    assert load(world, name="once.txt", data=data).outcome == "added"
+    assert embedded == [3]
+    assert load(world, name="once.txt", data=data).outcome == "unchanged"
+    assert embedded == [3]
+    assert (
+        load(
+            world, name="once.txt", data=data + "三、其他\n（一）附则。自发布之日起施行。\n"
+        ).outcome
+        == "replaced"
+    )
+    assert embedded == [3, 4]
