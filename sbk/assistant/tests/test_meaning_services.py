@@ -128,10 +128,15 @@ def test_the_shipped_library_embeddings_cover_what_the_demo_loads_and_are_the_mo
     missing = [t[:40] for t in texts if dense.digest(t) not in table]
     assert not missing, f"run python -m sbk.assistant.library_vectors: {missing}"
     # The shipped vectors are the model's own (a few, embedded again without the table).
+    # Not bit for bit: the engine quantises each layer's activations to 8 bits, and glibc
+    # picks its exp/tanh by the CPU, so a last-bit difference can round a value the other
+    # way and the vectors of two machines differ by up to ~2e-3 a component (cosine 0.99996
+    # between the table, made on one machine, and another's own). A table of another text
+    # or model is below: the two closest passages of the library are at cosine 0.9955.
     sample = texts[::40]
     live = dense.Encoder(shipped=None).passages(sample)
     for text, vector in zip(sample, live, strict=True):
-        assert np.allclose(table[dense.digest(text)], vector, atol=1e-6)
+        assert float(np.dot(table[dense.digest(text)], vector)) > 0.9995
     # And they are what was stored.
     for passage, text in zip(passages, texts, strict=True):
         assert np.array_equal(dense.from_bytes(passage.vector), table[dense.digest(text)])
