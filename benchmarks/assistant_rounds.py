@@ -167,35 +167,36 @@ def _ninth_lines(rows, n_docs: int) -> list[str]:
     return [*lines, ""]
 
 
-def rule_rows(rows, engine: str, label: str, judge: str, apart) -> list[str]:
-    """The word engine's and ``engine``'s table rows under the rule the ninth round set and
-    later rounds kept (ADR 0006): (1) on ``judge``, in both settings, neither recall@3 nor
-    refusals right below the word engine's and recall@3 higher in one; (2) pooled over
-    ``apart``, in both settings, more found with no fewer right decisions; (3) on the tuning
-    part neither figure down by more than one question."""
+def rule_rows(rows, engine: str, label: str, judge: str, apart, base: str = "ours") -> list[str]:
+    """``base``'s (the engine shipped before the round: the word engine until the thirteenth
+    round) and ``engine``'s table rows under the rule the ninth round set and later rounds
+    kept (ADR 0006): (1) on ``judge``, in both settings, neither recall@3 nor refusals right
+    below ``base``'s and recall@3 higher in one; (2) pooled over ``apart``, in both
+    settings, more found with no fewer right decisions; (3) on the tuning part neither
+    figure down by more than one question."""
     out = []
-    base = {s: pooled(rows, "ours", s, apart) for s in ("", "_big")}
-    for name in ("ours", engine):
-        cells, passes, rose = [], name != "ours", False
+    before = {s: pooled(rows, base, s, apart) for s in ("", "_big")}
+    for name in (base, engine):
+        cells, passes, rose = [], name != base, False
         for suffix in ("", "_big"):
-            x, o = rows["tuning"][name + suffix], rows["tuning"]["ours" + suffix]
+            x, o = rows["tuning"][name + suffix], rows["tuning"][base + suffix]
             n = x["answerable"] + x["must_refuse"]
             cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
             passes &= round((o["recall"] - x["recall"]) * x["answerable"]) <= 1
             passes &= round((o["refusal"] - x["refusal"]) * n) <= 1
         for suffix in ("", "_big"):
-            x, o = rows[judge][name + suffix], rows[judge]["ours" + suffix]
+            x, o = rows[judge][name + suffix], rows[judge][base + suffix]
             cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
             passes &= x["recall"] >= o["recall"] and x["refusal"] >= o["refusal"]
             rose |= x["recall"] > o["recall"]
         for suffix in ("", "_big"):
             found, right, total = pooled(rows, name, suffix, apart)
             cells.append(f"{found} / {right} of {total}")
-            passes &= found > base[suffix][0] and right >= base[suffix][1]
+            passes &= found > before[suffix][0] and right >= before[suffix][1]
         passes &= rose
-        verdict = "—" if name == "ours" else ("passes" if passes else "fails")
+        verdict = "—" if name == base else ("passes" if passes else "fails")
         out.append(
-            f"| {LABELS['ours'] if name == 'ours' else label} | "
+            f"| {LABELS[base] if name == base else label} | "
             + " | ".join(cells)
             + f" | {verdict} |"
         )

@@ -97,7 +97,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import assistant_lexicon  # noqa: E402
 import assistant_meaning  # noqa: E402
 import assistant_rounds  # noqa: E402
-from assistant_report import ENGINES, PARTS, results_body  # noqa: E402
+from assistant_report import ENGINES, PARTS, default_engine, results_body  # noqa: E402
 from assistant_report import FRESH as FRESH_PARTS  # noqa: E402  (sets apart, as written)
 
 NAME = "assistant"
@@ -535,7 +535,9 @@ def main() -> int:
         rows[part]["floor_big"] = evaluate(floor_big, qs, files, floor_t, "floor")
     if args.tune or args.first:
         r = rows[args.first or "tuning"]
-        for name in [*ENGINES, "floor"] if args.tune else ["ours", "floor"]:
+        # A new set is measured with the engine shipped (the default) and the word engine.
+        shipped = [*dict.fromkeys([default_engine(), "ours"]), "floor"]
+        for name in [*ENGINES, "floor"] if args.tune else shipped:
             for key in (name, name + "_big"):
                 x = r[key]
                 print(
