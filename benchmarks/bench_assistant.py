@@ -367,7 +367,8 @@ def ask(
             synonyms=synonyms,
             key_weight=key_weight,
             key_cut=key_cut,
-            meaning=engine == "meaning",
+            meaning=engine in ("meaning", "fused"),
+            order="fused" if engine == "fused" else "fill",
         )
     finally:
         retrieval.FUSED_GATE = kept

@@ -42,6 +42,12 @@ ON = True
 REFERENCE = 50
 # Chosen on the tuning part (benchmarks/bench_assistant.py, ADR 0006 thirteenth round).
 GAP = 0.045
+# How the list is made when the word engine's rule gate answers: "fill" (thirteenth round:
+# its passages first, the closest by meaning filling the list to k) or "fused" (fourteenth:
+# the two rankings fused by reciprocal rank, so a ranking by meaning sure of a passage the
+# word engine placed fourth or lower reaches the list).
+ORDER = "fill"
+ORDERS = ("fill", "fused")
 DIM = 384
 # The demo library's passages, embedded once by ``python -m sbk.assistant.library_vectors``:
 # loading the demo (``make run``, the tests, every subprocess that builds it) then embeds
@@ -222,6 +228,19 @@ def scores(
     gap = np.where(superseded & (gap > 0), gap * superseded_factor, gap)
     gap = np.where(in_scope, gap, -np.inf)
     return gap, float(gap.max()) if len(held) >= REFERENCE else -np.inf
+
+
+def ranking(
+    vectors: np.ndarray,
+    question: np.ndarray,
+    scope: np.ndarray,
+    superseded: np.ndarray,
+    superseded_factor: float,
+    n: int,
+) -> list[int]:
+    """The positions of the ``n`` passages in scope with the largest gaps, best first."""
+    gap, _ = scores(vectors, question, scope, superseded, superseded_factor)
+    return [i for i in fusion.top(gap, n) if np.isfinite(gap[i])]
 
 
 def closest(

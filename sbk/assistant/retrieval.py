@@ -354,6 +354,7 @@ class Index:
         key_weight: str | None = None,
         key_cut: float | None = None,
         meaning: bool | None = None,
+        order: str | None = None,
     ) -> Answer:
         """The best ``k`` passages over the threshold, or a refusal with the closest
         headings. ``allowed``: the document ids the asker may see (None: all). ``fuse``:
@@ -363,7 +364,8 @@ class Index:
         (default: ``THESAURUS`` when the tokenizer has a thesaurus). ``key_weight`` /
         ``key_cut``: how the key terms are weighed and which are kept (default
         ``KEY_WEIGHT`` / ``KEY_CUT``; a cut of 0 keeps all). ``meaning``: rank by meaning too
-        (``dense``; default: when the index has the passages' embeddings)."""
+        (``dense``; default: when the index has the passages' embeddings), the list made as
+        ``order`` says (``dense.ORDERS``; default ``dense.ORDER``)."""
         coverage = COVERAGE if coverage is None else coverage
         weighting = KEY_WEIGHT if key_weight is None else key_weight
         if weighting not in general_idf.WEIGHTINGS:
@@ -411,8 +413,15 @@ class Index:
         best = self._hit(top[0], score, raw) if top else None
         chosen = [i for i in top if score[i] >= threshold and cover[i] >= coverage][:k]
         hits = [self._hit(i, score, raw) for i in chosen]
-        if self.vectors is not None and meaning is not False and len(chosen) < k:
-            hits += self._by_meaning(question, chosen, mask, superseded_factor, score, raw, k)
+        order = dense.ORDER if order is None else order
+        if order not in dense.ORDERS:
+            raise ValueError(f"unknown order {order!r}")
+        if self.vectors is not None and meaning is not False:
+            if chosen and order == "fused":
+                scope = (mask, superseded_factor)
+                hits = self._fused(question, top, chosen, scope, score, raw, k)
+            elif len(chosen) < k:
+                hits += self._by_meaning(question, chosen, mask, superseded_factor, score, raw, k)
         if hits:
             return Answer(question, False, hits, [], best)
         return self._refusal(question, by_bm25, best)
@@ -428,6 +437,22 @@ class Index:
             superseded_factor, k - len(chosen), chosen, answered=bool(chosen),
         )  # fmt: skip
         return [Hit(self.entries[i], float(score[i]), float(raw[i]), True) for i in more]
+
+    def _fused(self, question, top, chosen, scope, score, raw, k) -> list[Hit]:
+        """The first ``k`` of the word engine's candidates (``top``, in its order) fused by
+        reciprocal rank with the passages in scope by meaning (``dense.ORDER`` "fused"). A
+        passage the rule gate did not pass (not in ``chosen``) is marked as by meaning."""
+        mask, superseded_factor = scope
+        in_scope = self.embedded if mask is None else mask & self.embedded
+        by_meaning = dense.ranking(
+            self.vectors, self.encoder.question(question), in_scope, self.superseded,
+            superseded_factor, len(top),
+        )  # fmt: skip
+        passed = set(chosen)
+        return [
+            Hit(self.entries[i], float(score[i]), float(raw[i]), i not in passed)
+            for i in rrf([top, by_meaning])[:k]
+        ]
 
     def _hit(self, i: int, score: np.ndarray, raw: np.ndarray) -> Hit:
         return Hit(self.entries[i], float(score[i]), float(raw[i]))

