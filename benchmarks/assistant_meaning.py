@@ -9,7 +9,7 @@ paragraphs and tables.
 
 from __future__ import annotations
 
-from assistant_report import FRESH, LABELS
+from assistant_report import FRESH, GAPS, LABELS
 from assistant_rounds import rule_rows
 
 from sbk.assistant import dense
@@ -17,6 +17,7 @@ from sbk.assistant import dense
 # Every part apart from the tuning one, as the round had them (fresh11 came after).
 THIRTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh10") + 1])
 FOURTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh11") + 1])
+FIFTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh12") + 1])
 
 
 def lines(rows, n_docs: int, build: dict) -> list[str]:
@@ -26,7 +27,7 @@ def lines(rows, n_docs: int, build: dict) -> list[str]:
         " text) and the question are embedded; when the word engine's rule gate answers, its"
         " passages come first and the closest passages by meaning fill the list to three; when"
         " it refuses, the closest passages by meaning answer if the best one's cosine is at"
-        f" least {dense.GAP:g} above the {dense.REFERENCE}th closest passage's in scope (the"
+        f" least {GAPS['meaning']:g} above the {dense.REFERENCE}th closest passage's in scope (the"
         " gap; chosen on the tuning part, as the reference was). It was to become the default"
         " only if (1) on fresh10, in both settings, neither recall@3 nor refusals right fell"
         " below the word engine's and recall@3 rose in at least one; (2) pooled over every part"
@@ -67,6 +68,25 @@ def lines(rows, n_docs: int, build: dict) -> list[str]:
         f" {n_docs} documents | rule |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
         *rule_rows(rows, "fused", LABELS["fused"], "fresh11", FOURTEENTH_APART, base="meaning"),
+        "",
+        "Fifteenth round (ADR 0006): meaning admits a question the word gate refused at a gap"
+        f" of {GAPS['lower_gap']:g} instead of {GAPS['meaning']:g}: the smallest gap whose cost on the"
+        " tuning part stays within the one question condition (3) allows (the word gate alone"
+        " answers every answerable tuning question, so that part shows only what a lower gap"
+        " costs). It was to ship only if (1) on fresh12, in both settings, neither recall@3 nor"
+        " refusals right fell below the engine shipped and recall@3 rose in at least one; (2)"
+        " pooled over every part apart (held-out, fresh … fresh12), in both settings, more"
+        " answerable questions were found in the first three with no fewer right decisions;"
+        " (3) on the tuning part, in either setting, neither figure fell by more than one"
+        " question. fresh12 was written apart and measured once before the full run (above).",
+        "",
+        f"| engine | tuning, library | tuning, {n_docs} documents | fresh12, library | fresh12,"
+        f" {n_docs} documents | apart, library: found / right decisions | apart,"
+        f" {n_docs} documents | rule |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        *rule_rows(
+            rows, "lower_gap", LABELS["lower_gap"], "fresh12", FIFTEENTH_APART, base="meaning"
+        ),
         "",
     ]
     return out

@@ -97,7 +97,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import assistant_lexicon  # noqa: E402
 import assistant_meaning  # noqa: E402
 import assistant_rounds  # noqa: E402
-from assistant_report import ENGINES, PARTS, default_engine, results_body  # noqa: E402
+from assistant_report import ENGINES, GAPS, PARTS, default_engine, results_body  # noqa: E402
 from assistant_report import FRESH as FRESH_PARTS  # noqa: E402  (sets apart, as written)
 
 NAME = "assistant"
@@ -354,8 +354,9 @@ def ask(
 ):
     fuse, gate, expand, synonyms, keys = ENGINES.get(engine, (False, "word", False, False, None))
     key_weight, key_cut = keys or (None, None)
-    kept = retrieval.FUSED_GATE
+    kept, kept_gap = retrieval.FUSED_GATE, dense.GAP
     retrieval.FUSED_GATE = gate
+    dense.GAP = GAPS.get(engine, dense.GAP)
     try:
         return index.search(
             question,
@@ -367,11 +368,11 @@ def ask(
             synonyms=synonyms,
             key_weight=key_weight,
             key_cut=key_cut,
-            meaning=engine in ("meaning", "fused"),
+            meaning=engine in ("meaning", "fused", "lower_gap"),
             order="fused" if engine == "fused" else "fill",
         )
     finally:
-        retrieval.FUSED_GATE = kept
+        retrieval.FUSED_GATE, dense.GAP = kept, kept_gap
 
 
 def best_threshold(index, questions, files) -> tuple[float, dict]:

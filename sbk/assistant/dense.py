@@ -40,8 +40,10 @@ ON = True
 # (which moves with what else the library holds: a thousand documents on other services
 # pull it down) on the tuning part (ADR 0006, thirteenth round).
 REFERENCE = 50
-# Chosen on the tuning part (benchmarks/bench_assistant.py, ADR 0006 thirteenth round).
-GAP = 0.045
+# The smallest gap whose cost on the tuning part stays within one question (ADR 0006,
+# fifteenth round; the thirteenth's 0.045 refused many answerable questions worded unlike
+# their passage, and the tuning part, all of it answered by the word gate, could not show it).
+GAP = 0.030
 # How the list is made when the word engine's rule gate answers: "fill" (thirteenth round:
 # its passages first, the closest by meaning filling the list to k) or "fused" (fourteenth:
 # the two rankings fused by reciprocal rank, so a ranking by meaning sure of a passage the
