@@ -15,7 +15,7 @@ import dataclasses
 from pathlib import Path
 
 from assistant_report import pct
-from assistant_rounds import rule_rows
+from assistant_rounds import rule_table
 
 from sbk.assistant import retrieval, text
 
@@ -130,9 +130,11 @@ def lines(rows, n_docs: int, built: dict, shipped_groups: int) -> list[str]:
         " run, above) and pooled over every part apart (held-out, fresh … fresh9)."
     )
     return [
-        *_round_lines(rows, n_docs, tenth, "extended", "fresh7", TENTH_APART),
-        *_round_lines(rows, n_docs, eleventh, "corrected", "fresh8", ELEVENTH_APART),
-        *_round_lines(rows, n_docs, twelfth, CALIBRATED, "fresh9", TWELFTH_APART),
+        *rule_table(rows, n_docs, tenth, "extended", _label("extended"), "fresh7", TENTH_APART),
+        *rule_table(
+            rows, n_docs, eleventh, "corrected", _label("corrected"), "fresh8", ELEVENTH_APART
+        ),
+        *rule_table(rows, n_docs, twelfth, CALIBRATED, _label(CALIBRATED), "fresh9", TWELFTH_APART),
         "Every part, recall@3 / refusals right (unanswerable refused, strict):",
         "",
         "| part | list | library | " + f"{n_docs} documents |",
@@ -154,19 +156,6 @@ def lines(rows, n_docs: int, built: dict, shipped_groups: int) -> list[str]:
         ),
         "",
     ]
-
-
-def _round_lines(rows, n_docs, intro, name, judge, apart) -> list[str]:
-    out = [
-        intro,
-        "",
-        f"| engine | tuning, library | tuning, {n_docs} documents | {judge}, library | {judge},"
-        f" {n_docs} documents | apart, library: found / right decisions | apart,"
-        f" {n_docs} documents | rule |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    out += rule_rows(rows, name, _label(name), judge, apart)
-    return [*out, ""]
 
 
 def _label(name: str) -> str:

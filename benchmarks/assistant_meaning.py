@@ -10,7 +10,7 @@ paragraphs and tables.
 from __future__ import annotations
 
 from assistant_report import FRESH, GAPS, LABELS
-from assistant_rounds import rule_rows
+from assistant_rounds import rule_table
 
 from sbk.assistant import dense
 
@@ -21,7 +21,7 @@ FIFTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh12") + 1])
 
 
 def lines(rows, n_docs: int, build: dict) -> list[str]:
-    intro = (
+    thirteenth = (
         "Thirteenth round (ADR 0006): ranking by meaning beside the word engine"
         f" (`sbk/assistant/dense.py`; {dense.MODEL}). Every passage (title, heading path and"
         " text) and the question are embedded; when the word engine's rule gate answers, its"
@@ -37,56 +37,54 @@ def lines(rows, n_docs: int, build: dict) -> list[str]:
         " apart, by a writer given only the documents, and measured once before any code of the"
         " round was written (above)."
     )
-    out = [
-        intro,
-        "",
-        f"| engine | tuning, library | tuning, {n_docs} documents | fresh10, library | fresh10,"
-        f" {n_docs} documents | apart, library: found / right decisions | apart,"
-        f" {n_docs} documents | rule |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-        *rule_rows(rows, "meaning", LABELS["meaning"], "fresh10", THIRTEENTH_APART),
-        "",
+    cost = (
         f"Cost: embedding a passage takes {build['embed_per_passage'] * 1000:.0f} ms on one core"
         " (the library's passages, timed on this run; done once, when a document is loaded, and"
         " stored with the passage); the model is a 72 MB file mapped into memory; a question's"
-        " embedding is the latency above beyond the word engine's.",
-        "",
+        " embedding is the latency above beyond the word engine's."
+    )
+    fourteenth = (
         "Fourteenth round (ADR 0006): when the word engine's rule gate answers, the list is the"
         " reciprocal-rank fusion of its candidates (in its order) and the passages by meaning,"
         " instead of its passages filled by meaning; nothing else changes and no constant was"
-        " chosen. It was to become the default only if (1) on fresh11, in both settings,"
-        " neither recall@3 nor refusals right fell below the engine shipped (word engine and"
-        " meaning, the thirteenth round's) and recall@3 rose in at least one; (2) pooled over"
-        " every part apart (held-out, fresh … fresh11), in both settings, more answerable"
-        " questions were found in the first three with no fewer right decisions; (3) on the"
-        " tuning part, in either setting, neither figure fell by more than one question."
-        " fresh11 was written apart, by a writer given only the documents, and measured once"
-        " before any code of the round was written (above).",
-        "",
-        f"| engine | tuning, library | tuning, {n_docs} documents | fresh11, library | fresh11,"
-        f" {n_docs} documents | apart, library: found / right decisions | apart,"
-        f" {n_docs} documents | rule |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-        *rule_rows(rows, "fused", LABELS["fused"], "fresh11", FOURTEENTH_APART, base="meaning"),
-        "",
+        " chosen. The same rule, against the engine shipped (word engine and meaning, the"
+        " thirteenth round's), judged on fresh11 (written apart by a writer given only the"
+        " documents, and measured once before any code of the round was written, above) and"
+        " pooled over every part apart (held-out, fresh … fresh11)."
+    )
+    fifteenth = (
         "Fifteenth round (ADR 0006): meaning admits a question the word gate refused at a gap"
-        f" of {GAPS['lower_gap']:g} instead of {GAPS['meaning']:g}: the smallest gap whose cost on the"
-        " tuning part stays within the one question condition (3) allows (the word gate alone"
-        " answers every answerable tuning question, so that part shows only what a lower gap"
-        " costs). It was to ship only if (1) on fresh12, in both settings, neither recall@3 nor"
-        " refusals right fell below the engine shipped and recall@3 rose in at least one; (2)"
-        " pooled over every part apart (held-out, fresh … fresh12), in both settings, more"
-        " answerable questions were found in the first three with no fewer right decisions;"
-        " (3) on the tuning part, in either setting, neither figure fell by more than one"
-        " question. fresh12 was written apart and measured once before the full run (above).",
-        "",
-        f"| engine | tuning, library | tuning, {n_docs} documents | fresh12, library | fresh12,"
-        f" {n_docs} documents | apart, library: found / right decisions | apart,"
-        f" {n_docs} documents | rule |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-        *rule_rows(
-            rows, "lower_gap", LABELS["lower_gap"], "fresh12", FIFTEENTH_APART, base="meaning"
+        f" of {GAPS['lower_gap']:g} instead of {GAPS['meaning']:g}: the smallest gap whose cost"
+        " on the tuning part stays within the one question condition (3) allows (the word gate"
+        " alone answers every answerable tuning question, so that part shows only what a lower"
+        " gap costs). The same rule, against the engine shipped, judged on fresh12 (written"
+        " apart and measured once before the full run, above) and pooled over every part apart"
+        " (held-out, fresh … fresh12)."
+    )
+    return [
+        *rule_table(
+            rows, n_docs, thirteenth, "meaning", LABELS["meaning"], "fresh10", THIRTEENTH_APART
         ),
+        cost,
         "",
+        *rule_table(
+            rows,
+            n_docs,
+            fourteenth,
+            "fused",
+            LABELS["fused"],
+            "fresh11",
+            FOURTEENTH_APART,
+            base="meaning",
+        ),  # fmt: skip
+        *rule_table(
+            rows,
+            n_docs,
+            fifteenth,
+            "lower_gap",
+            LABELS["lower_gap"],
+            "fresh12",
+            FIFTEENTH_APART,
+            base="meaning",
+        ),  # fmt: skip
     ]
-    return out

@@ -167,6 +167,20 @@ def _ninth_lines(rows, n_docs: int) -> list[str]:
     return [*lines, ""]
 
 
+def rule_table(rows, n_docs, intro, engine, label, judge, apart, base="ours") -> list[str]:
+    """A round's paragraph, then its table under the rule (``rule_rows``)."""
+    return [
+        intro,
+        "",
+        f"| engine | tuning, library | tuning, {n_docs} documents | {judge}, library | {judge},"
+        f" {n_docs} documents | apart, library: found / right decisions | apart,"
+        f" {n_docs} documents | rule |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        *rule_rows(rows, engine, label, judge, apart, base),
+        "",
+    ]
+
+
 def rule_rows(rows, engine: str, label: str, judge: str, apart, base: str = "ours") -> list[str]:
     """``base``'s (the engine shipped before the round: the word engine until the thirteenth
     round) and ``engine``'s table rows under the rule the ninth round set and later rounds

@@ -368,7 +368,7 @@ def ask(
             synonyms=synonyms,
             key_weight=key_weight,
             key_cut=key_cut,
-            meaning=engine in ("meaning", "fused", "lower_gap"),
+            meaning=engine in GAPS,  # the engines by meaning, each at its round's gap
             order="fused" if engine == "fused" else "fill",
         )
     finally:

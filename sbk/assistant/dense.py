@@ -232,17 +232,12 @@ def scores(
     return gap, float(gap.max()) if len(held) >= REFERENCE else -np.inf
 
 
-def ranking(
-    vectors: np.ndarray,
-    question: np.ndarray,
-    scope: np.ndarray,
-    superseded: np.ndarray,
-    superseded_factor: float,
-    n: int,
-) -> list[int]:
-    """The positions of the ``n`` passages in scope with the largest gaps, best first."""
-    gap, _ = scores(vectors, question, scope, superseded, superseded_factor)
-    return [i for i in fusion.top(gap, n) if np.isfinite(gap[i])]
+def order(name: str | None) -> str:
+    """How the list is made (``ORDERS``): ``name``, or ``ORDER`` when None."""
+    name = ORDER if name is None else name
+    if name not in ORDERS:
+        raise ValueError(f"unknown order {name!r}")
+    return name
 
 
 def closest(

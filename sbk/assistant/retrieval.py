@@ -25,6 +25,7 @@ questions the centre taught a passage (``Entry.taught``, ``taught``, sixth round
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 
@@ -412,46 +413,36 @@ class Index:
                     score = np.maximum(ranked, by_chars)
         best = self._hit(top[0], score, raw) if top else None
         chosen = [i for i in top if score[i] >= threshold and cover[i] >= coverage][:k]
-        hits = [self._hit(i, score, raw) for i in chosen]
-        order = dense.ORDER if order is None else order
-        if order not in dense.ORDERS:
-            raise ValueError(f"unknown order {order!r}")
-        if self.vectors is not None and meaning is not False:
-            if chosen and order == "fused":
-                scope = (mask, superseded_factor)
-                hits = self._fused(question, top, chosen, scope, score, raw, k)
-            elif len(chosen) < k:
-                hits += self._by_meaning(question, chosen, mask, superseded_factor, score, raw, k)
+        fused = dense.order(order) == "fused" and bool(chosen)
+        if self.vectors is not None and meaning is not False and (fused or len(chosen) < k):
+            scope = (mask, superseded_factor)
+            hits = self._with_meaning(question, top, chosen, scope, score, raw, k, fused)
+        else:
+            hits = [self._hit(i, score, raw) for i in chosen]
         if hits:
             return Answer(question, False, hits, [], best)
         return self._refusal(question, by_bm25, best)
 
-    def _by_meaning(self, question, chosen, mask, superseded_factor, score, raw, k) -> list[Hit]:
-        """The closest passages by meaning that fill the word engine's ``chosen`` passages
-        (positions, fewer than ``k``: the question is embedded only when there is room) to
-        ``k``; or, where it chose none, those passages when the best stands out
-        (``dense``)."""
-        scope = self.embedded if mask is None else mask & self.embedded
-        more = dense.closest(
-            self.vectors, self.encoder.question(question), scope, self.superseded,
-            superseded_factor, k - len(chosen), chosen, answered=bool(chosen),
-        )  # fmt: skip
-        return [Hit(self.entries[i], float(score[i]), float(raw[i]), True) for i in more]
-
-    def _fused(self, question, top, chosen, scope, score, raw, k) -> list[Hit]:
-        """The first ``k`` of the word engine's candidates (``top``, in its order) fused by
-        reciprocal rank with the passages in scope by meaning (``dense.ORDER`` "fused"). A
-        passage the rule gate did not pass (not in ``chosen``) is marked as by meaning."""
+    def _with_meaning(self, question, top, chosen, scope, score, raw, k, fused) -> list[Hit]:
+        """The list with the passages by meaning (``dense``; the question is embedded here,
+        so only when they can add to it): the word engine's ``chosen`` passages (positions)
+        filled to ``k`` by the closest, or where it chose none, the closest when the best
+        stands out; ``fused``: the first ``k`` of its candidates (``top``, in its order)
+        fused by reciprocal rank with the passages by meaning. A passage the rule gate did
+        not pass is marked as by meaning."""
         mask, superseded_factor = scope
         in_scope = self.embedded if mask is None else mask & self.embedded
-        by_meaning = dense.ranking(
-            self.vectors, self.encoder.question(question), in_scope, self.superseded,
-            superseded_factor, len(top),
+        closest = functools.partial(
+            dense.closest, self.vectors, self.encoder.question(question), in_scope,
+            self.superseded, superseded_factor,
         )  # fmt: skip
+        if fused:
+            listed = rrf([top, closest(len(top), (), answered=True)])[:k]
+        else:
+            listed = [*chosen, *closest(k - len(chosen), chosen, answered=bool(chosen))]
         passed = set(chosen)
         return [
-            Hit(self.entries[i], float(score[i]), float(raw[i]), i not in passed)
-            for i in rrf([top, by_meaning])[:k]
+            Hit(self.entries[i], float(score[i]), float(raw[i]), i not in passed) for i in listed
         ]
 
     def _hit(self, i: int, score: np.ndarray, raw: np.ndarray) -> Hit:

@@ -73,17 +73,18 @@ def test_the_closest_fill_the_list_or_answer_only_when_the_best_stands_out(monke
     assert 0 not in dense.closest(vectors, question, scope, old, 0.7, 3, [], answered=True)
 
 
-def test_the_ranking_is_by_gap_within_the_scope():
+def test_with_nothing_taken_the_closest_are_by_gap_within_the_scope():
     question = np.array([1.0, 0.0], dtype=np.float32)
     cosines = np.array([0.5, 0.99, 0.9, 0.45], dtype=np.float32)
     vectors = np.stack([cosines, np.sqrt(1 - cosines**2)], axis=1)
     scope, old = np.ones(4, dtype=bool), np.zeros(4, dtype=bool)
-    assert dense.ranking(vectors, question, scope, old, 0.7, 3) == [1, 2, 0]
+    assert dense.closest(vectors, question, scope, old, 0.7, 3, [], answered=True) == [1, 2, 0]
     scope[2] = False
-    assert dense.ranking(vectors, question, scope, old, 0.7, 4) == [1, 0, 3]
+    assert dense.closest(vectors, question, scope, old, 0.7, 4, [], answered=True) == [1, 0, 3]
     # A superseded passage's gap counts part of itself (0.99 - 0.45 = 0.54 → 0.378 < 0.45).
     old[1] = True
-    assert dense.ranking(vectors, question, np.ones(4, dtype=bool), old, 0.7, 2) == [2, 1]
+    everywhere = np.ones(4, dtype=bool)
+    assert dense.closest(vectors, question, everywhere, old, 0.7, 2, [], answered=True) == [2, 1]
 
 
 def test_vectors_are_stored_as_little_endian_float32():
@@ -197,9 +198,10 @@ def test_fused_order_brings_meanings_best_into_a_full_list(index):
     fused = index.search(question, order="fused")
     assert len(filled.hits) == 3 and not any(h.by_meaning for h in filled.hits)
     scope = np.ones(len(index.entries), dtype=bool)
-    best = dense.ranking(
-        index.vectors, index.encoder.question(question), scope, index.superseded, 0.7, 1
-    )[0]
+    best = dense.closest(
+        index.vectors, index.encoder.question(question), scope, index.superseded, 0.7, 1, [],
+        answered=True,
+    )[0]  # fmt: skip
     assert index.entries[best].key not in [h.entry.key for h in filled.hits]
     keys = [h.entry.key for h in fused.hits]
     assert index.entries[best].key in keys
