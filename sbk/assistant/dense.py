@@ -45,11 +45,13 @@ REFERENCE = 50
 # their passage, and the tuning part, all of it answered by the word gate, could not show it).
 GAP = 0.030
 # How the list is made when the word engine's rule gate answers: "fill" (thirteenth round:
-# its passages first, the closest by meaning filling the list to k) or "fused" (fourteenth:
+# its passages first, the closest by meaning filling the list to k), "fused" (fourteenth:
 # the two rankings fused by reciprocal rank, so a ranking by meaning sure of a passage the
-# word engine placed fourth or lower reaches the list).
+# word engine placed fourth or lower reaches the list) or "surest" (sixteenth: filled, and
+# when the gate passed k passages, the last place goes to the closest passage by meaning if
+# it stands out, by ``GAP``, and the gate did not pass it).
 ORDER = "fill"
-ORDERS = ("fill", "fused")
+ORDERS = ("fill", "fused", "surest")
 DIM = 384
 # The demo library's passages, embedded once by ``python -m sbk.assistant.library_vectors``:
 # loading the demo (``make run``, the tests, every subprocess that builds it) then embeds
@@ -238,6 +240,22 @@ def order(name: str | None) -> str:
     if name not in ORDERS:
         raise ValueError(f"unknown order {name!r}")
     return name
+
+
+def listed(name: str, chosen: Sequence[int], top: Sequence[int], closest, k: int) -> list[int]:
+    """The list when ranking by meaning, made as the order ``name`` says (``ORDERS``):
+    ``chosen``, the positions the word engine's rule gate passed (best first); ``top``, its
+    candidates in its order; ``closest(n, taken, answered=...)``, ``closest`` bound to the
+    question."""
+    if name == "fused" and chosen:
+        return fusion.rrf([top, closest(len(top), (), answered=True)])[:k]
+    out = [*chosen[:k], *closest(k - len(chosen), chosen, answered=bool(chosen))]
+    if name == "surest" and len(chosen) >= k:
+        # Answered is False: the passage must stand out as a refused question's must.
+        surest = closest(1, (), answered=False)
+        if surest and surest[0] not in out:
+            out[k - 1] = surest[0]
+    return out
 
 
 def closest(

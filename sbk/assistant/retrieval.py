@@ -413,33 +413,29 @@ class Index:
                     score = np.maximum(ranked, by_chars)
         best = self._hit(top[0], score, raw) if top else None
         chosen = [i for i in top if score[i] >= threshold and cover[i] >= coverage][:k]
-        fused = dense.order(order) == "fused" and bool(chosen)
-        if self.vectors is not None and meaning is not False and (fused or len(chosen) < k):
+        order = dense.order(order)
+        wanted = len(chosen) < k or (order != "fill" and bool(chosen))
+        if self.vectors is not None and meaning is not False and wanted:
             scope = (mask, superseded_factor)
-            hits = self._with_meaning(question, top, chosen, scope, score, raw, k, fused)
+            hits = self._with_meaning(question, top, chosen, scope, score, raw, k, order)
         else:
             hits = [self._hit(i, score, raw) for i in chosen]
         if hits:
             return Answer(question, False, hits, [], best)
         return self._refusal(question, by_bm25, best)
 
-    def _with_meaning(self, question, top, chosen, scope, score, raw, k, fused) -> list[Hit]:
+    def _with_meaning(self, question, top, chosen, scope, score, raw, k, order) -> list[Hit]:
         """The list with the passages by meaning (``dense``; the question is embedded here,
-        so only when they can add to it): the word engine's ``chosen`` passages (positions)
-        filled to ``k`` by the closest, or where it chose none, the closest when the best
-        stands out; ``fused``: the first ``k`` of its candidates (``top``, in its order)
-        fused by reciprocal rank with the passages by meaning. A passage the rule gate did
-        not pass is marked as by meaning."""
+        so only when they can add to it), made as ``order`` says (``dense.listed``) from the
+        word engine's ``chosen`` passages (positions) and its candidates (``top``, in its
+        order). A passage the rule gate did not pass is marked as by meaning."""
         mask, superseded_factor = scope
         in_scope = self.embedded if mask is None else mask & self.embedded
         closest = functools.partial(
             dense.closest, self.vectors, self.encoder.question(question), in_scope,
             self.superseded, superseded_factor,
         )  # fmt: skip
-        if fused:
-            listed = rrf([top, closest(len(top), (), answered=True)])[:k]
-        else:
-            listed = [*chosen, *closest(k - len(chosen), chosen, answered=bool(chosen))]
+        listed = dense.listed(order, chosen, top, closest, k)
         passed = set(chosen)
         return [
             Hit(self.entries[i], float(score[i]), float(raw[i]), i not in passed) for i in listed

