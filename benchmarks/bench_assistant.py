@@ -101,6 +101,7 @@ import assistant_lexicon  # noqa: E402
 import assistant_meaning  # noqa: E402
 import assistant_rounds  # noqa: E402
 from assistant_report import (  # noqa: E402
+    AGREED_AT,
     ENGINES,
     GAPS,
     ORDER_OF,
@@ -391,9 +392,10 @@ def ask(
 ):
     fuse, gate, expand, synonyms, keys = ENGINES.get(engine, (False, "word", False, False, None))
     key_weight, key_cut = keys or (None, None)
-    kept, kept_gap = retrieval.FUSED_GATE, dense.GAP
+    kept, kept_gap, kept_agreed = retrieval.FUSED_GATE, dense.GAP, dense.AGREED
     retrieval.FUSED_GATE = gate
     dense.GAP = GAPS.get(engine, dense.GAP)
+    dense.AGREED = AGREED_AT.get(engine)
     try:
         return index.search(
             question,
@@ -409,7 +411,7 @@ def ask(
             order=ORDER_OF.get(engine, "fill"),
         )
     finally:
-        retrieval.FUSED_GATE, dense.GAP = kept, kept_gap
+        retrieval.FUSED_GATE, dense.GAP, dense.AGREED = kept, kept_gap, kept_agreed
 
 
 def best_threshold(index, questions, files) -> tuple[float, dict]:

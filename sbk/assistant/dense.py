@@ -44,6 +44,12 @@ REFERENCE = 50
 # fifteenth round; the thirteenth's 0.045 refused many answerable questions worded unlike
 # their passage, and the tuning part, all of it answered by the word gate, could not show it).
 GAP = 0.030
+# The lower gap at which a question the gate refused is admitted when meaning and the word
+# engine agree: the closest passage by meaning is the word engine's best candidate (the one
+# it refused on too low a score). Two rankings built on different evidence picking the same
+# passage is itself a sign the library holds the answer (ADR 0006, seventeenth round).
+# None: no admission by agreement.
+AGREED = None
 # How the list is made when the word engine's rule gate answers: "fill" (thirteenth round:
 # its passages first, the closest by meaning filling the list to k), "fused" (fourteenth:
 # the two rankings fused by reciprocal rank, so a ranking by meaning sure of a passage the
@@ -245,11 +251,12 @@ def order(name: str | None) -> str:
 def listed(name: str, chosen: Sequence[int], top: Sequence[int], closest, k: int) -> list[int]:
     """The list when ranking by meaning, made as the order ``name`` says (``ORDERS``):
     ``chosen``, the positions the word engine's rule gate passed (best first); ``top``, its
-    candidates in its order; ``closest(n, taken, answered=...)``, ``closest`` bound to the
-    question."""
+    candidates in its order; ``closest(n, taken, answered=..., agreed=...)``, ``closest``
+    bound to the question."""
     if name == "fused" and chosen:
         return fusion.rrf([top, closest(len(top), (), answered=True)])[:k]
-    out = [*chosen[:k], *closest(k - len(chosen), chosen, answered=bool(chosen))]
+    agreed = top[0] if top and not chosen else None
+    out = [*chosen[:k], *closest(k - len(chosen), chosen, answered=bool(chosen), agreed=agreed)]
     if name == "surest" and len(chosen) >= k:
         # Answered is False: the passage must stand out as a refused question's must.
         surest = closest(1, (), answered=False)
@@ -268,14 +275,16 @@ def closest(
     taken: Sequence[int],
     *,
     answered: bool,
+    agreed: int | None = None,
 ) -> list[int]:
     """The positions of the ``n`` closest passages in scope by meaning, leaving out
     ``taken``; none when the question was not ``answered`` otherwise and the best passage
-    does not stand out (a gap below ``GAP``)."""
+    does not stand out (a gap below ``GAP``, or below ``AGREED`` when it is ``agreed``, the
+    word engine's best candidate)."""
     if n <= 0:
         return []
     gap, best = scores(vectors, question, scope, superseded, superseded_factor)
-    if not answered and best < GAP:
+    if not answered and best < GAP and not _agree(gap, best, agreed):
         return []
     out: list[int] = []
     skip = set(taken)
@@ -285,3 +294,10 @@ def closest(
         if i not in skip:
             out.append(i)
     return out
+
+
+def _agree(gap: np.ndarray, best: float, agreed: int | None) -> bool:
+    """Whether the closest passage by meaning is ``agreed`` and stands out by ``AGREED``."""
+    if AGREED is None or agreed is None or not np.isfinite(best) or best < AGREED:
+        return False
+    return int(np.argmax(gap)) == agreed

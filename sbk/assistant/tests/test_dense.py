@@ -4,6 +4,8 @@ rounds): the gap arithmetic on vectors made here, and the real model (shipped in
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -87,11 +89,44 @@ def test_with_nothing_taken_the_closest_are_by_gap_within_the_scope():
     assert dense.closest(vectors, question, everywhere, old, 0.7, 2, [], answered=True) == [2, 1]
 
 
+def test_a_refused_question_is_admitted_at_the_agreed_gap_only_on_the_word_engines_best(
+    monkeypatch,
+):
+    """Seventeenth round: below ``GAP``, the closest passage is admitted when it is the word
+    engine's best candidate and its gap is at least ``AGREED``; never when ``AGREED`` is
+    None, never for another passage, never to fill a list the gate answered."""
+    monkeypatch.setattr(dense, "REFERENCE", 3)
+    question = np.array([1.0, 0.0], dtype=np.float32)
+    cosines = np.array([0.6, 0.55, 0.5, 0.45, 0.4], dtype=np.float32)
+    vectors = np.stack([cosines, np.sqrt(1 - cosines**2)], axis=1)
+    scope, old = np.ones(5, dtype=bool), np.zeros(5, dtype=bool)
+    monkeypatch.setattr(dense, "GAP", 0.2)  # the best's gap is 0.1: below it
+
+    def closest(agreed):
+        return dense.closest(
+            vectors, question, scope, old, 0.7, 2, [], answered=False, agreed=agreed
+        )
+
+    monkeypatch.setattr(dense, "AGREED", None)
+    assert closest(0) == []
+    monkeypatch.setattr(dense, "AGREED", 0.05)
+    assert closest(0) == [0, 1]
+    assert closest(1) == []  # the word engine's best is not meaning's
+    assert closest(None) == []
+    monkeypatch.setattr(dense, "AGREED", 0.15)
+    assert closest(0) == []  # agreed, but not standing out by AGREED
+    # Through the list: the word engine's first candidate is the one agreed on.
+    monkeypatch.setattr(dense, "AGREED", 0.0)
+    bound = functools.partial(dense.closest, vectors, question, scope, old, 0.7)
+    assert dense.listed("fill", [], [0, 3], bound, 2) == [0, 1]
+    assert dense.listed("fill", [], [3, 0], bound, 2) == []
+
+
 def _bound_closest(ranking, stands_out):
     """``closest`` bound to a question whose passages by meaning are ``ranking`` (best
     first) and whose best stands out by ``GAP`` or not."""
 
-    def closest(n, taken, *, answered):
+    def closest(n, taken, *, answered, agreed=None):
         if n <= 0 or (not answered and not stands_out):
             return []
         return [i for i in ranking if i not in set(taken)][:n]
