@@ -319,6 +319,29 @@ def test_surest_order_puts_meanings_standing_out_passage_last_in_a_full_list(ind
     assert surest.hits[2].by_meaning and not surest.hits[0].by_meaning
 
 
+def test_agreement_admits_a_refused_question_whose_passages_agree(index, monkeypatch):
+    """Seventeenth round (off): 外国人来这里工作能办卡吗 is refused by the word gate, whose best
+    candidate is the passage on foreign nationals, which meaning ranks first too. Set just
+    above its gap, ``GAP`` refuses it; admission by agreement answers it with that passage
+    first, marked as by meaning."""
+    question = "外国人来这里工作能办卡吗"
+    assert dense.AGREED is None
+    assert index.search(question, meaning=False).refused
+    scope = np.ones(len(index.entries), dtype=bool)
+    _, best = dense.scores(
+        index.vectors, index.encoder.question(question), scope, index.superseded, 0.7
+    )
+    monkeypatch.setattr(dense, "GAP", best + 0.005)
+    assert index.search(question).refused
+    monkeypatch.setattr(dense, "AGREED", 0.0)
+    answer = index.search(question)
+    assert not answer.refused and "外籍" in answer.hits[0].entry.heading
+    assert answer.hits[0].by_meaning
+    # Agreement at a floor above the gap: refused again.
+    monkeypatch.setattr(dense, "AGREED", best + 0.001)
+    assert index.search(question).refused
+
+
 def test_the_shipped_gap_admits_what_the_thirteenth_rounds_refused(index, monkeypatch):
     """Fifteenth round: at a gap of 0.030 meaning admits a question worded unlike its passage
     (机器里没卡了 for 一体机卡基用完) that the thirteenth round's 0.045 left refused."""
