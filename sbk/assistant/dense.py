@@ -47,9 +47,10 @@ GAP = 0.030
 # The lower gap at which a question the gate refused is admitted when meaning and the word
 # engine agree: the closest passage by meaning is the word engine's best candidate (the one
 # it refused on too low a score). Two rankings built on different evidence picking the same
-# passage is itself a sign the library holds the answer (ADR 0006, seventeenth round).
-# None: no admission by agreement.
-AGREED = None
+# passage is itself a sign the library holds the answer. Any gap (the seventeenth round)
+# admitted too many questions to refuse; 0.025 is the lowest floor that costs nothing on the
+# tuning part (ADR 0006, eighteenth round). None: no admission by agreement.
+AGREED = 0.025
 # How the list is made when the word engine's rule gate answers: "fill" (thirteenth round:
 # its passages first, the closest by meaning filling the list to k), "fused" (fourteenth:
 # the two rankings fused by reciprocal rank, so a ranking by meaning sure of a passage the

@@ -320,24 +320,25 @@ def test_surest_order_puts_meanings_standing_out_passage_last_in_a_full_list(ind
 
 
 def test_agreement_admits_a_refused_question_whose_passages_agree(index, monkeypatch):
-    """Seventeenth round (off): 外国人来这里工作能办卡吗 is refused by the word gate, whose best
-    candidate is the passage on foreign nationals, which meaning ranks first too. Set just
-    above its gap, ``GAP`` refuses it; admission by agreement answers it with that passage
-    first, marked as by meaning."""
+    """Eighteenth round: 外国人来这里工作能办卡吗 is refused by the word gate, whose best
+    candidate is the passage on foreign nationals, which meaning ranks first too. With
+    ``GAP`` set just above its gap, the shipped floor of agreement answers it with that
+    passage first, marked as by meaning; without agreement, or with a floor above its gap,
+    it is refused."""
     question = "外国人来这里工作能办卡吗"
-    assert dense.AGREED is None
+    assert dense.AGREED == 0.025
     assert index.search(question, meaning=False).refused
     scope = np.ones(len(index.entries), dtype=bool)
     _, best = dense.scores(
         index.vectors, index.encoder.question(question), scope, index.superseded, 0.7
     )
+    assert best >= dense.AGREED, "the walk needs a gap above the shipped floor"
     monkeypatch.setattr(dense, "GAP", best + 0.005)
-    assert index.search(question).refused
-    monkeypatch.setattr(dense, "AGREED", 0.0)
     answer = index.search(question)
     assert not answer.refused and "外籍" in answer.hits[0].entry.heading
     assert answer.hits[0].by_meaning
-    # Agreement at a floor above the gap: refused again.
+    monkeypatch.setattr(dense, "AGREED", None)
+    assert index.search(question).refused
     monkeypatch.setattr(dense, "AGREED", best + 0.001)
     assert index.search(question).refused
 
