@@ -13,7 +13,10 @@ Pure: numpy, and the encoder; no Django import. How a question is decided:
   when the best one stands out from the library: its cosine minus the cosine of the
   ``REFERENCE``-th closest passage in scope (the *gap*) is at least ``GAP``. E5's cosines
   crowd into 0.8–0.95 whatever the text, so a raw cosine says little; how far the best
-  passage is above the crowd says whether the question is about something the library holds.
+  passage is above the crowd says whether the question is about something the library holds;
+- or when that passage is also the word engine's best candidate (the one its gate refused on
+  too low a score) and its gap is at least ``AGREED``: two rankings on different evidence
+  agreeing is a sign of its own.
 
 A superseded passage's gap counts ``SUPERSEDED_FACTOR`` of itself, as its word score does.
 """
