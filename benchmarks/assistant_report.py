@@ -27,6 +27,7 @@ FRESH_ROUNDS = {
     "fresh13": "sixteenth",
     "fresh14": "seventeenth",
     "fresh15": "eighteenth",
+    "fresh16": "nineteenth",
 }
 FRESH = tuple(FRESH_ROUNDS)
 PARTS = ("tuning", "held-out", "all", *FRESH)
@@ -69,6 +70,7 @@ ENGINES = {
     "surest": (False, "word", False, False, None),
     "agreed": (False, "word", False, False, None),
     "agreed_floor": (False, "word", False, False, None),
+    "veto": (False, "word", False, False, None),
 }
 # The gap at which meaning admits a question the word gate refused, by engine, as its round
 # measured it (thirteenth and fourteenth: 0.045; fifteenth: 0.030, shipped as ``dense.GAP``).
@@ -79,11 +81,15 @@ GAPS = {
     "surest": 0.030,
     "agreed": 0.030,
     "agreed_floor": 0.030,
+    "veto": 0.030,
 }
 # The gap at which a refused question is admitted when meaning's closest passage is the word
 # engine's best candidate (``dense.AGREED``), by engine; None elsewhere (seventeenth round:
 # any gap; eighteenth: the lowest floor that costs nothing on the tuning part).
-AGREED_AT = {"agreed": 0.0, "agreed_floor": 0.025}
+AGREED_AT = {"agreed": 0.0, "agreed_floor": 0.025, "veto": 0.025}
+# The gap below which meaning refuses a question the word gate answered (``dense.VETO``), by
+# engine; None elsewhere (nineteenth round: the highest that costs nothing on the tuning part).
+VETO_AT = {"veto": 0.005}
 # How an engine by meaning makes its list (``dense.ORDERS``); the others fill.
 ORDER_OF = {"fused": "fused", "surest": "surest"}
 LABELS = {
@@ -108,6 +114,7 @@ LABELS = {
     "surest": "gap 0.030, the last place for meaning's surest passage",
     "agreed": "gap 0.030, or any when meaning and words agree on the best",
     "agreed_floor": "gap 0.030, or 0.025 when meaning and words agree on the best",
+    "veto": "agreed floor, and refused when no passage stands out by 0.005",
     "floor": "floor: BM25 over single characters",
 }
 
@@ -131,6 +138,8 @@ MEASURED_BEFORE = {
     "fresh13": {"ours": ((0.733, 0.756), (0.733, 0.711)), "floor": ((0.467, 0.578), (0.467, 0.667))},
     "fresh14": {"ours": ((0.567, 0.533), (0.567, 0.578)), "floor": ((0.433, 0.489), (0.433, 0.556))},
     "fresh15": {"ours": ((0.667, 0.711), (0.633, 0.733)), "floor": ((0.633, 0.711), (0.667, 0.889))},
+    # From fresh16 on, the engine before the round admits by agreement at 0.025 too.
+    "fresh16": {"ours": ((0.800, 0.778), (0.800, 0.822)), "floor": ((0.700, 0.711), (0.700, 0.778))},
 }  # fmt: skip
 
 
@@ -347,9 +356,10 @@ def default_engine() -> str:
         # the engine by meaning whose settings, as ``bench_assistant.ask`` makes them, are
         # dense's own.
         default = "fused" if dense.ORDER == "fused" else "meaning"
-        shipped = (dense.GAP, dense.ORDER, dense.AGREED)
+        shipped = (dense.GAP, dense.ORDER, dense.AGREED, dense.VETO)
         for engine, gap in GAPS.items():
-            if (gap, ORDER_OF.get(engine, "fill"), AGREED_AT.get(engine)) == shipped:
+            made = (gap, ORDER_OF.get(engine, "fill"), AGREED_AT.get(engine), VETO_AT.get(engine))
+            if made == shipped:
                 default = engine
     return default
 

@@ -167,7 +167,9 @@ def _ninth_lines(rows, n_docs: int) -> list[str]:
     return [*lines, ""]
 
 
-def rule_table(rows, n_docs, intro, engine, label, judge, apart, base="ours") -> list[str]:
+def rule_table(
+    rows, n_docs, intro, engine, label, judge, apart, base="ours", refusing=False
+) -> list[str]:
     """A round's paragraph, then its table under the rule (``rule_rows``)."""
     return [
         intro,
@@ -176,18 +178,22 @@ def rule_table(rows, n_docs, intro, engine, label, judge, apart, base="ours") ->
         f" {n_docs} documents | apart, library: found / right decisions | apart,"
         f" {n_docs} documents | rule |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
-        *rule_rows(rows, engine, label, judge, apart, base),
+        *rule_rows(rows, engine, label, judge, apart, base, refusing),
         "",
     ]
 
 
-def rule_rows(rows, engine: str, label: str, judge: str, apart, base: str = "ours") -> list[str]:
+def rule_rows(
+    rows, engine: str, label: str, judge: str, apart, base: str = "ours", refusing=False
+) -> list[str]:
     """``base``'s (the engine shipped before the round: the word engine until the thirteenth
     round) and ``engine``'s table rows under the rule the ninth round set and later rounds
     kept (ADR 0006): (1) on ``judge``, in both settings, neither recall@3 nor refusals right
     below ``base``'s and recall@3 higher in one; (2) pooled over ``apart``, in both
     settings, more found with no fewer right decisions; (3) on the tuning part neither
-    figure down by more than one question."""
+    figure down by more than one question. ``refusing``: the rule adapted to a change that
+    can only refuse (nineteenth round): in (1) either figure may be the one higher, and (2)
+    asks for no fewer found and more right decisions."""
     out = []
     before = {s: pooled(rows, base, s, apart) for s in ("", "_big")}
     for name in (base, engine):
@@ -202,11 +208,14 @@ def rule_rows(rows, engine: str, label: str, judge: str, apart, base: str = "our
             x, o = rows[judge][name + suffix], rows[judge][base + suffix]
             cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
             passes &= x["recall"] >= o["recall"] and x["refusal"] >= o["refusal"]
-            rose |= x["recall"] > o["recall"]
+            rose |= x["recall"] > o["recall"] or (refusing and x["refusal"] > o["refusal"])
         for suffix in ("", "_big"):
             found, right, total = pooled(rows, name, suffix, apart)
             cells.append(f"{found} / {right} of {total}")
-            passes &= found > before[suffix][0] and right >= before[suffix][1]
+            if refusing:
+                passes &= found >= before[suffix][0] and right > before[suffix][1]
+            else:
+                passes &= found > before[suffix][0] and right >= before[suffix][1]
         passes &= rose
         verdict = "—" if name == base else ("passes" if passes else "fails")
         out.append(

@@ -107,6 +107,7 @@ from assistant_report import (  # noqa: E402
     GAPS,
     ORDER_OF,
     PARTS,
+    VETO_AT,
     default_engine,
     results_body,
 )
@@ -296,10 +297,11 @@ def ask(
 ):
     fuse, gate, expand, synonyms, keys = ENGINES.get(engine, (False, "word", False, False, None))
     key_weight, key_cut = keys or (None, None)
-    kept, kept_gap, kept_agreed = retrieval.FUSED_GATE, dense.GAP, dense.AGREED
+    kept = retrieval.FUSED_GATE, dense.GAP, dense.AGREED, dense.VETO
     retrieval.FUSED_GATE = gate
     dense.GAP = GAPS.get(engine, dense.GAP)
     dense.AGREED = AGREED_AT.get(engine)
+    dense.VETO = VETO_AT.get(engine)
     try:
         return index.search(
             question,
@@ -315,7 +317,7 @@ def ask(
             order=ORDER_OF.get(engine, "fill"),
         )
     finally:
-        retrieval.FUSED_GATE, dense.GAP, dense.AGREED = kept, kept_gap, kept_agreed
+        retrieval.FUSED_GATE, dense.GAP, dense.AGREED, dense.VETO = kept
 
 
 def best_threshold(index, questions, files) -> tuple[float, dict]:

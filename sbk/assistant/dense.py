@@ -16,7 +16,9 @@ Pure: numpy, and the encoder; no Django import. How a question is decided:
   passage is above the crowd says whether the question is about something the library holds;
 - or when that passage is also the word engine's best candidate (the one its gate refused on
   too low a score) and its gap is at least ``AGREED``: two rankings on different evidence
-  agreeing is a sign of its own.
+  agreeing is a sign of its own;
+- where the rule gate answers but no passage stands out by ``VETO`` (when set), the question
+  is refused.
 
 A superseded passage's gap counts ``SUPERSEDED_FACTOR`` of itself, as its word score does.
 """
@@ -54,6 +56,11 @@ GAP = 0.030
 # admitted too many questions to refuse; 0.025 is the lowest floor that costs nothing on the
 # tuning part (ADR 0006, eighteenth round). None: no admission by agreement.
 AGREED = 0.025
+# The gap below which meaning refuses a question the word engine's rule gate answered: the
+# gate is lenient (a topic word the library lacks, beside the library's own phrasing, still
+# passes), and a question about nothing the library holds has no passage standing out from
+# the crowd by meaning. None: meaning never refuses (ADR 0006, nineteenth round).
+VETO: float | None = None
 # How the list is made when the word engine's rule gate answers: "fill" (thirteenth round:
 # its passages first, the closest by meaning filling the list to k), "fused" (fourteenth:
 # the two rankings fused by reciprocal rank, so a ranking by meaning sure of a passage the
@@ -252,11 +259,16 @@ def order(name: str | None) -> str:
     return name
 
 
-def listed(name: str, chosen: Sequence[int], top: Sequence[int], closest, k: int) -> list[int]:
+def listed(
+    name: str, chosen: Sequence[int], top: Sequence[int], closest, k: int, veto=None
+) -> list[int]:
     """The list when ranking by meaning, made as the order ``name`` says (``ORDERS``):
     ``chosen``, the positions the word engine's rule gate passed (best first); ``top``, its
     candidates in its order; ``closest(n, taken, answered=..., agreed=...)``, ``closest``
-    bound to the question."""
+    bound to the question; ``veto()``, ``below_veto`` bound to it (None: no veto). Empty when
+    the gate answered and meaning refuses."""
+    if chosen and veto is not None and veto():
+        return []
     if name == "fused" and chosen:
         return fusion.rrf([top, closest(len(top), (), answered=True)])[:k]
     agreed = top[0] if top and not chosen else None
@@ -288,6 +300,22 @@ def closest(
     if n <= 0:
         return []
     gap, best = scores(vectors, question, scope, superseded, superseded_factor)
+    return picked(gap, best, n, taken, answered=answered, agreed=agreed)
+
+
+def picked(
+    gap: np.ndarray,
+    best: float,
+    n: int,
+    taken: Sequence[int],
+    *,
+    answered: bool,
+    agreed: int | None = None,
+) -> list[int]:
+    """``closest`` from the question's gaps (``scores``), made once however often the list
+    asks."""
+    if n <= 0:
+        return []
     if not answered and best < GAP and not _agree(gap, best, agreed):
         return []
     out: list[int] = []
@@ -298,6 +326,13 @@ def closest(
         if i not in skip:
             out.append(i)
     return out
+
+
+def below_veto(best: float) -> bool:
+    """Whether meaning refuses a question the word gate answered, from its largest gap
+    (``scores``): ``VETO`` is set and no passage in scope stands out by it. Never with too
+    few passages to measure a gap (the largest gap is -inf)."""
+    return VETO is not None and bool(np.isfinite(best)) and best < VETO
 
 
 def _agree(gap: np.ndarray, best: float, agreed: int | None) -> bool:

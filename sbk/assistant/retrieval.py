@@ -414,7 +414,8 @@ class Index:
         best = self._hit(top[0], score, raw) if top else None
         chosen = [i for i in top if score[i] >= threshold and cover[i] >= coverage][:k]
         order = dense.order(order)
-        wanted = len(chosen) < k or (order != "fill" and bool(chosen))
+        # Meaning is consulted when it can add to the list, or refuse what the gate passed.
+        wanted = len(chosen) < k or ((order != "fill" or dense.VETO is not None) and bool(chosen))
         if self.vectors is not None and meaning is not False and wanted:
             scope = (mask, superseded_factor)
             hits = self._with_meaning(question, top, chosen, scope, score, raw, k, order)
@@ -431,11 +432,12 @@ class Index:
         order). A passage the rule gate did not pass is marked as by meaning."""
         mask, superseded_factor = scope
         in_scope = self.embedded if mask is None else mask & self.embedded
-        closest = functools.partial(
-            dense.closest, self.vectors, self.encoder.question(question), in_scope,
-            self.superseded, superseded_factor,
+        gap, best = dense.scores(
+            self.vectors, self.encoder.question(question), in_scope, self.superseded,
+            superseded_factor,
         )  # fmt: skip
-        listed = dense.listed(order, chosen, top, closest, k)
+        closest = functools.partial(dense.picked, gap, best)
+        listed = dense.listed(order, chosen, top, closest, k, lambda: dense.below_veto(best))
         passed = set(chosen)
         return [
             Hit(self.entries[i], float(score[i]), float(raw[i]), i not in passed) for i in listed

