@@ -3,17 +3,18 @@
 fourteenth: the two rankings fused when the word engine's gate answers; fifteenth: a lower
 gap; sixteenth: the last place for meaning's surest passage; seventeenth: admission when
 meaning and the word engine agree on the best passage; eighteenth: the same with a floor;
-nineteenth: meaning's veto on the word gate's answers.
+nineteenth: meaning's veto on the word gate's answers; twentieth: the gaps chosen on the
+spent sets.
 
 The engines are ``meaning``, ``fused``, ``lower_gap``, ``surest``, ``agreed``,
-``agreed_floor`` and ``veto`` in ``ENGINES``; their rows sit beside the others' in ``rows``, so the same
+``agreed_floor``, ``veto`` and ``spent_gap`` in ``ENGINES``; their rows sit beside the others' in ``rows``, so the same
 pooling and rule code read them. This module writes the rounds' paragraphs and tables.
 """
 
 from __future__ import annotations
 
-from assistant_report import AGREED_AT, FRESH, GAPS, LABELS, VETO_AT
-from assistant_rounds import rule_table
+from assistant_report import AGREED_AT, FRESH, GAPS, LABELS, VETO_AT, pct
+from assistant_rounds import pooled, rule_table
 
 from sbk.assistant import dense
 
@@ -25,6 +26,10 @@ SIXTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh13") + 1])
 SEVENTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh14") + 1])
 EIGHTEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh15") + 1])
 NINETEENTH_APART = ("held-out", *FRESH[: FRESH.index("fresh16") + 1])
+# The twentieth round chose its gaps on the tuning part and the sets apart before fresh16
+# (spent: each decided many rounds), and is judged on the two no choice has seen.
+SPENT = ("tuning", "held-out", *FRESH[: FRESH.index("fresh15") + 1])
+TWENTIETH_JUDGED = ("fresh16", "fresh17")
 
 
 def lines(rows, n_docs: int, build: dict) -> list[str]:
@@ -131,4 +136,48 @@ def lines(rows, n_docs: int, build: dict) -> list[str]:
                 rows, n_docs, text, engine, LABELS[engine], judge, apart, base, refusing
             )
         ),
+        *_twentieth(rows, n_docs),
     ]
+
+
+def _twentieth(rows, n_docs: int) -> list[str]:
+    """The twentieth round's paragraph and table: ``spent_gap`` against the engine shipped,
+    judged pooled over ``TWENTIETH_JUDGED`` (found plus right decisions higher in each
+    setting, neither down by more than one question; on the tuning part neither figure down
+    by more than one question); the spent sets reported beside."""
+    base, engine = "agreed_floor", "spent_gap"
+    intro = (
+        "Twentieth round (ADR 0006): the gap and the floor of agreement chosen over the tuning"
+        " part and the sets apart before fresh16 (spent: each decided many rounds), by the most"
+        " answers found plus right decisions, both settings summed: a gap of"
+        f" {GAPS[engine]:g}, or {AGREED_AT[engine]:g} on agreement. Judged on the two sets no"
+        " choice has seen, fresh16 and fresh17 pooled; the spent sets are reported, not judged."
+    )
+    out = [
+        intro,
+        "",
+        f"| engine | tuning, library | tuning, {n_docs} documents | fresh16 + fresh17, library:"
+        f" found / right decisions | fresh16 + fresh17, {n_docs} documents | spent, library |"
+        f" spent, {n_docs} documents | rule |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name in (base, engine):
+        cells, passes = [], name != base
+        for suffix in ("", "_big"):
+            x, o = rows["tuning"][name + suffix], rows["tuning"][base + suffix]
+            n = x["answerable"] + x["must_refuse"]
+            cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
+            passes &= round((o["recall"] - x["recall"]) * x["answerable"]) <= 1
+            passes &= round((o["refusal"] - x["refusal"]) * n) <= 1
+        for suffix in ("", "_big"):
+            found, right, total = pooled(rows, name, suffix, TWENTIETH_JUDGED)
+            was_found, was_right, _ = pooled(rows, base, suffix, TWENTIETH_JUDGED)
+            cells.append(f"{found} / {right} of {total}")
+            passes &= found + right > was_found + was_right
+            passes &= found >= was_found - 1 and right >= was_right - 1
+        for suffix in ("", "_big"):
+            found, right, total = pooled(rows, name, suffix, SPENT)
+            cells.append(f"{found} / {right} of {total}")
+        verdict = "—" if name == base else ("passes" if passes else "fails")
+        out.append(f"| {LABELS[name]} | " + " | ".join(cells) + f" | {verdict} |")
+    return [*out, ""]
