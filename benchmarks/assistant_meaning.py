@@ -13,8 +13,8 @@ pooling and rule code read them. This module writes the rounds' paragraphs and t
 
 from __future__ import annotations
 
-from assistant_report import AGREED_AT, FRESH, GAPS, LABELS, VETO_AT, pct
-from assistant_rounds import pooled, rule_table
+from assistant_report import AGREED_AT, FRESH, GAPS, LABELS, VETO_AT
+from assistant_rounds import pooled, rule_table, tuning_cells
 
 from sbk.assistant import dense
 
@@ -162,13 +162,8 @@ def _twentieth(rows, n_docs: int) -> list[str]:
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name in (base, engine):
-        cells, passes = [], name != base
-        for suffix in ("", "_big"):
-            x, o = rows["tuning"][name + suffix], rows["tuning"][base + suffix]
-            n = x["answerable"] + x["must_refuse"]
-            cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
-            passes &= round((o["recall"] - x["recall"]) * x["answerable"]) <= 1
-            passes &= round((o["refusal"] - x["refusal"]) * n) <= 1
+        cells, kept = tuning_cells(rows, name, base)
+        passes = name != base and kept
         for suffix in ("", "_big"):
             found, right, total = pooled(rows, name, suffix, TWENTIETH_JUDGED)
             was_found, was_right, _ = pooled(rows, base, suffix, TWENTIETH_JUDGED)

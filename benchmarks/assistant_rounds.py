@@ -167,6 +167,19 @@ def _ninth_lines(rows, n_docs: int) -> list[str]:
     return [*lines, ""]
 
 
+def tuning_cells(rows, name: str, base: str) -> tuple[list[str], bool]:
+    """``name``'s recall@3 / refusals right on the tuning part in both settings, and whether
+    neither figure is down on ``base``'s by more than one question (every round's rule)."""
+    cells, kept = [], True
+    for suffix in ("", "_big"):
+        x, o = rows["tuning"][name + suffix], rows["tuning"][base + suffix]
+        n = x["answerable"] + x["must_refuse"]
+        cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
+        kept &= round((o["recall"] - x["recall"]) * x["answerable"]) <= 1
+        kept &= round((o["refusal"] - x["refusal"]) * n) <= 1
+    return cells, kept
+
+
 def rule_table(
     rows, n_docs, intro, engine, label, judge, apart, base="ours", refusing=False
 ) -> list[str]:
@@ -197,13 +210,8 @@ def rule_rows(
     out = []
     before = {s: pooled(rows, base, s, apart) for s in ("", "_big")}
     for name in (base, engine):
-        cells, passes, rose = [], name != base, False
-        for suffix in ("", "_big"):
-            x, o = rows["tuning"][name + suffix], rows["tuning"][base + suffix]
-            n = x["answerable"] + x["must_refuse"]
-            cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
-            passes &= round((o["recall"] - x["recall"]) * x["answerable"]) <= 1
-            passes &= round((o["refusal"] - x["refusal"]) * n) <= 1
+        cells, kept = tuning_cells(rows, name, base)
+        passes, rose = name != base and kept, False
         for suffix in ("", "_big"):
             x, o = rows[judge][name + suffix], rows[judge][base + suffix]
             cells.append(f"{pct(x['recall'])} / {pct(x['refusal'])}")
