@@ -297,11 +297,12 @@ def ask(
 ):
     fuse, gate, expand, synonyms, keys = ENGINES.get(engine, (False, "word", False, False, None))
     key_weight, key_cut = keys or (None, None)
-    kept = retrieval.FUSED_GATE, dense.GAP, dense.AGREED, dense.VETO
+    kept = retrieval.FUSED_GATE
     retrieval.FUSED_GATE = gate
-    dense.GAP = GAPS.get(engine, dense.GAP)
-    dense.AGREED = AGREED_AT.get(engine)
-    dense.VETO = VETO_AT.get(engine)
+    # Each engine by meaning at its round's gaps (the others never consult them).
+    limits = dense.Thresholds(
+        GAPS.get(engine, dense.GAP), AGREED_AT.get(engine), VETO_AT.get(engine)
+    )
     try:
         return index.search(
             question,
@@ -315,9 +316,10 @@ def ask(
             key_cut=key_cut,
             meaning=engine in GAPS,  # the engines by meaning, each at its round's gap
             order=ORDER_OF.get(engine, "fill"),
+            limits=limits,
         )
     finally:
-        retrieval.FUSED_GATE, dense.GAP, dense.AGREED, dense.VETO = kept
+        retrieval.FUSED_GATE = kept
 
 
 def best_threshold(index, questions, files) -> tuple[float, dict]:

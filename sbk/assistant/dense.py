@@ -31,6 +31,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,25 @@ VETO: float | None = None
 # when the gate passed k passages, the last place goes to the closest passage by meaning if
 # it stands out, by ``GAP``, and the gate did not pass it).
 ORDER = "fill"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The gaps that decide a question by meaning: ``gap`` admits what the word gate
+    refused, ``agreed`` admits it when the rankings agree, ``veto`` refuses what the gate
+    passed (None: no admission by agreement, no veto). A caller comparing settings (the
+    benchmark) passes its own to ``Index.search``; the default is the module's."""
+
+    gap: float
+    agreed: float | None
+    veto: float | None
+
+
+def thresholds() -> Thresholds:
+    """``GAP``, ``AGREED`` and ``VETO`` as they are when asked."""
+    return Thresholds(GAP, AGREED, VETO)
+
+
 ORDERS = ("fill", "fused", "surest")
 DIM = 384
 # The demo library's passages, embedded once by ``python -m sbk.assistant.library_vectors``:
@@ -292,15 +312,16 @@ def closest(
     *,
     answered: bool,
     agreed: int | None = None,
+    limits: Thresholds | None = None,
 ) -> list[int]:
     """The positions of the ``n`` closest passages in scope by meaning, leaving out
     ``taken``; none when the question was not ``answered`` otherwise and the best passage
-    does not stand out (a gap below ``GAP``, or below ``AGREED`` when it is ``agreed``, the
-    word engine's best candidate)."""
+    does not stand out (a gap below ``limits.gap``, or below ``limits.agreed`` when it is
+    ``agreed``, the word engine's best candidate; ``limits``: ``thresholds()`` if None)."""
     if n <= 0:
         return []
     gap, best = scores(vectors, question, scope, superseded, superseded_factor)
-    return picked(gap, best, n, taken, answered=answered, agreed=agreed)
+    return picked(gap, best, n, taken, answered=answered, agreed=agreed, limits=limits)
 
 
 def picked(
@@ -311,12 +332,14 @@ def picked(
     *,
     answered: bool,
     agreed: int | None = None,
+    limits: Thresholds | None = None,
 ) -> list[int]:
     """``closest`` from the question's gaps (``scores``), made once however often the list
     asks."""
     if n <= 0:
         return []
-    if not answered and best < GAP and not _agree(gap, best, agreed):
+    limits = limits or thresholds()
+    if not answered and best < limits.gap and not _agree(gap, best, agreed, limits.agreed):
         return []
     out: list[int] = []
     skip = set(taken)
@@ -328,15 +351,16 @@ def picked(
     return out
 
 
-def below_veto(best: float) -> bool:
+def below_veto(best: float, limits: Thresholds | None = None) -> bool:
     """Whether meaning refuses a question the word gate answered, from its largest gap
-    (``scores``): ``VETO`` is set and no passage in scope stands out by it. Never with too
-    few passages to measure a gap (the largest gap is -inf)."""
-    return VETO is not None and bool(np.isfinite(best)) and best < VETO
+    (``scores``): ``limits.veto`` (``thresholds()`` if None) is set and no passage in scope
+    stands out by it. Never with too few passages to measure a gap (the gap is -inf)."""
+    veto = (limits or thresholds()).veto
+    return veto is not None and bool(np.isfinite(best)) and best < veto
 
 
-def _agree(gap: np.ndarray, best: float, agreed: int | None) -> bool:
-    """Whether the closest passage by meaning is ``agreed`` and stands out by ``AGREED``."""
-    if AGREED is None or agreed is None or not np.isfinite(best) or best < AGREED:
+def _agree(gap: np.ndarray, best: float, agreed: int | None, floor: float | None) -> bool:
+    """Whether the closest passage by meaning is ``agreed`` and stands out by ``floor``."""
+    if floor is None or agreed is None or not np.isfinite(best) or best < floor:
         return False
     return int(np.argmax(gap)) == agreed

@@ -356,6 +356,7 @@ class Index:
         key_cut: float | None = None,
         meaning: bool | None = None,
         order: str | None = None,
+        limits: dense.Thresholds | None = None,
     ) -> Answer:
         """The best ``k`` passages over the threshold, or a refusal with the closest
         headings. ``allowed``: the document ids the asker may see (None: all). ``fuse``:
@@ -366,7 +367,8 @@ class Index:
         ``key_cut``: how the key terms are weighed and which are kept (default
         ``KEY_WEIGHT`` / ``KEY_CUT``; a cut of 0 keeps all). ``meaning``: rank by meaning too
         (``dense``; default: when the index has the passages' embeddings), the list made as
-        ``order`` says (``dense.ORDERS``; default ``dense.ORDER``)."""
+        ``order`` says (``dense.ORDERS``; default ``dense.ORDER``) and decided by ``limits``
+        (default ``dense.thresholds()``)."""
         coverage = COVERAGE if coverage is None else coverage
         weighting = KEY_WEIGHT if key_weight is None else key_weight
         if weighting not in general_idf.WEIGHTINGS:
@@ -415,9 +417,10 @@ class Index:
         chosen = [i for i in top if score[i] >= threshold and cover[i] >= coverage][:k]
         order = dense.order(order)
         # Meaning is consulted when it can add to the list, or refuse what the gate passed.
-        wanted = len(chosen) < k or ((order != "fill" or dense.VETO is not None) and bool(chosen))
+        limits = limits or dense.thresholds()
+        wanted = len(chosen) < k or ((order != "fill" or limits.veto is not None) and bool(chosen))
         if self.vectors is not None and meaning is not False and wanted:
-            scope = (mask, superseded_factor)
+            scope = (mask, superseded_factor, limits)
             hits = self._with_meaning(question, top, chosen, scope, score, raw, k, order)
         else:
             hits = [self._hit(i, score, raw) for i in chosen]
@@ -426,18 +429,19 @@ class Index:
         return self._refusal(question, by_bm25, best)
 
     def _with_meaning(self, question, top, chosen, scope, score, raw, k, order) -> list[Hit]:
-        """The list with the passages by meaning (``dense``; the question is embedded here,
-        so only when they can add to it), made as ``order`` says (``dense.listed``) from the
-        word engine's ``chosen`` passages (positions) and its candidates (``top``, in its
-        order). A passage the rule gate did not pass is marked as by meaning."""
-        mask, superseded_factor = scope
+        """The list by meaning (``dense``; the question is embedded here, only when it can
+        add to the list or refuse it), made as ``order`` says (``dense.listed``) from the word
+        engine's ``chosen`` passages and its candidates ``top``; empty when meaning refuses
+        (``scope``'s limits). A passage the rule gate did not pass is marked as by meaning."""
+        mask, superseded_factor, limits = scope
         in_scope = self.embedded if mask is None else mask & self.embedded
         gap, best = dense.scores(
             self.vectors, self.encoder.question(question), in_scope, self.superseded,
             superseded_factor,
         )  # fmt: skip
-        closest = functools.partial(dense.picked, gap, best)
-        listed = dense.listed(order, chosen, top, closest, k, lambda: dense.below_veto(best))
+        closest = functools.partial(dense.picked, gap, best, limits=limits)
+        vetoed = functools.partial(dense.below_veto, best, limits)
+        listed = dense.listed(order, chosen, top, closest, k, vetoed)
         passed = set(chosen)
         return [
             Hit(self.entries[i], float(score[i]), float(raw[i]), i not in passed) for i in listed

@@ -411,3 +411,22 @@ def test_a_veto_refuses_what_the_gate_passed_on_words_alone(index, monkeypatch):
     answer = index.search(question)
     assert answer.refused and answer.hits == [] and answer.suggestions
     assert not index.search("社保卡丢了怎么挂失").refused
+
+
+def test_limits_passed_to_search_decide_instead_of_the_modules(index, monkeypatch):
+    """A caller comparing settings (the benchmark) passes them; the module's are not read."""
+    question = "机器里没卡了怎么办"
+    _, best = dense.scores(*_over_the_library(index, question))
+    above = dense.Thresholds(gap=best + 0.005, agreed=None, veto=None)
+    assert not index.search(question).refused
+    assert index.search(question, limits=above).refused
+    monkeypatch.setattr(dense, "GAP", best + 0.005)
+    assert index.search(question).refused
+    below = dense.Thresholds(gap=best - 0.005, agreed=None, veto=None)
+    assert not index.search(question, limits=below).refused
+    # A veto passed in refuses what the gate answered, the module's being off.
+    asked = "社保卡丢了怎么挂失"
+    assert dense.VETO is None and not index.search(asked).refused
+    _, lost = dense.scores(*_over_the_library(index, asked))
+    veto = dense.Thresholds(gap=dense.GAP, agreed=None, veto=lost + 0.005)
+    assert index.search(asked, limits=veto).refused
