@@ -14,7 +14,7 @@ pooling and rule code read them. This module writes the rounds' paragraphs and t
 from __future__ import annotations
 
 from assistant_report import AGREED_AT, FRESH, GAPS, LABELS, VETO_AT
-from assistant_rounds import pooled, rule_table, tuning_cells
+from assistant_rounds import pooled, pooled_cells, rule_table, tuning_cells
 
 from sbk.assistant import dense
 
@@ -163,13 +163,9 @@ def _twentieth(rows, n_docs: int) -> list[str]:
     ]
     for name in (base, engine):
         cells, kept = tuning_cells(rows, name, base)
-        passes = name != base and kept
-        for suffix in ("", "_big"):
-            found, right, total = pooled(rows, name, suffix, TWENTIETH_JUDGED)
-            was_found, was_right, _ = pooled(rows, base, suffix, TWENTIETH_JUDGED)
-            cells.append(f"{found} / {right} of {total}")
-            passes &= found + right > was_found + was_right
-            passes &= found >= was_found - 1 and right >= was_right - 1
+        judged, better = pooled_cells(rows, name, base, TWENTIETH_JUDGED)
+        cells += judged
+        passes = name != base and kept and better
         for suffix in ("", "_big"):
             found, right, total = pooled(rows, name, suffix, SPENT)
             cells.append(f"{found} / {right} of {total}")

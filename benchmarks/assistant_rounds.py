@@ -180,6 +180,20 @@ def tuning_cells(rows, name: str, base: str) -> tuple[list[str], bool]:
     return cells, kept
 
 
+def pooled_cells(rows, name: str, base: str, parts) -> tuple[list[str], bool]:
+    """``name``'s answers found / right decisions pooled over ``parts`` in both settings, and
+    whether, in each, their sum is above ``base``'s and neither is down by more than one
+    question (the rule of the rounds judged on pooled sets)."""
+    cells, passes = [], True
+    for suffix in ("", "_big"):
+        found, right, total = pooled(rows, name, suffix, parts)
+        was_found, was_right, _ = pooled(rows, base, suffix, parts)
+        cells.append(f"{found} / {right} of {total}")
+        passes &= found + right > was_found + was_right
+        passes &= found >= was_found - 1 and right >= was_right - 1
+    return cells, passes
+
+
 def rule_table(
     rows, n_docs, intro, engine, label, judge, apart, base="ours", refusing=False
 ) -> list[str]:

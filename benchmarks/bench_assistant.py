@@ -100,6 +100,7 @@ import assistant_filler  # noqa: E402
 import assistant_lexicon  # noqa: E402
 import assistant_meaning  # noqa: E402
 import assistant_rounds  # noqa: E402
+import assistant_taught  # noqa: E402
 from assistant_filler import filler_entries, passage_vectors  # noqa: E402  (train_gate too)
 from assistant_report import (  # noqa: E402
     AGREED_AT,
@@ -107,6 +108,7 @@ from assistant_report import (  # noqa: E402
     GAPS,
     ORDER_OF,
     PARTS,
+    TAUGHT_AT,
     VETO_AT,
     default_engine,
     results_body,
@@ -301,7 +303,10 @@ def ask(
     retrieval.FUSED_GATE = gate
     # Each engine by meaning at its round's gaps (the others never consult them).
     limits = dense.Thresholds(
-        GAPS.get(engine, dense.GAP), AGREED_AT.get(engine), VETO_AT.get(engine)
+        GAPS.get(engine, dense.GAP),
+        AGREED_AT.get(engine),
+        VETO_AT.get(engine),
+        TAUGHT_AT.get(engine),
     )
     try:
         return index.search(
@@ -377,8 +382,15 @@ def main() -> int:
         help="one set apart only, as measured once when it is new (word engine and floor)",
     )
     parser.add_argument("--no-cache", action="store_true", help="re-segment the filler")
+    parser.add_argument(
+        "--taught-choice",
+        action="store_true",
+        help="the twenty-first round's choice of the match's cosine, on the spent sets only",
+    )
     args = parser.parse_args()
     assistant_filler.NO_CACHE = args.no_cache
+    if args.taught_choice:
+        return taught_choice()
 
     build = {}
     named = named_parts(read_questions())
@@ -500,6 +512,16 @@ def main() -> int:
         files,
         sbk_tok,
     )
+    twenty_first = assistant_taught.measure(
+        named,
+        entries,
+        files,
+        [("", entries, library_vectors), ("_big", everything_stored, big.vectors)],
+        sbk_tok,
+        evaluate,
+        labelled_passage,
+        is_labelled,
+    )
     lexicon_built = assistant_lexicon.measure(
         rows, parts, entries, files, max(0, args.docs - len(files)), filler_entries, evaluate
     )
@@ -525,6 +547,7 @@ def main() -> int:
             *assistant_rounds.lines(rows, n_docs),
             *assistant_lexicon.lines(rows, n_docs, lexicon_built, len(groups)),
             *assistant_meaning.lines(rows, n_docs, build),
+            *assistant_taught.lines(rows, n_docs, twenty_first),
         ],
     )
     print(body)
@@ -534,6 +557,18 @@ def main() -> int:
         from results import write_section
 
         write_section(args.write, NAME, body)
+    return 0
+
+
+def taught_choice() -> int:
+    """The twenty-first round's grid and choice (``assistant_taught.choice``), printed."""
+    named = named_parts(read_questions())
+    entries, files = library_entries()
+    pool, vectors = assistant_taught.spent_vectors(named, entries, files, labelled_passage)
+    picked = assistant_taught.choice(named, entries, files, vectors, labelled_passage, is_labelled)
+    for t, (right, wrong) in picked["grid"].items():
+        print(f"{t:.2f} right {right:4d} wrong {wrong:4d} net {right - wrong:4d}")
+    print("chosen", picked["chosen"], "of", picked["questions"], "questions; taught", len(pool))
     return 0
 
 

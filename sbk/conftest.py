@@ -34,7 +34,9 @@ def compliant_photo() -> bytes:
 def pytest_collection_modifyitems(config, items):
     """``SBK_DB_TESTS_ONLY=1`` (the PostgreSQL pass of ``make test``): only the tests that
     touch the database. The pure-rule tests (ID checks, photo rules, scoring, report
-    arithmetic) do not depend on the database and have already run in the SQLite pass."""
+    arithmetic) do not depend on the database and have already run in the SQLite pass; nor
+    do the browser tests (marker ``browser``), which drive the pages the service and API tests
+    already run on both databases, and are the slowest of the suite (ADR 0012)."""
     import os
 
     if os.environ.get("SBK_DB_TESTS_ONLY") != "1":
@@ -45,7 +47,8 @@ def pytest_collection_modifyitems(config, items):
         uses_db = item.get_closest_marker("django_db") is not None or any(
             n in names for n in ("db", "transactional_db", "django_db_setup", "live_server")
         )
-        (keep if uses_db else drop).append(item)
+        in_browser = item.get_closest_marker("browser") is not None
+        (keep if uses_db and not in_browser else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -69,23 +69,30 @@ VETO: float | None = None
 # when the gate passed k passages, the last place goes to the closest passage by meaning if
 # it stands out, by ``GAP``, and the gate did not pass it).
 ORDER = "fill"
+# The cosine between a question and a question the centre taught (教小助手) at or above which
+# the question is taken for the taught one reworded, and its passage put first
+# (``by_meaning``; ADR 0006, twenty-first round). None: a taught question counts only as
+# words of its passage (sixth round).
+TAUGHT_MATCH: float | None = None
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """The gaps that decide a question by meaning: ``gap`` admits what the word gate
     refused, ``agreed`` admits it when the rankings agree, ``veto`` refuses what the gate
-    passed (None: no admission by agreement, no veto). A caller comparing settings (the
-    benchmark) passes its own to ``Index.search``; the default is the module's."""
+    passed (None: no admission by agreement, no veto); ``taught``: the cosine matching a
+    taught question (None: no match). A caller comparing settings (the benchmark) passes
+    its own to ``Index.search``; the default is the module's."""
 
     gap: float
     agreed: float | None
     veto: float | None
+    taught: float | None = None
 
 
 def thresholds() -> Thresholds:
-    """``GAP``, ``AGREED`` and ``VETO`` as they are when asked."""
-    return Thresholds(GAP, AGREED, VETO)
+    """``GAP``, ``AGREED``, ``VETO`` and ``TAUGHT_MATCH`` as they are when asked."""
+    return Thresholds(GAP, AGREED, VETO, TAUGHT_MATCH)
 
 
 ORDERS = ("fill", "fused", "surest")
@@ -175,6 +182,13 @@ class Encoder:
         # One forward pass at a time: the engine's buffers are the model's, not the call's.
         with self._embedding:
             return np.asarray(model.query(text), dtype=np.float32)
+
+    def questions(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), DIM): each text embedded as a question (the taught questions)."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = self.question(text)
+        return out
 
 
 def model_tag() -> str:

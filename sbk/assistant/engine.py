@@ -9,6 +9,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 
 from . import dense, thesaurus
@@ -48,6 +49,16 @@ def taught_questions() -> dict[tuple[int, str, str], tuple[str, ...]]:
     return {key: tuple(texts) for key, texts in out.items()}
 
 
+def taught_vectors() -> dict[str, np.ndarray]:
+    """Each taught question's stored embedding, by its text."""
+    out = {}
+    for text, data in TaughtQuestion.objects.values_list("text", "vector"):
+        vector = dense.from_bytes(data)
+        if vector is not None:
+            out[text] = vector
+    return out
+
+
 def build_index() -> Index:
     meaning = ranking_by_meaning()
     fields = [
@@ -66,6 +77,7 @@ def build_index() -> Index:
         *fields, *(["vector"] if meaning else [])
     )
     taught = taught_questions()
+    known = taught_vectors() if meaning and taught else None
     entries, stored = [], []
     for pk, doc, title, heading, text, status, terms, org, file_name, *vector in rows.iterator(
         chunk_size=2000
@@ -93,7 +105,9 @@ def build_index() -> Index:
         )
     tokenize = segmented(synonym_groups(), shared_segmenter(), book, variant if book else None)
     vectors = dense.matrix(stored) if meaning else None
-    return Index(entries, tokenize, characters=hybrid_ranking(), vectors=vectors)
+    return Index(
+        entries, tokenize, characters=hybrid_ranking(), vectors=vectors, taught_vectors=known
+    )
 
 
 def thesaurus_variant() -> str | None:

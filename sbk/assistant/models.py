@@ -176,6 +176,9 @@ class TaughtQuestion(models.Model):
         related_name="+",
     )
     taught_at = models.DateTimeField("指定时间")
+    # The question's embedding (``dense``, E5's ``query:`` side), made when taught, so that
+    # building the index embeds nothing (ADR 0006, twenty-first round).
+    vector = models.BinaryField("语义向量", null=True, editable=False)
 
     class Meta:
         ordering = ["-taught_at", "-pk"]

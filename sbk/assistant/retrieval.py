@@ -25,13 +25,12 @@ questions the centre taught a passage (``Entry.taught``, ``taught``, sixth round
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from . import dense, expansion, fusion, general_idf, learned, taught, thesaurus
+from . import by_meaning, dense, expansion, fusion, general_idf, learned, taught, thesaurus
 from .answers import Answer, Entry, Hit
 from .fusion import RRF_K, rrf  # noqa: F401  (re-exported: the benchmark, tests)
 from .text import (
@@ -134,6 +133,7 @@ class Index:
         feedback: bool | None = None,
         vectors: np.ndarray | None = None,
         encoder: dense.Encoder | None = None,
+        taught_vectors: dict[str, np.ndarray] | None = None,
     ):
         self.entries = list(entries)
         # Each passage's embedding (``dense``; a row of zeros: none), or None: no ranking
@@ -141,6 +141,13 @@ class Index:
         self.vectors = vectors
         self.embedded = None if vectors is None else np.abs(vectors).sum(axis=1) > 0
         self.encoder = encoder or dense.shared_encoder()
+        # The taught questions' embeddings (``by_meaning``; ``taught_vectors``: those
+        # stored when taught, the rest embedded here).
+        self.taught_table = None
+        if vectors is not None:
+            self.taught_table = by_meaning.TaughtTable.build(
+                self.entries, self.encoder, taught_vectors
+            )
         self.tokenize = tokenize
         # Words that are members of a synonym group count through their group's term.
         self.members = frozenset(getattr(tokenize, "members", ()))
@@ -419,33 +426,15 @@ class Index:
         # Meaning is consulted when it can add to the list, or refuse what the gate passed.
         limits = limits or dense.thresholds()
         wanted = len(chosen) < k or ((order != "fill" or limits.veto is not None) and bool(chosen))
+        wanted |= self.taught_table is not None and limits.taught is not None
         if self.vectors is not None and meaning is not False and wanted:
             scope = (mask, superseded_factor, limits)
-            hits = self._with_meaning(question, top, chosen, scope, score, raw, k, order)
+            hits = by_meaning.hits(self, question, top, chosen, scope, score, raw, k, order)
         else:
             hits = [self._hit(i, score, raw) for i in chosen]
         if hits:
             return Answer(question, False, hits, [], best)
         return self._refusal(question, by_bm25, best)
-
-    def _with_meaning(self, question, top, chosen, scope, score, raw, k, order) -> list[Hit]:
-        """The list by meaning (``dense``; the question is embedded here, only when it can
-        add to the list or refuse it), made as ``order`` says (``dense.listed``) from the word
-        engine's ``chosen`` passages and its candidates ``top``; empty when meaning refuses
-        (``scope``'s limits). A passage the rule gate did not pass is marked as by meaning."""
-        mask, superseded_factor, limits = scope
-        in_scope = self.embedded if mask is None else mask & self.embedded
-        gap, best = dense.scores(
-            self.vectors, self.encoder.question(question), in_scope, self.superseded,
-            superseded_factor,
-        )  # fmt: skip
-        closest = functools.partial(dense.picked, gap, best, limits=limits)
-        vetoed = functools.partial(dense.below_veto, best, limits)
-        listed = dense.listed(order, chosen, top, closest, k, vetoed)
-        passed = set(chosen)
-        return [
-            Hit(self.entries[i], float(score[i]), float(raw[i]), i not in passed) for i in listed
-        ]
 
     def _hit(self, i: int, score: np.ndarray, raw: np.ndarray) -> Hit:
         return Hit(self.entries[i], float(score[i]), float(raw[i]))

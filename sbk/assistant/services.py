@@ -337,6 +337,8 @@ def teach_question(*, acting_user, question: str, passage_id: int) -> TaughtQues
     question the same passage again changes nothing."""
     ensure(acting_user, Action.ASSISTANT_TEACH)
     question = _clean_question(question)
+    # Embedded before the library is locked: a forward pass holds no one else up.
+    vector = dense.to_bytes(dense.shared_encoder().question(question))
     state = _lock_library()
     passage_id = _as_id(passage_id)
     passage = (
@@ -362,6 +364,7 @@ def teach_question(*, acting_user, question: str, passage_id: int) -> TaughtQues
             heading=passage.heading,
             taught_by=None if is_system(acting_user) else acting_user,
             taught_at=timezone.now(),
+            vector=vector,
         )
     except IntegrityError:  # the library row is locked above, so only on a broken lock
         raise Conflict(E.PASSAGE_ID, "该问题正在被他人指定，请稍后重试") from None

@@ -144,11 +144,13 @@ def paste_on(
 
 def tall_hair(ref: np.ndarray, extra: int = 300) -> np.ndarray:
     """The reference with a hair-textured bun ``extra`` px tall on top of the head, on a
-    taller white canvas: hair top at 9-16 px and eyes >= 155 px cannot both hold."""
+    taller white canvas: hair top at 9-16 px and eyes >= 155 px cannot both hold. The
+    texture is taken from inside the hair, with no background in it: a tile with white
+    corners made a bun the segmenter, on some CPUs, did not take wholly for the person."""
     h, w = ref.shape[:2]
     canvas = np.full((h + extra, w, 3), 255, np.uint8)
     canvas[extra:] = ref
-    tex = ref[25:70, 110:250]
+    tex = ref[75:110, 110:250]
     tiled = np.tile(tex, (canvas.shape[0] // tex.shape[0] + 1, w // tex.shape[1] + 1, 1))
     m = np.zeros(canvas.shape[:2], np.uint8)
     cv2.ellipse(m, (w // 2, extra + 60), (100, extra - 50), 0, 180, 360, 255, -1)

@@ -1,0 +1,84 @@
+"""The step of a search that ranks by meaning (``dense``), and the questions the centre taught
+(教小助手) matched by meaning (ADR 0006, twenty-first round). Pure: no Django import.
+
+A taught question counts twice: its words are a field of its passage (``taught``, sixth
+round), and its embedding is kept (``TaughtTable``) so that another wording of the same
+question finds it. A question whose cosine with a taught question is at least
+``dense.Thresholds.taught`` is taken for that question reworded: the taught passage comes
+first, as a passage the word gate passed does. Questions are compared with questions (both
+embedded with E5's ``query:`` prefix), which the model places much closer for a paraphrase
+than a question and the passage answering it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import dense
+from .answers import Entry, Hit
+
+
+@dataclass(frozen=True)
+class TaughtTable:
+    """Every taught question's embedding (``vectors``, (m, DIM)) and the position of its
+    passage in the index (``at``, (m,))."""
+
+    vectors: np.ndarray
+    at: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        entries: Sequence[Entry],
+        encoder: dense.Encoder,
+        known: Mapping[str, np.ndarray] | None = None,
+    ) -> TaughtTable | None:
+        """The table of ``entries``' taught questions, their embeddings taken from
+        ``known`` (stored when taught) or made by ``encoder``; None when none is taught."""
+        texts, at = [], []
+        for i, e in enumerate(entries):
+            for question in e.taught:
+                texts.append(question)
+                at.append(i)
+        if not texts:
+            return None
+        known = known or {}
+        todo = [t for t in dict.fromkeys(texts) if known.get(t) is None]
+        made = dict(zip(todo, encoder.questions(todo), strict=True)) if todo else {}
+        vectors = np.stack([known[t] if known.get(t) is not None else made[t] for t in texts])
+        return cls(vectors.astype(np.float32), np.asarray(at, dtype=np.int64))
+
+    def match(self, question: np.ndarray, scope: np.ndarray, floor: float | None) -> int | None:
+        """The position of the passage whose taught question is closest to ``question``
+        (embedded), when their cosine is at least ``floor`` and the passage is in ``scope``;
+        else None."""
+        if floor is None:
+            return None
+        cosine = np.where(scope[self.at], self.vectors @ question, -np.inf)
+        best = int(np.argmax(cosine))
+        return int(self.at[best]) if cosine[best] >= floor else None
+
+
+def hits(index, question: str, top, chosen, scope, score, raw, k: int, order: str) -> list[Hit]:
+    """The list by meaning (the question is embedded here, only when meaning can add to
+    the list, refuse it, or match a taught question), made as ``order`` says
+    (``dense.listed``) from the word engine's ``chosen`` passages and its candidates
+    ``top``; empty when meaning refuses (``scope``'s limits). A taught question matched
+    puts its passage first. A passage the rule gate did not pass is marked as by meaning."""
+    mask, superseded_factor, limits = scope
+    in_scope = index.embedded if mask is None else mask & index.embedded
+    vector = index.encoder.question(question)
+    table = index.taught_table
+    matched = table.match(vector, in_scope, limits.taught) if table is not None else None
+    if matched is not None:
+        chosen = [matched, *(i for i in chosen if i != matched)]
+    gap, best = dense.scores(index.vectors, vector, in_scope, index.superseded, superseded_factor)
+    closest = functools.partial(dense.picked, gap, best, limits=limits)
+    vetoed = None if matched is not None else functools.partial(dense.below_veto, best, limits)
+    listed = dense.listed(order, chosen, top, closest, k, vetoed)
+    passed = set(chosen) - {matched}
+    return [Hit(index.entries[i], float(score[i]), float(raw[i]), i not in passed) for i in listed]
