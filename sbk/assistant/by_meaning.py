@@ -72,7 +72,7 @@ def hits(index, question: str, top, chosen, scope, score, raw, k: int, order: st
     mask, superseded_factor, limits = scope
     in_scope = index.embedded if mask is None else mask & index.embedded
     vector = index.encoder.question(question)
-    table = index.taught_table
+    table = index.taught_table if limits.taught is not None else None
     matched = table.match(vector, in_scope, limits.taught) if table is not None else None
     if matched is not None:
         chosen = [matched, *(i for i in chosen if i != matched)]

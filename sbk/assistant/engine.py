@@ -38,25 +38,22 @@ def synonym_groups() -> list[Group]:
     return [Group(tuple(g.terms)) for g in SynonymGroup.objects.order_by("position")]
 
 
-def taught_questions() -> dict[tuple[int, str, str], tuple[str, ...]]:
-    """(library, file name, heading) → the questions taught for that passage."""
-    out: dict[tuple[int, str, str], list[str]] = {}
-    rows = TaughtQuestion.objects.order_by("pk").values_list(
-        "org_id", "file_name", "heading", "text"
-    )
-    for org, file_name, heading, text in rows:
-        out.setdefault((org, file_name, heading), []).append(text)
-    return {key: tuple(texts) for key, texts in out.items()}
-
-
-def taught_vectors() -> dict[str, np.ndarray]:
-    """Each taught question's stored embedding, by its text."""
-    out = {}
-    for text, data in TaughtQuestion.objects.values_list("text", "vector"):
-        vector = dense.from_bytes(data)
+def taught_questions(
+    with_vectors: bool = False,
+) -> tuple[dict[tuple[int, str, str], tuple[str, ...]], dict[str, np.ndarray]]:
+    """(library, file name, heading) → the questions taught for that passage, and, when
+    ``with_vectors``, each taught question's stored embedding by its text: one read."""
+    grouped: dict[tuple[int, str, str], list[str]] = {}
+    vectors: dict[str, np.ndarray] = {}
+    fields = ["org_id", "file_name", "heading", "text", *(["vector"] if with_vectors else [])]
+    for org, file_name, heading, text, *data in TaughtQuestion.objects.order_by("pk").values_list(
+        *fields
+    ):
+        grouped.setdefault((org, file_name, heading), []).append(text)
+        vector = dense.from_bytes(data[0]) if data else None
         if vector is not None:
-            out[text] = vector
-    return out
+            vectors[text] = vector
+    return {key: tuple(texts) for key, texts in grouped.items()}, vectors
 
 
 def build_index() -> Index:
@@ -76,8 +73,7 @@ def build_index() -> Index:
     rows = Passage.objects.order_by("document_id", "seq").values_list(
         *fields, *(["vector"] if meaning else [])
     )
-    taught = taught_questions()
-    known = taught_vectors() if meaning and taught else None
+    taught, known = taught_questions(with_vectors=meaning)
     entries, stored = [], []
     for pk, doc, title, heading, text, status, terms, org, file_name, *vector in rows.iterator(
         chunk_size=2000

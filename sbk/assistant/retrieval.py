@@ -25,6 +25,7 @@ questions the centre taught a passage (``Entry.taught``, ``taught``, sixth round
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 
@@ -142,12 +143,8 @@ class Index:
         self.embedded = None if vectors is None else np.abs(vectors).sum(axis=1) > 0
         self.encoder = encoder or dense.shared_encoder()
         # The taught questions' embeddings (``by_meaning``; ``taught_vectors``: those
-        # stored when taught, the rest embedded here).
-        self.taught_table = None
-        if vectors is not None:
-            self.taught_table = by_meaning.TaughtTable.build(
-                self.entries, self.encoder, taught_vectors
-            )
+        # stored when taught), made into a table the first time a search matches them.
+        self._taught_known = taught_vectors
         self.tokenize = tokenize
         # Words that are members of a synonym group count through their group's term.
         self.members = frozenset(getattr(tokenize, "members", ()))
@@ -426,7 +423,7 @@ class Index:
         # Meaning is consulted when it can add to the list, or refuse what the gate passed.
         limits = limits or dense.thresholds()
         wanted = len(chosen) < k or ((order != "fill" or limits.veto is not None) and bool(chosen))
-        wanted |= self.taught_table is not None and limits.taught is not None
+        wanted |= limits.taught is not None and self.taught_table is not None
         if self.vectors is not None and meaning is not False and wanted:
             scope = (mask, superseded_factor, limits)
             hits = by_meaning.hits(self, question, top, chosen, scope, score, raw, k, order)
@@ -435,6 +432,15 @@ class Index:
         if hits:
             return Answer(question, False, hits, [], best)
         return self._refusal(question, by_bm25, best)
+
+    @functools.cached_property
+    def taught_table(self) -> by_meaning.TaughtTable | None:
+        """The taught questions' table (``by_meaning``), built the first time a search
+        matches taught questions by meaning: an index that never does (the match off, the
+        default) embeds none of them. None without passage embeddings or taught questions."""
+        if self.vectors is None:
+            return None
+        return by_meaning.TaughtTable.build(self.entries, self.encoder, self._taught_known)
 
     def _hit(self, i: int, score: np.ndarray, raw: np.ndarray) -> Hit:
         return Hit(self.entries[i], float(score[i]), float(raw[i]))

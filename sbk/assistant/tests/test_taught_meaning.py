@@ -104,6 +104,31 @@ def test_a_question_on_another_subject_is_not_matched(library):
         assert index.search(question, limits=limits) == index.search(question, limits=unmatched)
 
 
+class _CountingEncoder(dense.Encoder):
+    """The real encoder, counting the taught questions it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def questions(self, texts):
+        self.asked += texts
+        return super().questions(texts)
+
+
+def test_the_taught_table_is_built_only_when_a_search_matches(library):
+    _, vectors, _, taught = library
+    groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
+    tokenize = retrieval.segmented(groups, retrieval.shared_segmenter())
+    encoder = _CountingEncoder()
+    index = retrieval.Index(taught, tokenize, vectors=vectors, encoder=encoder)
+    off = dense.Thresholds(dense.GAP, dense.AGREED, None, taught=None)
+    index.search(REWORDED, limits=off)
+    assert encoder.asked == [] and "taught_table" not in vars(index)
+    index.search(REWORDED, limits=dataclasses.replace(off, taught=0.5))
+    assert encoder.asked == [TAUGHT] and index.taught_table.at.size == 1
+
+
 def test_a_matched_passage_out_of_scope_is_not_answered(library):
     _, vectors, fees, taught = library
     index = _index(taught, vectors)

@@ -9,14 +9,13 @@ import pytest
 
 from sbk.portal.tests.browser import (
     PHONE,
-    SQLITE_PASS_ONLY,
     Surveyor,
     launch_browser,
     new_page,
     tab_to,
 )
 
-pytestmark = [pytest.mark.browser, SQLITE_PASS_ONLY]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

@@ -116,16 +116,3 @@ def choose_by_keyboard(page, tries=3):
 
 def new_page(browser, width=PHONE, user=None, live_server=None):
     return shared.new_page(browser, width, user, live_server, height=800, timeout=20000)
-
-
-def on_postgres() -> bool:
-    from django.conf import settings
-
-    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-
-
-# The scan costs about a minute of browser time and the pages do not depend on the database
-# engine: it runs in the SQLite pass of `make test`, not again on PostgreSQL.
-SQLITE_PASS_ONLY = pytest.mark.skipif(
-    on_postgres(), reason="browser scan of the public pages: run once, in the SQLite pass"
-)

@@ -23,7 +23,6 @@ import pytest
 from sbk.portal.tests.browser import (
     DESKTOP,
     PHONE,
-    SQLITE_PASS_ONLY,
     Surveyor,
     choose_by_keyboard,
     launch_browser,
@@ -31,7 +30,7 @@ from sbk.portal.tests.browser import (
     tab_to,
 )
 
-pytestmark = [pytest.mark.browser, SQLITE_PASS_ONLY]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from sbk.portal.tests.browser import PHONE, SQLITE_PASS_ONLY
+from sbk.portal.tests.browser import PHONE
 from sbk.testing import login
 from sbk.tests.browser import browser, new_page  # noqa: F401 (the fixture)
 from sbk.tests.test_get_never_writes import every_route
@@ -20,7 +20,7 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "console-na
 NOT_CONSOLE = ("api/", "portal/", "kiosk/", "media/", "logout/", "login/", "__")
 WIDE = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
-pytestmark = [pytest.mark.browser, SQLITE_PASS_ONLY]
+pytestmark = pytest.mark.browser
 
 
 def html_pages(user, values) -> list[str]:

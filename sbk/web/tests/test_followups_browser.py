@@ -10,13 +10,12 @@ import pytest
 from sbk.portal.tests.browser import (
     DESKTOP,
     PHONE,
-    SQLITE_PASS_ONLY,
     Surveyor,
     launch_browser,
     new_page,
 )
 
-pytestmark = [pytest.mark.browser, SQLITE_PASS_ONLY]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
