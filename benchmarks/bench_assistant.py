@@ -299,8 +299,6 @@ def ask(
 ):
     fuse, gate, expand, synonyms, keys = ENGINES.get(engine, (False, "word", False, False, None))
     key_weight, key_cut = keys or (None, None)
-    kept = retrieval.FUSED_GATE
-    retrieval.FUSED_GATE = gate
     # Each engine by meaning at its round's gaps (the others never consult them).
     limits = dense.Thresholds(
         GAPS.get(engine, dense.GAP),
@@ -308,23 +306,21 @@ def ask(
         VETO_AT.get(engine),
         TAUGHT_AT.get(engine),
     )
-    try:
-        return index.search(
-            question,
-            k=3,
-            threshold=threshold,
-            coverage=coverage,
-            fuse=fuse,
-            expand=expand,
-            synonyms=synonyms,
-            key_weight=key_weight,
-            key_cut=key_cut,
-            meaning=engine in GAPS,  # the engines by meaning, each at its round's gap
-            order=ORDER_OF.get(engine, "fill"),
-            limits=limits,
-        )
-    finally:
-        retrieval.FUSED_GATE = kept
+    return index.search(
+        question,
+        k=3,
+        threshold=threshold,
+        coverage=coverage,
+        fuse=fuse,
+        expand=expand,
+        synonyms=synonyms,
+        key_weight=key_weight,
+        key_cut=key_cut,
+        meaning=engine in GAPS,  # the engines by meaning, each at its round's gap
+        order=ORDER_OF.get(engine, "fill"),
+        limits=limits,
+        gate=gate,
+    )
 
 
 def best_threshold(index, questions, files) -> tuple[float, dict]:

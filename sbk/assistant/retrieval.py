@@ -361,6 +361,7 @@ class Index:
         meaning: bool | None = None,
         order: str | None = None,
         limits: dense.Thresholds | None = None,
+        gate: str | None = None,
     ) -> Answer:
         """The best ``k`` passages over the threshold, or a refusal with the closest
         headings. ``allowed``: the document ids the asker may see (None: all). ``fuse``:
@@ -372,7 +373,9 @@ class Index:
         ``KEY_WEIGHT`` / ``KEY_CUT``; a cut of 0 keeps all). ``meaning``: rank by meaning too
         (``dense``; default: when the index has the passages' embeddings), the list made as
         ``order`` says (``dense.ORDERS``; default ``dense.ORDER``) and decided by ``limits``
-        (default ``dense.thresholds()``)."""
+        (default ``dense.thresholds()``). ``gate``: what gates the fused list (a
+        ``FUSED_GATE`` value; default ``FUSED_GATE``)."""
+        gate = FUSED_GATE if gate is None else gate
         coverage = COVERAGE if coverage is None else coverage
         weighting = KEY_WEIGHT if key_weight is None else key_weight
         if weighting not in general_idf.WEIGHTINGS:
@@ -403,9 +406,9 @@ class Index:
             # The character ranking's candidates join the word engine's (already ordered
             # by key-term coverage); the gate below judges the fused list.
             by_chars, char_top = self._char_ranking(question, scope, pool, cover, units)
-            if FUSED_GATE in LEARNED_GATES:
+            if gate in LEARNED_GATES:
                 lists = (top, char_top, ranked, by_chars, cover)
-                order_only = FUSED_GATE == "learned_order"
+                order_only = gate == "learned_order"
                 if order_only and not any(
                     ranked[i] >= threshold and cover[i] >= coverage for i in top
                 ):
@@ -415,7 +418,7 @@ class Index:
                 return self._learned_answer(question, lists, raw, k, by_bm25, order_only)
             if char_top:
                 top = rrf([top, char_top])[:pool]
-                if FUSED_GATE == "either":
+                if gate == "either":
                     score = np.maximum(ranked, by_chars)
         best = self._hit(top[0], score, raw) if top else None
         chosen = [i for i in top if score[i] >= threshold and cover[i] >= coverage][:k]

@@ -83,6 +83,10 @@ def test_the_word_gate_still_judges_a_fused_candidate(monkeypatch):
     monkeypatch.setattr(retrieval, "FUSED_GATE", "either")
     either = index.search(question, threshold=0.3, fuse=True)
     assert [h.entry.key for h in either.hits][:1] == [5]
+    # Passed to a search, the gate decides that search and the module's is not read.
+    assert index.search(question, threshold=0.3, fuse=True, gate="word").refused
+    monkeypatch.setattr(retrieval, "FUSED_GATE", "word")
+    assert index.search(question, threshold=0.3, fuse=True, gate="either") == either
 
 
 # ------------------------------------------------------------ with sbk's own tokenizer
