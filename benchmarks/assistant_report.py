@@ -30,6 +30,7 @@ FRESH_ROUNDS = {
     "fresh16": "nineteenth",
     "fresh17": "twentieth",
     "fresh18": "twenty-first",
+    "fresh19": "twenty-second",
 }
 FRESH = tuple(FRESH_ROUNDS)
 PARTS = ("tuning", "held-out", "all", *FRESH)
@@ -159,6 +160,7 @@ MEASURED_BEFORE = {
     "fresh16": {"ours": ((0.800, 0.778), (0.800, 0.822)), "floor": ((0.700, 0.711), (0.700, 0.778))},
     "fresh17": {"ours": ((0.833, 0.778), (0.767, 0.644)), "floor": ((0.633, 0.578), (0.733, 0.711))},
     "fresh18": {"ours": ((0.633, 0.667), (0.667, 0.667)), "floor": ((0.533, 0.489), (0.633, 0.711))},
+    "fresh19": {"ours": ((0.862, 0.698), (0.897, 0.767)), "floor": ((0.724, 0.605), (0.793, 0.721))},
 }  # fmt: skip
 
 
