@@ -66,10 +66,10 @@ def library():
     return entries, vectors, fees, taught
 
 
-def _index(entries, vectors):
+def _index(entries, vectors, encoder=None):
     groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
     tokenize = retrieval.segmented(groups, retrieval.shared_segmenter())
-    return retrieval.Index(entries, tokenize, vectors=vectors)
+    return retrieval.Index(entries, tokenize, vectors=vectors, encoder=encoder)
 
 
 def _cosine(a: str, b: str) -> float:
@@ -118,10 +118,8 @@ class _CountingEncoder(dense.Encoder):
 
 def test_the_taught_table_is_built_only_when_a_search_matches(library):
     _, vectors, _, taught = library
-    groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
-    tokenize = retrieval.segmented(groups, retrieval.shared_segmenter())
     encoder = _CountingEncoder()
-    index = retrieval.Index(taught, tokenize, vectors=vectors, encoder=encoder)
+    index = _index(taught, vectors, encoder)
     off = dense.Thresholds(dense.GAP, dense.AGREED, None, taught=None)
     index.search(REWORDED, limits=off)
     assert encoder.asked == [] and "taught_table" not in vars(index)
