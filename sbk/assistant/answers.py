@@ -40,6 +40,9 @@ class Answer:
     hits: list[Hit]  # best first; empty when refused
     suggestions: list[str]  # closest headings ("document › heading"), when refused
     best: Hit | None  # the best passage found, even when below the threshold
+    # The question log's row for this answer, when the caller logged it (``services.ask``):
+    # what an answer reported as not answering (答非所问) names.
+    logged: int | None = None
 
     def as_contract(self) -> dict:
         """The shape of ``sbk assistant ask --json`` (the issue's contract)."""

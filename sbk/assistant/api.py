@@ -11,7 +11,10 @@ POST /api/assistant/documents                    multipart: ``file`` (+ title, i
                                                  issued_on, status, public, org_code) → 201
 POST /api/assistant/documents/{id}/status        ``{"status", "reason"}``
 GET  /api/assistant/synonyms / POST …/synonyms   the list as text, one group a line
-GET  /api/assistant/unanswered                   questions the library could not answer
+POST /api/assistant/questions/{id}/wrong         答非所问: the answer (its ``question_id``)
+                                                 does not answer; the question is listed
+GET  /api/assistant/unanswered                   questions the library could not answer,
+                                                 and answers reported as not answering
 GET  /api/assistant/taught-questions             questions taught to the assistant (教小助手),
                                                  each with its passage now, or stale (失效)
 POST /api/assistant/taught-questions             ``{"question", "passage_id"}`` → 201
@@ -67,6 +70,16 @@ class AnswerOut(Schema):
     refused: bool
     answers: list[AnswerItemOut]
     suggestions: list[str]
+    # The question log's row, for reporting the answer as not answering (答非所问);
+    # staff only (None at /api/portal).
+    question_id: int | None = None
+
+
+class ReportedOut(Schema):
+    id: int
+    question: str
+    answered_with: str
+    reported_wrong_at: dt.datetime
 
 
 class DocumentOut(Schema):
@@ -121,6 +134,8 @@ class UnansweredOut(Schema):
     best_score: float
     # The question's words no document the caller sees holds in any form.
     absent_words: list[str]
+    # How many of its answers were reported as not answering it (答非所问).
+    reported_wrong: int
 
 
 class TeachIn(Schema):
@@ -162,8 +177,10 @@ def _taught_row(user, taught_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
-def answer_out(answer) -> dict:
+def answer_out(answer, staff: bool = True) -> dict:
+    """The answer as the API gives it; ``staff``: with the question log's row."""
     out = answer.as_contract()
+    out["question_id"] = answer.logged if staff else None
     for item, hit in zip(out["answers"], answer.hits, strict=True):
         e = hit.entry
         item.update(
@@ -204,6 +221,23 @@ def ask(request, payload: AskIn):
         return 200, answer_out(answer)
 
     return idempotency.run(request, payload.model_dump(mode="json"), act)[1]
+
+
+@router.post("/questions/{question_id}/wrong", response=ReportedOut)
+def report_wrong(request, question_id: Int64):
+    """答非所问: the answer given to the question (``question_id`` of the answer) does not
+    answer it; the question joins the unanswered list. Reporting it again changes nothing."""
+
+    def act():
+        question = services.report_wrong_answer(acting_user=request.auth, question_id=question_id)
+        return 200, {
+            "id": question.pk,
+            "question": question.text,
+            "answered_with": question.best_heading,
+            "reported_wrong_at": question.reported_wrong_at.isoformat(),
+        }
+
+    return idempotency.run(request, {"id": question_id}, act)[1]
 
 
 @router.get("/documents", response=list[DocumentOut])
@@ -317,6 +351,7 @@ def unanswered(request):
             "last": r["last"],
             "best_score": r["best"],
             "absent_words": r["absent"],
+            "reported_wrong": r["wrong"],
         }
         for r in queries.unanswered(request.auth)
     ]

@@ -21,3 +21,5 @@ class AssistantErrorCode(StrEnum):
     FILE_NAME = "file_name"
     PASSAGE_ID = "passage_id"
     TAUGHT_QUESTION_ID = "taught_question_id"
+    QUESTION_ID = "question_id"
+    QUESTION_REFUSED = "question_refused"

@@ -143,12 +143,29 @@ class Question(models.Model):
     best_score = models.FloatField("最高得分", default=0)
     # The closest passage as text, not a key: documents are replaced under the log.
     best_heading = models.CharField("最接近的段落", max_length=300, blank=True)
+    # Answered, but a clerk reported that the answer does not answer it (答非所问): listed
+    # with the unanswered questions (``services.report_wrong_answer``).
+    reported_wrong_at = models.DateTimeField("报告答非所问时间", null=True, blank=True)
 
     class Meta:
         ordering = ["-asked_at", "-pk"]
         verbose_name = "提问记录"
         verbose_name_plural = "提问记录"
-        indexes = [models.Index(fields=["refused", "asked_at"], name="assistant_q_refused")]
+        indexes = [
+            models.Index(fields=["refused", "asked_at"], name="assistant_q_refused"),
+            models.Index(
+                fields=["asked_at"],
+                name="assistant_q_reported_wrong",
+                condition=Q(reported_wrong_at__isnull=False),
+            ),
+        ]
+        constraints = [
+            # Only an answer can be wrong: a refusal is on the unanswered list already.
+            models.CheckConstraint(
+                condition=Q(reported_wrong_at__isnull=True) | Q(refused=False),
+                name="assistant_q_reported_answered",
+            )
+        ]
 
     def __str__(self):
         return self.text

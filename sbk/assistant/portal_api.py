@@ -52,7 +52,7 @@ def ask(request, payload: AskIn):
         answer = services.ask(
             payload.question, user=user, channel=QuestionChannel.PORTAL, k=payload.k
         )
-        out = answer_out(answer)
+        out = answer_out(answer, staff=False)
         for item in out["answers"]:
             _portal_link(item)
         return 200, out

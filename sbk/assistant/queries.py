@@ -75,14 +75,27 @@ def synonyms_text() -> str:
     return format_synonyms(synonyms())
 
 
+def scoped_questions(user) -> QuerySet[Question]:
+    """The question log within the user's scope (the questions asked in the organisations
+    they see)."""
+    return scoped(user, Question.objects.all())
+
+
 def unanswered(user, limit: int = 200) -> list[dict]:
-    """Questions the library could not answer, grouped by wording, most asked first,
-    within the user's scope (the questions asked in the organisations they see), each with
-    the words of it that no visible document holds (``absent``)."""
-    qs = scoped(user, Question.objects.filter(refused=True))
+    """Questions the library could not answer, and answers reported as not answering
+    them (答非所问, ``wrong``: how many times), grouped by wording, most asked first, within
+    the user's scope, each with the words of it that no visible document holds
+    (``absent``)."""
+    reported = Q(reported_wrong_at__isnull=False)
+    qs = scoped_questions(user).filter(Q(refused=True) | reported)
     rows = list(
         qs.values("text")
-        .annotate(times=Count("pk"), last=Max("asked_at"), best=Max("best_score"))
+        .annotate(
+            times=Count("pk"),
+            last=Max("asked_at"),
+            best=Max("best_score"),
+            wrong=Count("pk", filter=reported),
+        )
         .order_by("-times", "-last")[:limit]
     )
     # Each question's words no document the user sees holds in any form (``absent``): the

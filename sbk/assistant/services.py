@@ -1,10 +1,13 @@
 """Changes to the assistant's library, and asking it a question (办理智能小助手).
 
-Five business actions, each one transaction and one audit row: ``load_document`` (加载政策
+Six business actions, each one transaction and one audit row: ``load_document`` (加载政策
 文件: adds a document, or replaces the one of the same file name in that organisation's
 library), ``set_document_status`` (现行 / 废止), ``save_synonyms`` (the whole list at
 once), ``teach_question`` and ``forget_taught_question`` (教小助手: a question linked to the
-passage that answers it, whose terms the index adds to that passage). Every change takes
+passage that answers it, whose terms the index adds to that passage), and
+``report_wrong_answer`` (答非所问: an answer reported as not answering its question, which
+joins the unanswered list; it changes the question log, not the library). Every change to
+the library takes
 the library's one ``LibraryState`` row first (changes are rare: they simply queue) and
 gives it a new stamp, which tells every process to rebuild its index before the next
 question.
@@ -17,6 +20,7 @@ that a clerk answered an enquiry (service item ⑦ 咨询) is the cards app's
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -411,6 +415,48 @@ def forget_taught_question(*, acting_user, taught_id: int) -> TaughtQuestion:
     return taught
 
 
+class QuestionMissing(NotFound):
+    """No such question asked in the user's scope: 404, with the field named."""
+
+    def __init__(self):
+        ServiceError.__init__(
+            self, E.QUESTION_ID, "该提问记录不存在或不在您的范围内", field="question_id"
+        )
+
+
+@actions.atomic
+def report_wrong_answer(*, acting_user, question_id: int) -> Question:
+    """报告答非所问: the clerk who read out an answer reports that it does not answer the
+    question; from then on the question is listed with those the library could not answer
+    (``queries.unanswered``), for the centre to fill the gap (a document, a synonym, or the
+    question taught its passage). Only an answer can be reported (a refusal is listed
+    already); reporting it again changes nothing."""
+    ensure(acting_user, Action.ASSISTANT_REPORT_WRONG)
+    question_id = _as_id(question_id)
+    question = (
+        queries.scoped_questions(acting_user).select_for_update().filter(pk=question_id).first()
+        if question_id is not None
+        else None
+    )
+    if question is None:
+        raise QuestionMissing()
+    if question.refused:
+        raise ServiceError(
+            E.QUESTION_REFUSED, "小助手未回答该问题，它已列在未能回答的问题中", field="question_id"
+        )
+    if question.reported_wrong_at is not None:
+        return question
+    question.reported_wrong_at = timezone.now()
+    question.save(update_fields=["reported_wrong_at"])
+    actions.record(
+        Action.ASSISTANT_REPORT_WRONG,
+        acting_user=acting_user,
+        obj=question,
+        after={"question": question.text, "answered_with": question.best_heading},
+    )
+    return question
+
+
 def _label(hit) -> str:
     e = hit.entry
     return f"{e.title} › {e.heading}" if e.heading else e.title
@@ -438,7 +484,7 @@ def ask(question: str, *, user, channel: str, k: int = 3, log: bool = True) -> A
     )
     if log:
         best = answer.hits[0] if answer.hits else answer.best
-        Question.objects.create(
+        logged = Question.objects.create(
             asked_at=timezone.now(),
             text=question,
             channel=channel,
@@ -447,4 +493,5 @@ def ask(question: str, *, user, channel: str, k: int = 3, log: bool = True) -> A
             best_score=round(best.score, 4) if best else 0.0,
             best_heading=_label(best)[:300] if best else "",
         )
+        answer = dataclasses.replace(answer, logged=logged.pk)
     return answer

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("ask/", views.ask, name="ask"),
     path("enquiry/", views.enquiry, name="enquiry"),
+    path("questions/<int:question_id>/wrong/", views.report_wrong, name="report_wrong"),
     path("documents/", views.documents, name="documents"),
     path("documents/upload/", views.upload, name="upload"),
     path("documents/<int:document_id>/", views.document, name="document"),

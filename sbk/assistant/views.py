@@ -1,6 +1,7 @@
 """Console pages of the handling assistant (办理智能小助手): ask, read a document at the
 cited passage, manage the library and the synonyms, see the questions left unanswered and
-teach the assistant the passage that answers one (教小助手).
+teach the assistant the passage that answers one (教小助手), and report an answer that
+does not answer its question (答非所问), which joins the unanswered list.
 
 Asking writes the question log, so the question is POSTed; every page reached by GET only
 reads. A clerk who answered an enquiry with the assistant records it (service item ⑦ 咨询)
@@ -102,6 +103,7 @@ def ask(request):
             "citations": citations(answer) if answer else [],
             "error": error,
             "may_record": can(request.user, Action.ENQUIRY),
+            "may_report": can(request.user, Action.ASSISTANT_REPORT_WRONG),
             "figures": queries.library_figures(request.user),
         },
     )
@@ -130,6 +132,24 @@ def enquiry(request):
             messages.success(request, "已记录本次咨询（服务事项⑦）")
     if person_id:
         return redirect("web:person_detail", person_id)
+    return redirect("assistant:home")
+
+
+@login_required
+@require_POST
+def report_wrong(request, question_id):
+    """答非所问: the answer just read out does not answer the question; it joins the
+    unanswered list for the centre."""
+    try:
+        services.report_wrong_answer(acting_user=request.user, question_id=question_id)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except ServiceError as exc:
+        messages.error(request, f"{exc.message}（{exc.code}）")
+    else:
+        messages.success(request, "已报告答非所问：该问题已列入未能回答的问题，由中心补充资料")
     return redirect("assistant:home")
 
 

@@ -216,6 +216,7 @@ class Action(enum.IntEnum):
     ASSISTANT_SYNONYMS_EDIT = 1403, "assistant.synonyms_edit", "编辑小助手同义词"
     ASSISTANT_TEACH = 1404, "assistant.teach", "教小助手：为问题指定答案段落"
     ASSISTANT_FORGET = 1405, "assistant.forget", "删除教给小助手的问题"
+    ASSISTANT_REPORT_WRONG = 1406, "assistant.report_wrong", "报告小助手答非所问"
 
     @classmethod
     def by_audit_name(cls, name: str) -> Action:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from sbk.assistant import services
 from sbk.core.actors import SYSTEM
 
+from .scenarios import asked
+
 TEXT = "一、补卡\n（一）条件。社保卡遗失的，须先办理正式挂失，再申请补卡。\n（二）材料。本人有效身份证件。\n"
 
 
@@ -61,6 +63,9 @@ def cases(Call) -> dict:
             c.w.city_admin, json={"text": "补卡 = 补换卡"}
         ),
         "sbk_assistant_api_unanswered": lambda c, s: (_asked(c), Call(c.w.admin_a))[1],
+        "sbk_assistant_api_report_wrong": lambda c, s: Call(
+            c.w.operator_a, path={"question_id": asked(c.w.outlet_a).pk}
+        ),
         "sbk_assistant_api_list_taught": lambda c, s: (_taught(c), Call(c.w.auditor))[1],
         "sbk_assistant_api_teach": lambda c, s: Call(
             c.w.city_admin,

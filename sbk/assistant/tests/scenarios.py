@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import itertools
 
+from django.utils import timezone
+
 from sbk.assistant import services
+from sbk.assistant.models import Question, QuestionChannel
 from sbk.core.actors import SYSTEM
 from sbk.core.catalogue import Action as A
 
@@ -66,10 +69,29 @@ def _forget(ctx, u):
     return lambda: services.forget_taught_question(acting_user=u, taught_id=taught.pk)
 
 
+def asked(org, text: str = "补卡要带什么材料") -> Question:
+    """A question answered in ``org``'s console, as ``services.ask`` logs it."""
+    return Question.objects.create(
+        asked_at=timezone.now(),
+        text=text,
+        channel=QuestionChannel.CONSOLE,
+        org=org,
+        refused=False,
+        best_score=0.8,
+        best_heading="示范规定 › 一、补卡",
+    )
+
+
+def _report_wrong(ctx, u):
+    question = asked(_org(ctx, u), f"卡丢了怎么办{next(_seq)}")
+    return lambda: services.report_wrong_answer(acting_user=u, question_id=question.pk)
+
+
 SCENARIOS = {
     A.ASSISTANT_DOCUMENT_LOAD: _load,
     A.ASSISTANT_DOCUMENT_STATUS: _status,
     A.ASSISTANT_SYNONYMS_EDIT: _synonyms,
     A.ASSISTANT_TEACH: _teach,
     A.ASSISTANT_FORGET: _forget,
+    A.ASSISTANT_REPORT_WRONG: _report_wrong,
 }

@@ -1,9 +1,11 @@
 """The assistant's objects of district B for ``sbk/tests/test_scope_routes.py``: a document
-in district B's own library, and a question taught to one of its passages, which nobody of
-district A may see or change."""
+in district B's own library, a question taught to one of its passages, and a question asked
+and answered in district B, which nobody of district A may see or change."""
 
 from sbk.assistant import services
 from sbk.core.actors import SYSTEM
+
+from .scenarios import asked
 
 
 def objects_of_b(world) -> dict:
@@ -17,4 +19,5 @@ def objects_of_b(world) -> dict:
     taught = services.teach_question(
         acting_user=SYSTEM, question="本区网点能办吗", passage_id=passage.pk
     )
-    return {"document_id": doc.pk, "taught_id": taught.pk}
+    question = asked(world.district_b)
+    return {"document_id": doc.pk, "taught_id": taught.pk, "question_id": question.pk}

@@ -1,6 +1,6 @@
 """Browser walk through the assistant: the clerk's panel beside the person page, the
 answer with its citations, the enquiry record (item ⑦), the document viewer at the cited
-passage; then the applicant's portal page, answering and refusing.
+passage, an answer reported as not answering (答非所问) on the unanswered list; then the applicant's portal page, answering and refusing.
 
 Drives Debian's chromium through Playwright against the live server, like
 ``sbk/cards/tests/test_browser.py`` (``sbk/tests/browser.py``), and saves a screenshot of each page into
@@ -69,6 +69,16 @@ def test_console_panel_and_portal_page(browser, live_server, world):  # noqa: F8
     clerk.locator("[data-testid=assistant-citation] a").first.click()
     clerk.wait_for_url("**/*#passage-*")
     shot(clerk, "document-viewer")
+
+    # An answer the clerk finds does not answer (答非所问) is reported, and listed.
+    clerk.goto(f"{live_server.url}/assistant/")
+    clerk.fill("input[name=question]", "挂失以后多久能补卡")
+    clerk.click("form.asst-ask button[type=submit]")
+    clerk.click("[data-testid=report-wrong]")
+    expect(clerk.get_by_text("已报告答非所问")).to_be_visible()
+    clerk.goto(f"{live_server.url}/assistant/unanswered/")
+    expect(clerk.locator("[data-testid=assistant-reported-wrong]")).to_contain_text("答非所问 1 次")
+    shot(clerk, "reported-wrong")
 
     applicant = User(username="app_browser", role=Role.APPLICANT, person=world.person_a)
     applicant.set_password(PASSWORD)
