@@ -135,13 +135,12 @@ def enquiry(request):
     return redirect("assistant:home")
 
 
-@login_required
-@require_POST
-def report_wrong(request, question_id):
-    """答非所问: the answer just read out does not answer the question; it joins the
-    unanswered list for the centre."""
+def _acted(request, act, done) -> None:
+    """A console POST's service call: a role without the right is refused (403), an object
+    not there or out of the user's scope does not exist for them (404), another refusal is
+    shown with its code; ``done(result)`` is the message when it acted."""
     try:
-        services.report_wrong_answer(acting_user=request.user, question_id=question_id)
+        result = act()
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from None
     except NotFound as exc:
@@ -149,7 +148,19 @@ def report_wrong(request, question_id):
     except ServiceError as exc:
         messages.error(request, f"{exc.message}（{exc.code}）")
     else:
-        messages.success(request, "已报告答非所问：该问题已列入未能回答的问题，由中心补充资料")
+        messages.success(request, done(result))
+
+
+@login_required
+@require_POST
+def report_wrong(request, question_id):
+    """答非所问: the answer just read out does not answer the question; it joins the
+    unanswered list for the centre."""
+    _acted(
+        request,
+        lambda: services.report_wrong_answer(acting_user=request.user, question_id=question_id),
+        lambda _: "已报告答非所问：该问题已列入未能回答的问题，由中心补充资料",
+    )
     return redirect("assistant:home")
 
 
@@ -382,16 +393,9 @@ def taught(request):
 @login_required
 @require_POST
 def forget(request, taught_id):
-    # As for a document's status: a role without the right is refused (403), a question
-    # that is not there or not in a library the user sees does not exist for them (404).
-    try:
-        done = services.forget_taught_question(acting_user=request.user, taught_id=taught_id)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    except ServiceError as exc:
-        messages.error(request, f"{exc.message}（{exc.code}）")
-    else:
-        messages.success(request, f"已删除：“{done.text}”")
+    _acted(
+        request,
+        lambda: services.forget_taught_question(acting_user=request.user, taught_id=taught_id),
+        lambda done: f"已删除：“{done.text}”",
+    )
     return redirect("assistant:taught")
