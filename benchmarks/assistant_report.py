@@ -76,6 +76,7 @@ ENGINES = {
     "veto": (False, "word", False, False, None),
     "spent_gap": (False, "word", False, False, None),
     "taught_match": (False, "word", False, False, None),
+    "taught_vouch": (False, "word", False, False, None),
 }
 # The gap at which meaning admits a question the word gate refused, by engine, as its round
 # measured it (thirteenth and fourteenth: 0.045; fifteenth: 0.030, shipped as ``dense.GAP``).
@@ -89,6 +90,7 @@ GAPS = {
     "veto": 0.030,
     "spent_gap": 0.020,
     "taught_match": 0.030,
+    "taught_vouch": 0.030,
 }
 # The gap at which a refused question is admitted when meaning's closest passage is the word
 # engine's best candidate (``dense.AGREED``), by engine; None elsewhere (seventeenth round:
@@ -99,6 +101,7 @@ AGREED_AT = {
     "veto": 0.025,
     "spent_gap": 0.015,
     "taught_match": 0.025,
+    "taught_vouch": 0.025,
 }
 # The gap below which meaning refuses a question the word gate answered (``dense.VETO``), by
 # engine; None elsewhere (nineteenth round: the highest that costs nothing on the tuning part).
@@ -106,6 +109,10 @@ VETO_AT = {"veto": 0.005}
 # The cosine at which a question is matched to a taught one (``dense.TAUGHT_MATCH``), by
 # engine; None elsewhere (twenty-first round: chosen on the spent sets, leave one set out).
 TAUGHT_AT = {"taught_match": 0.94}
+# The cosine to a passage's taught question its taught words need to pass a question
+# (``dense.TAUGHT_VOUCH``), by engine; None elsewhere (twenty-second round: chosen on the spent
+# sets, leave one set out, ``assistant_vouch.choice``).
+VOUCH_AT = {"taught_vouch": 0.94}
 # How an engine by meaning makes its list (``dense.ORDERS``); the others fill.
 ORDER_OF = {"fused": "fused", "surest": "surest"}
 LABELS = {
@@ -133,6 +140,8 @@ LABELS = {
     "veto": "agreed floor, and refused when no passage stands out by 0.005",
     "spent_gap": "gap 0.020, or 0.015 on agreement (chosen on the spent sets)",
     "taught_match": "agreed floor, and a taught question matched at a cosine of 0.94",
+    "taught_vouch": "agreed floor, taught words vouching at a cosine of"
+    f" {VOUCH_AT['taught_vouch']:g}",
     "floor": "floor: BM25 over single characters",
 }
 
@@ -377,7 +386,10 @@ def default_engine() -> str:
         # the engine by meaning whose settings, as ``bench_assistant.ask`` makes them, are
         # dense's own.
         default = "fused" if dense.ORDER == "fused" else "meaning"
-        shipped = (dense.GAP, dense.ORDER, dense.AGREED, dense.VETO, dense.TAUGHT_MATCH)
+        shipped = (
+            dense.GAP, dense.ORDER, dense.AGREED, dense.VETO, dense.TAUGHT_MATCH,
+            dense.TAUGHT_VOUCH,
+        )  # fmt: skip
         for engine, gap in GAPS.items():
             made = (
                 gap,
@@ -385,6 +397,7 @@ def default_engine() -> str:
                 AGREED_AT.get(engine),
                 VETO_AT.get(engine),
                 TAUGHT_AT.get(engine),
+                VOUCH_AT.get(engine),
             )
             if made == shipped:
                 default = engine

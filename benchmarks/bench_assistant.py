@@ -101,6 +101,7 @@ import assistant_lexicon  # noqa: E402
 import assistant_meaning  # noqa: E402
 import assistant_rounds  # noqa: E402
 import assistant_taught  # noqa: E402
+import assistant_vouch  # noqa: E402
 from assistant_filler import filler_entries, passage_vectors  # noqa: E402  (train_gate too)
 from assistant_report import (  # noqa: E402
     AGREED_AT,
@@ -110,6 +111,7 @@ from assistant_report import (  # noqa: E402
     PARTS,
     TAUGHT_AT,
     VETO_AT,
+    VOUCH_AT,
     default_engine,
     results_body,
 )
@@ -193,16 +195,18 @@ def evaluate(
     threshold: float,
     engine: str = "ours",
     coverage: float | None = None,
+    vouch: float | None = None,
 ) -> dict:
     """``files``: document id → file name of the library. With filler loaded, a question
     the library cannot answer may be answered from a filler document on its topic
     (失业金 from an unemployment insurance rule): it counts as right when refused or when
     no answer comes from the library; ``refused_strict`` counts refusals only.
-    ``engine``: one of ``ENGINES`` (the floor is an index of its own)."""
+    ``engine``: one of ``ENGINES`` (the floor is an index of its own); ``vouch``: the
+    cosine taught words need (``dense.TAUGHT_VOUCH``) instead of the engine's."""
     hits = answerable = refused_right = strict = must_refuse = answered_right = 0
     misses = []
     for question, file, heading in questions:
-        answer = ask(index, question, threshold, engine, coverage)
+        answer = ask(index, question, threshold, engine, coverage, vouch)
         if file:
             answerable += 1
             found = any(is_labelled(h.entry, files, file, heading) for h in answer.hits)
@@ -296,6 +300,7 @@ def ask(
     threshold: float,
     engine: str,
     coverage: float | None = None,
+    vouch: float | None = None,
 ):
     fuse, gate, expand, synonyms, keys = ENGINES.get(engine, (False, "word", False, False, None))
     key_weight, key_cut = keys or (None, None)
@@ -305,6 +310,7 @@ def ask(
         AGREED_AT.get(engine),
         VETO_AT.get(engine),
         TAUGHT_AT.get(engine),
+        VOUCH_AT.get(engine) if vouch is None else vouch,
     )
     return index.search(
         question,
@@ -383,10 +389,22 @@ def main() -> int:
         action="store_true",
         help="the twenty-first round's choice of the match's cosine, on the spent sets only",
     )
+    parser.add_argument(
+        "--vouch-choice",
+        action="store_true",
+        help="the twenty-second round's choice of the vouching floor, on the spent sets only",
+    )
     args = parser.parse_args()
     assistant_filler.NO_CACHE = args.no_cache
     if args.taught_choice:
         return taught_choice()
+    if args.vouch_choice:
+        named, (entries, files) = named_parts(read_questions()), library_entries()
+        groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
+        tokenize = retrieval.segmented(groups, retrieval.shared_segmenter())
+        return assistant_vouch.print_choice(
+            named, entries, files, tokenize, evaluate, labelled_passage
+        )
 
     build = {}
     named = named_parts(read_questions())
@@ -508,15 +526,20 @@ def main() -> int:
         files,
         sbk_tok,
     )
+    settings = [("", entries, library_vectors), ("_big", everything_stored, big.vectors)]
     twenty_first = assistant_taught.measure(
         named,
         entries,
         files,
-        [("", entries, library_vectors), ("_big", everything_stored, big.vectors)],
+        settings,
         sbk_tok,
         evaluate,
         labelled_passage,
         is_labelled,
+    )
+    _, spent = assistant_taught.spent_vectors(named, entries, files, labelled_passage)
+    twenty_second = assistant_vouch.measure(
+        named, entries, files, settings, sbk_tok, evaluate, labelled_passage, spent
     )
     lexicon_built = assistant_lexicon.measure(
         rows, parts, entries, files, max(0, args.docs - len(files)), filler_entries, evaluate
@@ -544,6 +567,7 @@ def main() -> int:
             *assistant_lexicon.lines(rows, n_docs, lexicon_built, len(groups)),
             *assistant_meaning.lines(rows, n_docs, build),
             *assistant_taught.lines(rows, n_docs, twenty_first),
+            *assistant_vouch.lines(n_docs, twenty_second),
         ],
     )
     print(body)

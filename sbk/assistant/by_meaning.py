@@ -62,16 +62,25 @@ class TaughtTable:
         best = int(np.argmax(cosine))
         return int(self.at[best]) if cosine[best] >= floor else None
 
+    def closest(self, question: np.ndarray, passage: int) -> float:
+        """The cosine between ``question`` (embedded) and the closest question taught to
+        ``passage`` (a position in the index); -inf when none was."""
+        rows = self.vectors[self.at == passage]
+        return float((rows @ question).max()) if len(rows) else float("-inf")
 
-def hits(index, question: str, top, chosen, scope, score, raw, k: int, order: str) -> list[Hit]:
+
+def hits(
+    index, question: str, top, chosen, scope, score, raw, k: int, order: str, vector=None
+) -> list[Hit]:
     """The list by meaning (the question is embedded here, only when meaning can add to
     the list, refuse it, or match a taught question), made as ``order`` says
     (``dense.listed``) from the word engine's ``chosen`` passages and its candidates
     ``top``; empty when meaning refuses (``scope``'s limits). A taught question matched
-    puts its passage first. A passage the rule gate did not pass is marked as by meaning."""
+    puts its passage first. A passage the rule gate did not pass is marked as by meaning.
+    ``vector``: the question's embedding when already made (``vouched``)."""
     mask, superseded_factor, limits = scope
     in_scope = index.embedded if mask is None else mask & index.embedded
-    vector = index.encoder.question(question)
+    vector = index.encoder.question(question) if vector is None else vector
     table = index.taught_table if limits.taught is not None else None
     matched = table.match(vector, in_scope, limits.taught) if table is not None else None
     if matched is not None:
@@ -82,3 +91,49 @@ def hits(index, question: str, top, chosen, scope, score, raw, k: int, order: st
     listed = dense.listed(order, chosen, top, closest, k, vetoed)
     passed = set(chosen) - {matched}
     return [Hit(index.entries[i], float(score[i]), float(raw[i]), i not in passed) for i in listed]
+
+
+def vouched(index, question: str, chosen, top, gate_of, floor: float):
+    """``chosen`` (the passages the rule gate passed) and ``top`` (its candidates) less the
+    passages it passed only through their taught questions' words, for a question not close
+    to any of them (ADR 0006, twenty-second round): where a passage's own words (text,
+    heading, title) would not pass the gate, the question is answered from it only when its
+    cosine with one of the passage's taught questions is at least ``floor``. Everyday words a
+    taught question brought (护照, 退休, 孩子) otherwise let in questions about other
+    things. Such a passage leaves the candidates too, so that meaning does not admit it as
+    the word engine's best (``dense.AGREED``) on those words either. ``gate_of``: (relative
+    scores, raw scores, the question's key units, their weighting, the score threshold, the
+    coverage floor) as the gate judged. Also returns the question's embedding when made."""
+    ranked, raw, units, weighting, threshold, coverage = gate_of
+    lent = [i for i in chosen if i in index.taught_only]
+    if not lent:
+        return chosen, top, None
+    query = index.query_terms(question)
+    own_score = []
+    for i in lent:
+        only = index.taught_only[i]
+        ids = ((index.vocab.get(term), weight) for term, weight in query.items())
+        taught_raw = sum(w * _weight(index, tid, i) for tid, w in ids if tid in only)
+        own_score.append(ranked[i] * (1 - taught_raw / raw[i]) if raw[i] > 0 else 0.0)
+    own_cover = index.coverage(lent, units, weighting, own=True) if units else np.ones(len(lent))
+    lent = [
+        i
+        for i, s, c in zip(lent, own_score, own_cover, strict=True)
+        if s < threshold or c < coverage
+    ]
+    table = index.taught_table if lent else None
+    if table is None:
+        return chosen, top, None
+    vector = index.encoder.question(question)
+    refused = {i for i in lent if table.closest(vector, i) < floor}
+    if not refused:
+        return chosen, top, vector
+    return [i for i in chosen if i not in refused], [i for i in top if i not in refused], vector
+
+
+def _weight(index, tid: int, passage: int) -> float:
+    """The BM25 weight of term ``tid`` in ``passage`` (0 when it does not hold it)."""
+    lo, hi = index.offsets[tid], index.offsets[tid + 1]
+    postings = index.docs[lo:hi]
+    at = int(np.searchsorted(postings, passage))
+    return float(index.weights[lo + at]) if at < len(postings) and postings[at] == passage else 0.0

@@ -74,6 +74,11 @@ ORDER = "fill"
 # (``by_meaning``; ADR 0006, twenty-first round). None: a taught question counts only as
 # words of its passage (sixth round).
 TAUGHT_MATCH: float | None = None
+# The cosine with one of a passage's taught questions at or above which the words those
+# questions brought to it vouch for a question its own words would not pass (``by_meaning.
+# vouched``; ADR 0006, twenty-second round: chosen on the spent sets, judged on fresh16-19).
+# None: taught words vouch for any question (the sixth round's teaching).
+TAUGHT_VOUCH: float | None = 0.94
 
 
 @dataclass(frozen=True)
@@ -81,18 +86,22 @@ class Thresholds:
     """The gaps that decide a question by meaning: ``gap`` admits what the word gate
     refused, ``agreed`` admits it when the rankings agree, ``veto`` refuses what the gate
     passed (None: no admission by agreement, no veto); ``taught``: the cosine matching a
-    taught question (None: no match). A caller comparing settings (the benchmark) passes
-    its own to ``Index.search``; the default is the module's."""
+    taught question (None: no match); ``vouch``: the cosine to a passage's taught question
+    its taught words need to pass a question (None: none needed). A caller comparing
+    settings (the benchmark) passes its own to ``Index.search``; the default is the
+    module's."""
 
     gap: float
     agreed: float | None
     veto: float | None
     taught: float | None = None
+    vouch: float | None = None
 
 
 def thresholds() -> Thresholds:
-    """``GAP``, ``AGREED``, ``VETO`` and ``TAUGHT_MATCH`` as they are when asked."""
-    return Thresholds(GAP, AGREED, VETO, TAUGHT_MATCH)
+    """``GAP``, ``AGREED``, ``VETO``, ``TAUGHT_MATCH`` and ``TAUGHT_VOUCH`` as they are when
+    asked."""
+    return Thresholds(GAP, AGREED, VETO, TAUGHT_MATCH, TAUGHT_VOUCH)
 
 
 ORDERS = ("fill", "fused", "surest")

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .answers import Answer, Hit
+
 SHIPPED = Path(__file__).resolve().parent / "data" / "learned_gate.json"
 # The candidates judged: the first this many of each ranking (their union).
 DEPTH = 10
@@ -237,3 +239,26 @@ def choose_threshold(gate: Gate, questions: Sequence[Question], k: int = 3) -> f
         answerable, answered, ~answered
     ).sum(axis=1) / len(answerable)
     return float(thresholds[int(np.argmax(value))])
+
+
+def answer(index, question: str, lists, raw, k: int, by_bm25, order_only: bool):
+    """The learned gate's answer on ``index`` (a ``retrieval.Index``): the candidates of both
+    rankings ordered by the probability that they answer, refused below the gate's threshold
+    (``order_only``: never, the rule gate has let the question through); a hit's score is
+    that probability. ``lists``: (word ranking, character ranking, their relative scores,
+    key-term coverage)."""
+    gate = shipped()
+    cands, rows = candidates(*lists)
+    if not cands:
+        return index.refusal(question, by_bm25, None)
+    p = gate.probabilities(rows)
+    threshold = -1.0 if order_only else gate.threshold
+
+    def hit(i: int) -> Hit:
+        return Hit(index.entries[cands[i]], float(p[i]), float(raw[cands[i]]))
+
+    best = hit(int(np.argmax(p)))
+    hits = [hit(i) for i in decide(p, threshold, k)]
+    if hits:
+        return Answer(question, False, hits, [], best)
+    return index.refusal(question, by_bm25, best)

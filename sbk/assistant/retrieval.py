@@ -160,6 +160,9 @@ class Index:
         synonym_terms = getattr(tokenize, "synonym_terms", None)
         type_terms = getattr(tokenize, "type_terms", None)
         titles: dict[str, list[str]] = {}
+        # Each taught passage's terms that only its taught questions hold (``by_meaning``
+        # asks whether its own words would pass a question).
+        self.taught_only: dict[int, frozenset[int]] = {}
         for i, e in enumerate(self.entries):
             if e.terms is not None and synonym_terms is not None:
                 toks = list(e.terms) + synonym_terms(e.text) + synonym_terms(e.heading)
@@ -171,10 +174,11 @@ class Index:
                 if e.title not in titles:
                     titles[e.title] = tokenize(e.title) * TITLE_REPEAT
                 toks = toks + titles[e.title]
-            if e.taught:
-                toks = toks + taught.taught_terms(tokenize, e.taught)
+            gained = taught.taught_terms(tokenize, e.taught) if e.taught else []
             setdefault, size = self.vocab.setdefault, len
-            ids = [setdefault(t, size(self.vocab)) for t in toks]
+            ids = [setdefault(t, size(self.vocab)) for t in toks + gained]
+            if gained:
+                self.taught_only[i] = taught.only_gained(ids[: len(toks)], ids[len(toks) :])
             lengths[i] = len(ids)
             chunks.append(np.asarray(ids, dtype=np.int64))
         vocab_size = len(self.vocab)
@@ -259,24 +263,33 @@ class Index:
             ideal += weight * self.idf_by_id[tid]
         return scores, ideal
 
-    def held(self, term: str, passages: np.ndarray) -> np.ndarray:
-        """Which of ``passages`` hold ``term`` (one binary search in its postings)."""
+    def held(self, term: str, passages: np.ndarray, own: bool = False) -> np.ndarray:
+        """Which of ``passages`` hold ``term`` (one binary search in its postings); ``own``:
+        in their own fields, not only in their taught questions."""
         tid = self.vocab.get(term)
         if tid is None or not len(passages):
             return np.zeros(len(passages), dtype=bool)
         postings = self.docs[self.offsets[tid] : self.offsets[tid + 1]]
         at = np.minimum(np.searchsorted(postings, passages), len(postings) - 1)
-        return postings[at] == passages
+        found = postings[at] == passages
+        if own and self.taught_only:
+            found &= [tid not in self.taught_only.get(int(i), ()) for i in passages]
+        return found
 
     def coverage(
-        self, passages: Sequence[int], units: Sequence[KeyUnit], weighting: str | None = None
+        self,
+        passages: Sequence[int],
+        units: Sequence[KeyUnit],
+        weighting: str | None = None,
+        own: bool = False,
     ) -> np.ndarray:
         """For each passage, the share of the key terms' weight that it holds. A term's
         weight is its idf; a word no passage holds weighs as its characters do (a seam jieba
         cut inside a phrase, 比有, is not a subject of its own) — the most when one of them
         is in no passage either. A term the passage does not hold as a word still counts by
         ``CHAR_CREDIT`` times the share of its characters it holds (号码 / 证件号码).
-        ``weighting``: ``general_idf.WEIGHTINGS`` (default ``KEY_WEIGHT``)."""
+        ``weighting``: ``general_idf.WEIGHTINGS`` (default ``KEY_WEIGHT``); ``own``: held in
+        the passages' own fields (``held``)."""
         weighting = KEY_WEIGHT if weighting is None else weighting
         cands = np.asarray(passages, dtype=np.int64)
         held = np.zeros(len(cands))
@@ -298,10 +311,10 @@ class Index:
             total += weight
             whole = np.zeros(len(cands), dtype=bool)
             for t in unit.alternatives:
-                whole |= self.held(t, cands)
+                whole |= self.held(t, cands, own)
             share = whole.astype(float)
             if chars and CHAR_CREDIT:
-                part = sum(self.held(t, cands).astype(float) for t in chars) / len(chars)
+                part = sum(self.held(t, cands, own).astype(float) for t in chars) / len(chars)
                 share = np.maximum(share, CHAR_CREDIT * part)
             held += weight * share
         return held / total if total else np.ones(len(cands))
@@ -414,8 +427,8 @@ class Index:
                 ):
                     # the word engine's own refusal: no candidate passes the rule gate
                     best = self._hit(top[0], ranked, raw) if top else None
-                    return self._refusal(question, by_bm25, best)
-                return self._learned_answer(question, lists, raw, k, by_bm25, order_only)
+                    return self.refusal(question, by_bm25, best)
+                return learned.answer(self, question, lists, raw, k, by_bm25, order_only)
             if char_top:
                 top = rrf([top, char_top])[:pool]
                 if gate == "either":
@@ -425,16 +438,22 @@ class Index:
         order = dense.order(order)
         # Meaning is consulted when it can add to the list, or refuse what the gate passed.
         limits = limits or dense.thresholds()
+        vector = None
+        if limits.vouch is not None and self.vectors is not None and meaning is not False:
+            gate_of = (ranked, raw, units, weighting, threshold, coverage)
+            chosen, top, vector = by_meaning.vouched(
+                self, question, chosen, top, gate_of, limits.vouch
+            )
         wanted = len(chosen) < k or ((order != "fill" or limits.veto is not None) and bool(chosen))
         wanted |= limits.taught is not None and self.taught_table is not None
         if self.vectors is not None and meaning is not False and wanted:
             scope = (mask, superseded_factor, limits)
-            hits = by_meaning.hits(self, question, top, chosen, scope, score, raw, k, order)
+            hits = by_meaning.hits(self, question, top, chosen, scope, score, raw, k, order, vector)
         else:
             hits = [self._hit(i, score, raw) for i in chosen]
         if hits:
             return Answer(question, False, hits, [], best)
-        return self._refusal(question, by_bm25, best)
+        return self.refusal(question, by_bm25, best)
 
     @functools.cached_property
     def taught_table(self) -> by_meaning.TaughtTable | None:
@@ -448,7 +467,7 @@ class Index:
     def _hit(self, i: int, score: np.ndarray, raw: np.ndarray) -> Hit:
         return Hit(self.entries[i], float(score[i]), float(raw[i]))
 
-    def _refusal(self, question: str, by_bm25: Sequence[int], best: Hit | None) -> Answer:
+    def refusal(self, question: str, by_bm25: Sequence[int], best: Hit | None) -> Answer:
         """A refusal, with the headings of the best passages by BM25 as where to look."""
         suggestions: list[str] = []
         # Headings first: a suggestion is where to look, and a preamble names none.
@@ -503,28 +522,6 @@ class Index:
             more = self.coverage(new, units, weighting) if units else np.ones(len(new))
             cover.update(zip(new, more.tolist(), strict=True))
         return by_chars, char_top
-
-    def _learned_answer(self, question, lists, raw, k, by_bm25, order_only) -> Answer:
-        """The learned gate's answer (``learned``, ADR 0006 eighth round): the candidates
-        of both rankings ordered by the probability that they answer, refused below the
-        gate's threshold (``order_only``: never, the rule gate has let the question
-        through); a hit's score is that probability. ``lists``: (word ranking, character
-        ranking, their relative scores, key-term coverage)."""
-        gate = learned.shipped()
-        cands, rows = learned.candidates(*lists)
-        if not cands:
-            return self._refusal(question, by_bm25, None)
-        p = gate.probabilities(rows)
-        threshold = -1.0 if order_only else gate.threshold
-
-        def hit(i: int) -> Hit:
-            return Hit(self.entries[cands[i]], float(p[i]), float(raw[cands[i]]))
-
-        best = hit(int(np.argmax(p)))
-        hits = [hit(i) for i in learned.decide(p, threshold, k)]
-        if hits:
-            return Answer(question, False, hits, [], best)
-        return self._refusal(question, by_bm25, best)
 
     def learned_rows(self, question: str) -> tuple[list[int], np.ndarray]:
         """The learned gate's candidates (positions) and their feature rows, as ``search``

@@ -32,6 +32,12 @@ def taught_terms(tokenize: Callable[[str], list[str]], questions: Iterable[str])
     return list(seen) * TAUGHT_REPEAT
 
 
+def only_gained(own: Iterable[int], gained: Iterable[int]) -> frozenset[int]:
+    """The terms (ids) a passage holds only through its taught questions: ``gained`` less
+    its ``own`` (text, heading, title)."""
+    return frozenset(gained) - frozenset(own)
+
+
 def normalised(question: str) -> str:
     """A question as stored and compared: its whitespace collapsed."""
     return " ".join((question or "").split())

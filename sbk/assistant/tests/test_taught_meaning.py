@@ -13,14 +13,13 @@ from sbk.assistant import by_meaning, dense, engine, retrieval, services, text
 from sbk.assistant.models import Passage, TaughtQuestion
 from sbk.core.actors import SYSTEM
 
+from .conftest import FEES, TAUGHT
 from .test_dense import _unit
 from .test_pure import SYNONYMS, _entries
 
-TAUGHT = "家里狗把卡咬坏了换一张要钱吗"
 # Another wording of the same need, sharing almost no word with it nor with the passage:
 # the word gate and meaning both refuse it while nothing is taught.
 REWORDED = "娃把社保卡掰断了重新做收钱吗"
-FEES = "第十一条 费用"
 
 
 # ------------------------------------------------------------------ the table
@@ -52,20 +51,6 @@ def test_the_table_takes_stored_embeddings_and_makes_the_rest():
 
 
 # ------------------------------------------------------------------ the real model
-@pytest.fixture(scope="module")
-def library():
-    """The test library's entries, their embeddings, the fee passage's position, and the
-    entries with ``TAUGHT`` taught to it."""
-    entries = _entries()
-    vectors = dense.shared_encoder().passages(
-        [dense.passage_text(e.title, e.heading, e.text) for e in entries]
-    )
-    fees = next(i for i, e in enumerate(entries) if e.heading.endswith(FEES))
-    taught = [dataclasses.replace(e, taught=(TAUGHT,)) if i == fees else e
-              for i, e in enumerate(entries)]  # fmt: skip
-    return entries, vectors, fees, taught
-
-
 def _index(entries, vectors, encoder=None):
     groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
     tokenize = retrieval.segmented(groups, retrieval.shared_segmenter())
