@@ -187,8 +187,9 @@ MATRIX: dict[A, frozenset[str]] = {
     A.ASSISTANT_TEACH: frozenset({CITY, SYSTEM}),
     A.ASSISTANT_FORGET: frozenset({CITY, SYSTEM}),
     # An answer that does not answer (答非所问) is reported by the clerk who read it out, at
-    # any staff counter: it joins the unanswered list, where the centre fills the gap.
-    A.ASSISTANT_REPORT_WRONG: frozenset({CITY, DISTRICT, OUTLET, BANK}),
+    # any staff counter, or by the applicant it was given to on the portal (with the
+    # answer's signed receipt): it joins the unanswered list, where the centre fills the gap.
+    A.ASSISTANT_REPORT_WRONG: frozenset({CITY, DISTRICT, OUTLET, BANK, APPLICANT}),
     # Evaluation (评估): the city centre scores the districts and banks and enters the figures
     # no capability records; the operator's shell runs the quarterly scoring.
     A.EVALUATION_RUN: frozenset({CITY, SYSTEM}),

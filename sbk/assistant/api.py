@@ -73,6 +73,9 @@ class AnswerOut(Schema):
     # The question log's row, for reporting the answer as not answering (答非所问);
     # staff only (None at /api/portal).
     question_id: int | None = None
+    # At /api/portal only, for an answer (not a refusal): the answer's signed receipt, with
+    # which the applicant reports it as not answering (``receipts``).
+    receipt: str | None = None
 
 
 class ReportedOut(Schema):

@@ -23,3 +23,5 @@ class AssistantErrorCode(StrEnum):
     TAUGHT_QUESTION_ID = "taught_question_id"
     QUESTION_ID = "question_id"
     QUESTION_REFUSED = "question_refused"
+    RECEIPT_INVALID = "receipt_invalid"
+    RECEIPT_EXPIRED = "receipt_expired"

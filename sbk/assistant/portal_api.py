@@ -3,6 +3,9 @@
 POST /api/portal/assistant/ask                 ``{"question", "k"}`` → the answer, as
                                                ``/api/assistant/ask`` gives it, with links
                                                to the portal's document viewer
+POST /api/portal/assistant/wrong               ``{"receipt"}`` (the answer's): 答非所问, the
+                                               answer did not answer; the question joins
+                                               the centre's unanswered list
 GET  /api/portal/assistant/documents/{id}      one public document with its passages
 
 Under /api/portal/ because that is the only API an applicant's session or token may use
@@ -16,18 +19,29 @@ journalled only when a clerk records that an enquiry was answered (the console's
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
-from ninja import Router
+from ninja import Router, Schema
 
 from sbk.core import idempotency
 from sbk.core.api_types import Int64
 from sbk.portal.services import own_person
 
-from . import queries, services
+from . import queries, receipts, services
 from .api import AnswerOut, AskIn, DocumentDetailOut, answer_out, document_out
 from .models import QuestionChannel
 
 router = Router(tags=["申请人网上服务"])
+
+
+class PortalReportIn(Schema):
+    receipt: str  # checked by the service (``receipts.question_of``): 400 with its code
+
+
+class PortalReportedOut(Schema):
+    question: str
+    reported_wrong_at: dt.datetime
 
 
 def _applicant(request):
@@ -53,9 +67,26 @@ def ask(request, payload: AskIn):
             payload.question, user=user, channel=QuestionChannel.PORTAL, k=payload.k
         )
         out = answer_out(answer, staff=False)
+        out["receipt"] = receipts.for_answer(answer, user)
         for item in out["answers"]:
             _portal_link(item)
         return 200, out
+
+    return idempotency.run(request, payload.model_dump(mode="json"), act)[1]
+
+
+@router.post("/wrong", response=PortalReportedOut)
+def report_wrong(request, payload: PortalReportIn):
+    """答非所问: the answer whose ``receipt`` is given did not answer the applicant's
+    question; it joins the centre's unanswered list. Reporting it again changes nothing."""
+    user = _applicant(request)
+
+    def act():
+        question = services.report_wrong_answer(acting_user=user, receipt=payload.receipt)
+        return 200, {
+            "question": question.text,
+            "reported_wrong_at": question.reported_wrong_at.isoformat(),
+        }
 
     return idempotency.run(request, payload.model_dump(mode="json"), act)[1]
 

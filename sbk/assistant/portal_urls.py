@@ -8,5 +8,6 @@ app_name = "assistant_portal"
 
 urlpatterns = [
     path("", portal_views.ask, name="ask"),
+    path("wrong/", portal_views.report_wrong, name="report_wrong"),
     path("documents/<int:document_id>/", portal_views.document, name="document"),
 ]

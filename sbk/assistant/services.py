@@ -38,7 +38,7 @@ from sbk.core.catalogue import Action
 from sbk.core.errors import Conflict, Forbidden, NotFound, Problem, ServiceError
 from sbk.orgs.models import Organisation
 
-from . import dense, engine, loaders, queries
+from . import dense, engine, loaders, queries, receipts
 from .errors import AssistantErrorCode as E
 from .models import (
     Document,
@@ -46,6 +46,7 @@ from .models import (
     LibraryState,
     Passage,
     Question,
+    QuestionChannel,
     SynonymGroup,
     TaughtQuestion,
 )
@@ -425,18 +426,26 @@ class QuestionMissing(NotFound):
 
 
 @actions.atomic
-def report_wrong_answer(*, acting_user, question_id: int) -> Question:
-    """报告答非所问: the clerk who read out an answer reports that it does not answer the
+def report_wrong_answer(
+    *, acting_user, question_id: int | None = None, receipt: str | None = None
+) -> Question:
+    """报告答非所问: whoever was given an answer reports that it does not answer the
     question; from then on the question is listed with those the library could not answer
     (``queries.unanswered``), for the centre to fill the gap (a document, a synonym, or the
-    question taught its passage). Only an answer can be reported (a refusal is listed
+    question taught its passage). A clerk names the question log's row (``question_id``, in
+    the clerk's scope); an applicant shows the answer's receipt (``receipts``: the log keeps
+    no asker, so the receipt is the only proof that the answer was theirs), and only a
+    portal answer can be theirs. Only an answer can be reported (a refusal is listed
     already); reporting it again changes nothing."""
     ensure(acting_user, Action.ASSISTANT_REPORT_WRONG)
-    question_id = _as_id(question_id)
+    if getattr(acting_user, "is_applicant", False):
+        question_id = receipts.question_of(receipt or "", acting_user.pk)
+        rows = Question.objects.filter(channel=QuestionChannel.PORTAL)
+    else:
+        question_id = _as_id(question_id)
+        rows = queries.scoped_questions(acting_user)
     question = (
-        queries.scoped_questions(acting_user).select_for_update().filter(pk=question_id).first()
-        if question_id is not None
-        else None
+        rows.select_for_update().filter(pk=question_id).first() if question_id is not None else None
     )
     if question is None:
         raise QuestionMissing()
@@ -452,7 +461,11 @@ def report_wrong_answer(*, acting_user, question_id: int) -> Question:
         Action.ASSISTANT_REPORT_WRONG,
         acting_user=acting_user,
         obj=question,
-        after={"question": question.text, "answered_with": question.best_heading},
+        after={
+            "question": question.text,
+            "answered_with": question.best_heading,
+            "channel": question.channel,
+        },
     )
     return question
 

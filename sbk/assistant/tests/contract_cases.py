@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sbk.assistant import services
+from sbk.assistant import receipts, services
 from sbk.core.actors import SYSTEM
 
 from .scenarios import asked
@@ -37,6 +37,14 @@ def _taught(c):
     return services.teach_question(
         acting_user=SYSTEM, question="卡丢了怎么补", passage_id=passage.pk
     )
+
+
+def _portal_report(c, Call):
+    """An applicant's answer on the portal, reported with its receipt."""
+    _public_doc(c)
+    user = c.applicant()
+    answer = services.ask("补卡要带什么材料", user=user, channel="portal")
+    return Call(user, json={"receipt": receipts.for_answer(answer, user)})
 
 
 def cases(Call) -> dict:
@@ -82,6 +90,7 @@ def cases(Call) -> dict:
             _public_doc(c),
             Call(c.applicant(), json={"question": "补卡要带什么材料"}),
         )[1],
+        "sbk_assistant_portal_api_report_wrong": lambda c, s: _portal_report(c, Call),
         "sbk_assistant_portal_api_get_document": lambda c, s: Call(
             c.applicant(), path={"document_id": _public_doc(c).pk}
         ),

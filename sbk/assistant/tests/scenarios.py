@@ -7,7 +7,7 @@ import itertools
 
 from django.utils import timezone
 
-from sbk.assistant import services
+from sbk.assistant import receipts, services
 from sbk.assistant.models import Question, QuestionChannel
 from sbk.core.actors import SYSTEM
 from sbk.core.catalogue import Action as A
@@ -69,12 +69,13 @@ def _forget(ctx, u):
     return lambda: services.forget_taught_question(acting_user=u, taught_id=taught.pk)
 
 
-def asked(org, text: str = "补卡要带什么材料") -> Question:
-    """A question answered in ``org``'s console, as ``services.ask`` logs it."""
+def asked(org, text: str = "补卡要带什么材料", channel=QuestionChannel.CONSOLE) -> Question:
+    """A question answered in ``org``'s console (or on ``channel``), as ``services.ask``
+    logs it."""
     return Question.objects.create(
         asked_at=timezone.now(),
         text=text,
-        channel=QuestionChannel.CONSOLE,
+        channel=channel,
         org=org,
         refused=False,
         best_score=0.8,
@@ -83,6 +84,10 @@ def asked(org, text: str = "补卡要带什么材料") -> Question:
 
 
 def _report_wrong(ctx, u):
+    if getattr(u, "is_applicant", False):  # on the portal, with the answer's receipt
+        question = asked(u.person.org, f"卡丢了怎么办{next(_seq)}", QuestionChannel.PORTAL)
+        receipt = receipts.issue(question.pk, u.pk)
+        return lambda: services.report_wrong_answer(acting_user=u, receipt=receipt)
     question = asked(_org(ctx, u), f"卡丢了怎么办{next(_seq)}")
     return lambda: services.report_wrong_answer(acting_user=u, question_id=question.pk)
 

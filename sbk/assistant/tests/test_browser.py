@@ -1,6 +1,7 @@
 """Browser walk through the assistant: the clerk's panel beside the person page, the
 answer with its citations, the enquiry record (item ⑦), the document viewer at the cited
-passage, an answer reported as not answering (答非所问) on the unanswered list; then the applicant's portal page, answering and refusing.
+passage, an answer reported as not answering (答非所问) on the unanswered list; then the applicant's portal page,
+answering, the answer reported as not helping, and refusing.
 
 Drives Debian's chromium through Playwright against the live server, like
 ``sbk/cards/tests/test_browser.py`` (``sbk/tests/browser.py``), and saves a screenshot of each page into
@@ -15,6 +16,7 @@ from playwright.sync_api import expect
 from sbk.accounts.models import Role, User
 from sbk.assistant import services
 from sbk.assistant.demo import LIBRARY
+from sbk.assistant.models import Question
 from sbk.cards.models import ServiceTransaction
 from sbk.core.actors import SYSTEM
 from sbk.testing import PASSWORD
@@ -89,6 +91,11 @@ def test_console_panel_and_portal_page(browser, live_server, world):  # noqa: F8
     portal.click("form.asst-ask button[type=submit]")
     expect(portal.locator("[data-testid=assistant-answer]")).to_contain_text("外国人永久居留身份证")
     shot(portal, "portal-answer")
+    # The answer did not help: the applicant says so (答非所问), with the answer's receipt.
+    portal.click("[data-testid=portal-report-wrong]")
+    expect(portal.locator("[role=status]")).to_contain_text("已收到您的反馈")
+    shot(portal, "portal-reported-wrong")
+    assert Question.objects.get(text="拿永居证能不能办社保卡").reported_wrong_at is not None
     portal.fill("input[name=question]", "结婚登记需要什么材料")
     portal.click("form.asst-ask button[type=submit]")
     # The first answer is still on the page until the second one loads: wait for it.
