@@ -186,6 +186,10 @@ MATRIX: dict[A, frozenset[str]] = {
     # index for the whole city, so the centre decides.
     A.ASSISTANT_TEACH: frozenset({CITY, SYSTEM}),
     A.ASSISTANT_FORGET: frozenset({CITY, SYSTEM}),
+    # So is marking a question as outside the library (库外问题), which the whole city's
+    # assistant then refuses.
+    A.ASSISTANT_DECLINE: frozenset({CITY, SYSTEM}),
+    A.ASSISTANT_UNDECLINE: frozenset({CITY, SYSTEM}),
     # An answer that does not answer (答非所问) is reported by the clerk who read it out, at
     # any staff counter, or by the applicant it was given to on the portal (with the
     # answer's signed receipt): it joins the unanswered list, where the centre fills the gap.

@@ -43,6 +43,9 @@ class Answer:
     # The question log's row for this answer, when the caller logged it (``services.ask``):
     # what an answer reported as not answering (答非所问) names.
     logged: int | None = None
+    # Refused because the centre marked the question as outside the library (库外问题):
+    # its note to the asker ("" when none); None otherwise.
+    declined: str | None = None
 
     def as_contract(self) -> dict:
         """The shape of ``sbk assistant ask --json`` (the issue's contract)."""

@@ -19,6 +19,10 @@ GET  /api/assistant/taught-questions             questions taught to the assista
                                                  each with its passage now, or stale (失效)
 POST /api/assistant/taught-questions             ``{"question", "passage_id"}`` → 201
 DELETE /api/assistant/taught-questions/{id}      → 200 with the question removed
+GET  /api/assistant/declined-questions           questions marked outside the library (库外
+                                                 问题), which the assistant refuses
+POST /api/assistant/declined-questions           ``{"question", "note"}`` → 201
+DELETE /api/assistant/declined-questions/{id}    → 200 with the question as it was
 
 Asking writes the question log, so it is a POST; every POST and DELETE goes through
 ``sbk.core.idempotency.run`` (Idempotency-Key). Applicants ask at /api/portal/assistant
@@ -76,6 +80,9 @@ class AnswerOut(Schema):
     # At /api/portal only, for an answer (not a refusal): the answer's signed receipt, with
     # which the applicant reports it as not answering (``receipts``).
     receipt: str | None = None
+    # Refused because the centre marked the question outside the library (库外问题): its
+    # note to the asker ("" when none); None otherwise.
+    declined_note: str | None = None
 
 
 class ReportedOut(Schema):
@@ -159,6 +166,29 @@ class TaughtOut(Schema):
     passage_id: int | None
 
 
+class DeclineIn(Schema):
+    question: str
+    note: str = ""
+
+
+class DeclinedOut(Schema):
+    id: int
+    question: str
+    note: str
+    declined_at: dt.datetime
+    declined_by: str
+
+
+def declined_out(d) -> dict:
+    return {
+        "id": d.pk,
+        "question": d.text,
+        "note": d.note,
+        "declined_at": d.declined_at.isoformat(),
+        "declined_by": d.declined_by.username if d.declined_by else "",
+    }
+
+
 def taught_out(row: dict) -> dict:
     t = row["taught"]
     return {
@@ -184,6 +214,7 @@ def answer_out(answer, staff: bool = True) -> dict:
     """The answer as the API gives it; ``staff``: with the question log's row."""
     out = answer.as_contract()
     out["question_id"] = answer.logged if staff else None
+    out["declined_note"] = answer.declined
     for item, hit in zip(out["answers"], answer.hits, strict=True):
         e = hit.entry
         item.update(
@@ -394,3 +425,33 @@ def forget(request, taught_id: Int64):
         return 200, taught_out(row)
 
     return idempotency.run(request, {"id": taught_id}, act)[1]
+
+
+@router.get("/declined-questions", response=list[DeclinedOut])
+def list_declined(request):
+    return [declined_out(d) for d in queries.declined_questions(request.auth)]
+
+
+@router.post("/declined-questions", response={201: DeclinedOut})
+def decline(request, payload: DeclineIn):
+    """标为库外问题: the assistant refuses the question from now on, telling the asker the
+    ``note`` (where to ask instead). Marking it again answers the row already there."""
+
+    def act():
+        declined = services.decline_question(
+            acting_user=request.auth, question=payload.question, note=payload.note
+        )
+        return 201, declined_out(declined)
+
+    return Status(*idempotency.run(request, payload.model_dump(mode="json"), act))
+
+
+@router.delete("/declined-questions/{declined_id}", response=DeclinedOut)
+def undecline(request, declined_id: Int64):
+    """撤销库外问题: the question is searched as any other again; answers it as it was."""
+
+    def act():
+        declined = services.undecline_question(acting_user=request.auth, declined_id=declined_id)
+        return 200, declined_out(declined)
+
+    return idempotency.run(request, {"id": declined_id}, act)[1]

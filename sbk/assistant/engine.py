@@ -13,7 +13,14 @@ import numpy as np
 from django.conf import settings
 
 from . import dense, thesaurus
-from .models import DocumentStatus, LibraryState, Passage, SynonymGroup, TaughtQuestion
+from .models import (
+    DeclinedQuestion,
+    DocumentStatus,
+    LibraryState,
+    Passage,
+    SynonymGroup,
+    TaughtQuestion,
+)
 from .retrieval import HYBRID, THESAURUS, Entry, Index, segmented, shared_segmenter
 from .text import SynonymGroup as Group
 
@@ -102,7 +109,12 @@ def build_index() -> Index:
     tokenize = segmented(synonym_groups(), shared_segmenter(), book, variant if book else None)
     vectors = dense.matrix(stored) if meaning else None
     return Index(
-        entries, tokenize, characters=hybrid_ranking(), vectors=vectors, taught_vectors=known
+        entries,
+        tokenize,
+        characters=hybrid_ranking(),
+        vectors=vectors,
+        taught_vectors=known,
+        declined=dict(DeclinedQuestion.objects.values_list("key", "note")),
     )
 
 

@@ -25,3 +25,7 @@ class AssistantErrorCode(StrEnum):
     QUESTION_REFUSED = "question_refused"
     RECEIPT_INVALID = "receipt_invalid"
     RECEIPT_EXPIRED = "receipt_expired"
+    DECLINED_QUESTION_ID = "declined_question_id"
+    QUESTION_DECLINED = "question_declined"
+    QUESTION_TAUGHT = "question_taught"
+    NOTE_TOO_LONG = "note_too_long"

@@ -143,8 +143,9 @@ class Question(models.Model):
     best_score = models.FloatField("最高得分", default=0)
     # The closest passage as text, not a key: documents are replaced under the log.
     best_heading = models.CharField("最接近的段落", max_length=300, blank=True)
-    # Answered, but a clerk reported that the answer does not answer it (答非所问): listed
-    # with the unanswered questions (``services.report_wrong_answer``).
+    # Answered, but the clerk who read it out, or the applicant it was given to on the
+    # portal, reported that the answer does not answer it (答非所问): listed with the
+    # unanswered questions (``services.report_wrong_answer``).
     reported_wrong_at = models.DateTimeField("报告答非所问时间", null=True, blank=True)
 
     class Meta:
@@ -210,3 +211,36 @@ class TaughtQuestion(models.Model):
 
     def __str__(self):
         return f"{self.text} → {self.file_name} {self.heading}"
+
+
+class DeclinedQuestion(models.Model):
+    """A question the centre marked as outside the library (库外问题): the assistant refuses
+    it from then on, whatever passage its words would reach, and says so with the centre's
+    note (where to ask instead). For a question on something no document covers that the
+    word engine answers from an everyday word (结婚登记, 公积金), which no document,
+    synonym or taught passage can fix. Matched by ``key`` (``taught.comparable``: spaces,
+    punctuation and width left out), one row per key."""
+
+    text = models.CharField("问题", max_length=500)
+    key = models.CharField("比对形式", max_length=500, unique=True)
+    note = models.CharField("告知提问人", max_length=200, blank=True)
+    declined_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="标记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    declined_at = models.DateTimeField("标记时间")
+
+    class Meta:
+        ordering = ["-declined_at", "-pk"]
+        verbose_name = "库外问题"
+        verbose_name_plural = "库外问题"
+        constraints = [
+            models.CheckConstraint(condition=~Q(key=""), name="assistant_declined_key"),
+        ]
+
+    def __str__(self):
+        return self.text

@@ -16,7 +16,7 @@ from sbk.core.errors import NotFound
 from sbk.orgs.scope import is_applicant, org_q, scoped, visible_orgs
 
 from . import engine
-from .models import Document, Passage, Question, SynonymGroup, TaughtQuestion
+from .models import DeclinedQuestion, Document, Passage, Question, SynonymGroup, TaughtQuestion
 from .text import SynonymGroup as Group
 from .text import format_synonyms
 
@@ -73,6 +73,15 @@ def synonyms() -> list[Group]:
 
 def synonyms_text() -> str:
     return format_synonyms(synonyms())
+
+
+def declined_questions(user) -> QuerySet[DeclinedQuestion]:
+    """The questions marked outside the library (库外问题), newest first: one list for the
+    whole city, as the synonym list is; every staff role reads it, applicants do not."""
+    qs = DeclinedQuestion.objects.select_related("declined_by")
+    if is_system(user) or (may_ask(user) and not is_applicant(user)):
+        return qs
+    return qs.none()
 
 
 def scoped_questions(user) -> QuerySet[Question]:

@@ -135,6 +135,7 @@ class Index:
         vectors: np.ndarray | None = None,
         encoder: dense.Encoder | None = None,
         taught_vectors: dict[str, np.ndarray] | None = None,
+        declined: dict[str, str] | None = None,
     ):
         self.entries = list(entries)
         # Each passage's embedding (``dense``; a row of zeros: none), or None: no ranking
@@ -145,6 +146,8 @@ class Index:
         # The taught questions' embeddings (``by_meaning``; ``taught_vectors``: those
         # stored when taught), made into a table the first time a search matches them.
         self._taught_known = taught_vectors
+        # Questions the centre declined (库外问题), by ``taught.comparable``: their notes.
+        self.declined = declined or {}
         self.tokenize = tokenize
         # Words that are members of a synonym group count through their group's term.
         self.members = frozenset(getattr(tokenize, "members", ()))
@@ -397,6 +400,8 @@ class Index:
         if fuse and self.chars is None:
             raise ValueError("fuse=True needs an index built with characters=True")
         question = (question or "").strip()
+        if self.declined and (note := self.declined.get(taught.comparable(question))) is not None:
+            return Answer(question, True, [], [], None, declined=note)
         mask = None
         if allowed is not None:
             mask = np.isin(self.documents, np.fromiter(allowed, dtype=np.int64))

@@ -41,6 +41,7 @@ from sbk.orgs.models import Organisation
 from . import dense, engine, loaders, queries, receipts
 from .errors import AssistantErrorCode as E
 from .models import (
+    DeclinedQuestion,
     Document,
     DocumentStatus,
     LibraryState,
@@ -52,7 +53,7 @@ from .models import (
 )
 from .retrieval import Answer, passage_terms, segmented, shared_segmenter
 from .splitting import split
-from .taught import normalised
+from .taught import comparable, normalised
 from .text import SynonymError, format_synonyms, parse_synonyms
 
 MAX_QUESTION = 500
@@ -342,6 +343,10 @@ def teach_question(*, acting_user, question: str, passage_id: int) -> TaughtQues
     question the same passage again changes nothing."""
     ensure(acting_user, Action.ASSISTANT_TEACH)
     question = _clean_question(question)
+    if DeclinedQuestion.objects.filter(key=comparable(question)).exists():
+        raise ServiceError(
+            E.QUESTION_DECLINED, "该问题已标为库外问题，请先撤销再指定答案", field="question"
+        )
     # Embedded before the library is locked: a forward pass holds no one else up.
     vector = dense.to_bytes(dense.shared_encoder().question(question))
     state = _lock_library()
@@ -414,6 +419,85 @@ def forget_taught_question(*, acting_user, taught_id: int) -> TaughtQuestion:
     )
     taught.pk = taught_pk
     return taught
+
+
+MAX_NOTE = 200
+
+
+class DeclinedQuestionMissing(NotFound):
+    """No such declined question: 404, with the field named."""
+
+    def __init__(self):
+        ServiceError.__init__(
+            self, E.DECLINED_QUESTION_ID, "该库外问题不存在或已撤销", field="declined_question_id"
+        )
+
+
+@actions.atomic
+def decline_question(*, acting_user, question: str, note: str = "") -> DeclinedQuestion:
+    """标为库外问题: from now on the assistant refuses ``question`` (and the same words with
+    other spacing, punctuation or width, ``taught.comparable``), telling the asker ``note``
+    (where to ask instead). For a question on something no document covers that is answered
+    from an everyday word. Marking it again changes nothing; a question taught a passage
+    cannot be declined until it is forgotten."""
+    ensure(acting_user, Action.ASSISTANT_DECLINE)
+    question = _clean_question(question)
+    note = " ".join((note or "").split())
+    if len(note) > MAX_NOTE:
+        raise ServiceError(E.NOTE_TOO_LONG, f"告知内容不超过 {MAX_NOTE} 个字", field="note")
+    key = comparable(question)
+    if not key:
+        raise ServiceError(E.QUESTION_EMPTY, "请输入问题", field="question")
+    state = _lock_library()
+    found = DeclinedQuestion.objects.filter(key=key).first()
+    if found is not None:
+        return found
+    if any(comparable(t) == key for t in TaughtQuestion.objects.values_list("text", flat=True)):
+        raise ServiceError(
+            E.QUESTION_TAUGHT, "该问题已指定答案段落，请先删除指定再标为库外问题", field="question"
+        )
+    declined = DeclinedQuestion.objects.create(
+        text=question,
+        key=key,
+        note=note,
+        declined_by=None if is_system(acting_user) else acting_user,
+        declined_at=timezone.now(),
+    )
+    _touch(state)
+    actions.record(
+        Action.ASSISTANT_DECLINE,
+        acting_user=acting_user,
+        obj=declined,
+        after={"question": question, "note": note},
+    )
+    return declined
+
+
+@actions.atomic
+def undecline_question(*, acting_user, declined_id: int) -> DeclinedQuestion:
+    """撤销库外问题: the question is searched as any other again. Returns it as it was."""
+    ensure(acting_user, Action.ASSISTANT_UNDECLINE)
+    state = _lock_library()
+    declined_id = _as_id(declined_id)
+    declined = (
+        DeclinedQuestion.objects.select_for_update().filter(pk=declined_id).first()
+        if declined_id is not None
+        else None
+    )
+    if declined is None:
+        raise DeclinedQuestionMissing()
+    pk, before = declined.pk, {"question": declined.text, "note": declined.note}
+    declined.delete()
+    _touch(state)
+    actions.record(
+        Action.ASSISTANT_UNDECLINE,
+        acting_user=acting_user,
+        object_type="assistant.declinedquestion",
+        object_id=str(pk),
+        before=before,
+    )
+    declined.pk = pk
+    return declined
 
 
 class QuestionMissing(NotFound):

@@ -14,6 +14,7 @@ words only.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 
 # How many times the taught terms are written into the passage (the title's weight,
@@ -41,3 +42,13 @@ def only_gained(own: Iterable[int], gained: Iterable[int]) -> frozenset[int]:
 def normalised(question: str) -> str:
     """A question as stored and compared: its whitespace collapsed."""
     return " ".join((question or "").split())
+
+
+def comparable(question: str) -> str:
+    """A question as a declined one is matched (库外问题): full-width forms folded (NFKC),
+    letters lower-cased, and every space and punctuation mark left out, so that
+    “结婚登记要啥材料？” and “结婚登记要啥材料” are the same question."""
+    folded = unicodedata.normalize("NFKC", question or "").lower()
+    return "".join(
+        ch for ch in folded if not ch.isspace() and not unicodedata.category(ch).startswith("P")
+    )

@@ -18,4 +18,7 @@ urlpatterns = [
     path("teach/", views.teach, name="teach"),
     path("taught/", views.taught, name="taught"),
     path("taught/<int:taught_id>/delete/", views.forget, name="forget"),
+    path("declined/", views.declined, name="declined"),
+    path("declined/add/", views.decline, name="decline"),
+    path("declined/<int:declined_id>/delete/", views.undecline, name="undecline"),
 ]

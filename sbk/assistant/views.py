@@ -30,8 +30,8 @@ from sbk.registry.queries import scoped_people
 
 from . import engine, queries, services
 from .forms import AskForm, EnquiryForm, StatusForm, SynonymsForm, TeachForm, UploadForm
-from .models import TaughtQuestion
-from .taught import normalised
+from .models import DeclinedQuestion, TaughtQuestion
+from .taught import comparable, normalised
 
 # How many passages the teaching page offers for a question (closest first).
 TEACH_CANDIDATES = 8
@@ -301,14 +301,17 @@ def synonyms(request):
 @login_required
 @require_GET
 def unanswered(request):
+    rows = queries.unanswered(request.user)
+    keys = set(DeclinedQuestion.objects.values_list("key", flat=True))
     return render(
         request,
         "assistant/unanswered.html",
         {
-            "rows": queries.unanswered(request.user),
+            "rows": rows,
             "may_teach": can(request.user, Action.ASSISTANT_TEACH),
             "may_edit_synonyms": can(request.user, Action.ASSISTANT_SYNONYMS_EDIT),
             "taught": set(TaughtQuestion.objects.values_list("text", flat=True)),
+            "declined": {r["text"] for r in rows if comparable(r["text"]) in keys},
         },
     )
 
@@ -399,3 +402,48 @@ def forget(request, taught_id):
         lambda done: f"已删除：“{done.text}”",
     )
     return redirect("assistant:taught")
+
+
+@login_required
+@require_GET
+def declined(request):
+    """库外问题: the questions the assistant refuses because the centre said no document
+    answers them, with the form to add one (the question may come from the unanswered
+    list, ``?question=``)."""
+    return render(
+        request,
+        "assistant/declined.html",
+        {
+            "rows": queries.declined_questions(request.user),
+            "may_decline": can(request.user, Action.ASSISTANT_DECLINE),
+            "may_undecline": can(request.user, Action.ASSISTANT_UNDECLINE),
+            "question": normalised(request.GET.get("question", ""))[: services.MAX_QUESTION],
+            "max_note": services.MAX_NOTE,
+        },
+    )
+
+
+@login_required
+@require_POST
+def decline(request):
+    _acted(
+        request,
+        lambda: services.decline_question(
+            acting_user=request.user,
+            question=request.POST.get("question", ""),
+            note=request.POST.get("note", ""),
+        ),
+        lambda done: f"已标为库外问题：“{done.text}”，小助手将不再作答",
+    )
+    return redirect("assistant:declined")
+
+
+@login_required
+@require_POST
+def undecline(request, declined_id):
+    _acted(
+        request,
+        lambda: services.undecline_question(acting_user=request.user, declined_id=declined_id),
+        lambda done: f"已撤销库外问题：“{done.text}”",
+    )
+    return redirect("assistant:declined")

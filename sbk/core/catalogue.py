@@ -217,6 +217,8 @@ class Action(enum.IntEnum):
     ASSISTANT_TEACH = 1404, "assistant.teach", "教小助手：为问题指定答案段落"
     ASSISTANT_FORGET = 1405, "assistant.forget", "删除教给小助手的问题"
     ASSISTANT_REPORT_WRONG = 1406, "assistant.report_wrong", "报告小助手答非所问"
+    ASSISTANT_DECLINE = 1407, "assistant.decline", "标为库外问题（小助手拒答）"
+    ASSISTANT_UNDECLINE = 1408, "assistant.undecline", "撤销库外问题"
 
     @classmethod
     def by_audit_name(cls, name: str) -> Action:

@@ -39,6 +39,10 @@ def _taught(c):
     )
 
 
+def _declined(c):
+    return services.decline_question(acting_user=SYSTEM, question="公积金怎么提取")
+
+
 def _portal_report(c, Call):
     """An applicant's answer on the portal, reported with its receipt."""
     _public_doc(c)
@@ -84,6 +88,13 @@ def cases(Call) -> dict:
         ),
         "sbk_assistant_api_forget": lambda c, s: Call(
             c.w.city_admin, path={"taught_id": _taught(c).pk}
+        ),
+        "sbk_assistant_api_list_declined": lambda c, s: (_declined(c), Call(c.w.auditor))[1],
+        "sbk_assistant_api_decline": lambda c, s: Call(
+            c.w.city_admin, json={"question": "结婚登记要什么材料", "note": "请咨询民政局"}
+        ),
+        "sbk_assistant_api_undecline": lambda c, s: Call(
+            c.w.city_admin, path={"declined_id": _declined(c).pk}
         ),
         # the applicant's side (/api/portal/assistant)
         "sbk_assistant_portal_api_ask": lambda c, s: (

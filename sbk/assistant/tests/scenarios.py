@@ -92,6 +92,15 @@ def _report_wrong(ctx, u):
     return lambda: services.report_wrong_answer(acting_user=u, question_id=question.pk)
 
 
+def _decline(ctx, u):
+    return lambda: services.decline_question(acting_user=u, question=f"结婚登记要什么{next(_seq)}")
+
+
+def _undecline(ctx, u):
+    declined = services.decline_question(acting_user=SYSTEM, question=f"公积金怎么取{next(_seq)}")
+    return lambda: services.undecline_question(acting_user=u, declined_id=declined.pk)
+
+
 SCENARIOS = {
     A.ASSISTANT_DOCUMENT_LOAD: _load,
     A.ASSISTANT_DOCUMENT_STATUS: _status,
@@ -99,4 +108,6 @@ SCENARIOS = {
     A.ASSISTANT_TEACH: _teach,
     A.ASSISTANT_FORGET: _forget,
     A.ASSISTANT_REPORT_WRONG: _report_wrong,
+    A.ASSISTANT_DECLINE: _decline,
+    A.ASSISTANT_UNDECLINE: _undecline,
 }

@@ -20,4 +20,11 @@ def objects_of_b(world) -> dict:
         acting_user=SYSTEM, question="本区网点能办吗", passage_id=passage.pk
     )
     question = asked(world.district_b)
-    return {"document_id": doc.pk, "taught_id": taught.pk, "question_id": question.pk}
+    # The city's one list: district A's roles may not change it (the role decides).
+    declined = services.decline_question(acting_user=SYSTEM, question="婚姻登记怎么办")
+    return {
+        "document_id": doc.pk,
+        "taught_id": taught.pk,
+        "question_id": question.pk,
+        "declined_id": declined.pk,
+    }

@@ -143,3 +143,34 @@ def test_teaching_from_the_unanswered_list(browser, live_server, world):  # noqa
     answer = services.ask(question, user=world.operator_a, channel="console", log=False)
     assert not answer.refused
     assert int(chosen) in [hit.entry.key for hit in answer.hits[:3]]
+
+
+def test_declining_a_question_outside_the_library(browser, live_server, world):  # noqa: F811
+    """A question on something no document covers is answered from its everyday words; the
+    clerk reports it (答非所问), the city admin marks it outside the library (库外问题) from
+    the unanswered list with a note, and the clerk's next asking gets the note, no passage."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    _library(world)
+    question = "办结婚证要带什么材料"
+    answered = services.ask(question, user=world.operator_a, channel="console")
+    assert not answered.refused, "the walk needs a question answered from everyday words"
+    services.report_wrong_answer(acting_user=world.operator_a, question_id=answered.logged)
+
+    admin = new_page(browser, user=world.city_admin, live_server=live_server)
+    admin.goto(f"{live_server.url}/assistant/unanswered/")
+    admin.locator("[data-testid=assistant-to-decline]").first.click()
+    admin.wait_for_url("**/assistant/declined/**")
+    expect(admin.locator("#id_question")).to_have_value(question)
+    admin.fill("#id_note", "婚姻登记请咨询区民政局婚姻登记处")
+    admin.screenshot(path=str(ARTIFACTS / "12-decline-form.png"), full_page=True)
+    admin.click("[data-testid=assistant-decline]")
+    expect(admin.locator("[data-testid=assistant-declined]")).to_contain_text(question)
+    admin.screenshot(path=str(ARTIFACTS / "13-declined-list.png"), full_page=True)
+
+    clerk = new_page(browser, user=world.operator_a, live_server=live_server)
+    clerk.goto(f"{live_server.url}/assistant/")
+    clerk.fill("input[name=question]", "办结婚证，要带什么材料？")
+    clerk.click("form.asst-ask button[type=submit]")
+    expect(clerk.locator("[data-testid=assistant-declined-note]")).to_contain_text("民政局")
+    assert clerk.locator("[data-testid=assistant-citation]").count() == 0
+    clerk.screenshot(path=str(ARTIFACTS / "14-declined-answer.png"), full_page=True)

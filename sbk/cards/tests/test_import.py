@@ -108,7 +108,8 @@ def test_dry_run_and_command(db, tmp_path):
 
 
 def test_import_into_existing_world_reuses_people(world, tmp_path):
-    body = f"{world.person_b.id_number},乙某,employee,310115,L001,测试银行,2012-01-01,,,\n"
+    # Issued after any birth date the test numbers can carry (up to 2014).
+    body = f"{world.person_b.id_number},乙某,employee,310115,L001,测试银行,2020-01-01,,,\n"
     result = import_cards(write(tmp_path, body), acting_user=IMPORTER)
     assert not result.errors and result.people_created == 0
     card = Card.objects.get(card_no="L001")
@@ -292,7 +293,9 @@ def test_bank_name_outside_register_and_pattern_refused(db, tmp_path, bank):
 
 
 def test_good_new_bank_names_created_and_register_names_or_codes_matched(world, tmp_path):
-    a, b, c = (resident_number("310112") for _ in range(3))
+    # Born before the cards' issue date (2012): a number's birth date otherwise follows a
+    # counter shared by every test, which may place it after 2012 (date_before_birth).
+    a, b, c = (resident_number("310112", dt.date(1985, 3, 1)) for _ in range(3))
     body = (
         f"{a},甲,resident,310112,N001,上海农村商业银行股份有限公司,2012-01-01,,,\n"
         f"{b},乙,resident,310112,N002,汇丰银行（中国）有限公司,2012-01-01,,,\n"
