@@ -20,6 +20,7 @@ import numpy as np
 
 from . import dense
 from .answers import Entry, Hit
+from .taught import comparable
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,50 @@ class TaughtTable:
         return float((rows @ question).max()) if len(rows) else float("-inf")
 
 
+@dataclass(frozen=True)
+class DeclinedTable:
+    """Every declined question's embedding (``vectors``, (m, DIM)) and its note (``notes``)."""
+
+    vectors: np.ndarray
+    notes: tuple[str, ...]
+
+    @classmethod
+    def build(
+        cls, declined: Sequence[tuple[str, str, np.ndarray | None]], encoder: dense.Encoder
+    ) -> DeclinedTable | None:
+        """The table of ``declined`` (text, note, stored embedding or None: made by
+        ``encoder``); None when nothing is declined."""
+        if not declined:
+            return None
+        todo = [text for text, _note, vector in declined if vector is None]
+        made = dict(zip(todo, encoder.questions(todo), strict=True)) if todo else {}
+        vectors = np.stack([made[t] if v is None else v for t, _n, v in declined])
+        return cls(vectors.astype(np.float32), tuple(note for _t, note, _v in declined))
+
+
+def declined(index, question: str, floor: float | None):
+    """(the note, the question's embedding or None) when ``question`` is one the centre
+    declined (库外问题): its own words (``taught.comparable``), or, with ``floor``, a
+    question whose cosine with a declined one is at least ``floor`` and above its cosine
+    with every taught question (a question nearer one the centre taught is that one
+    reworded); (None, embedding or None) otherwise. The embedding is made only for the
+    match, and given back for the rest of the search."""
+    note = index.declined.get(comparable(question)) if index.declined else None
+    if note is not None or floor is None or index.vectors is None:
+        return note, None
+    table = index.declined_table
+    if table is None:
+        return None, None
+    vector = index.encoder.question(question)
+    cosine = table.vectors @ vector
+    best = int(np.argmax(cosine))
+    taught = index.taught_table
+    nearest_taught = float((taught.vectors @ vector).max()) if taught is not None else -np.inf
+    if cosine[best] >= floor and cosine[best] > nearest_taught:
+        return table.notes[best], vector
+    return None, vector
+
+
 def hits(
     index, question: str, top, chosen, scope, score, raw, k: int, order: str, vector=None
 ) -> list[Hit]:
@@ -93,7 +138,7 @@ def hits(
     return [Hit(index.entries[i], float(score[i]), float(raw[i]), i not in passed) for i in listed]
 
 
-def vouched(index, question: str, chosen, top, gate_of, floor: float):
+def vouched(index, question: str, chosen, top, gate_of, floor: float, vector=None):
     """``chosen`` (the passages the rule gate passed) and ``top`` (its candidates) less the
     passages it passed only through their taught questions' words, for a question not close
     to any of them (ADR 0006, twenty-second round): where a passage's own words (text,
@@ -103,11 +148,12 @@ def vouched(index, question: str, chosen, top, gate_of, floor: float):
     things. Such a passage leaves the candidates too, so that meaning does not admit it as
     the word engine's best (``dense.AGREED``) on those words either. ``gate_of``: (relative
     scores, raw scores, the question's key units, their weighting, the score threshold, the
-    coverage floor) as the gate judged. Also returns the question's embedding when made."""
+    coverage floor) as the gate judged. ``vector``: the question's embedding when already
+    made. Also returns the question's embedding when made."""
     ranked, raw, units, weighting, threshold, coverage = gate_of
     lent = [i for i in chosen if i in index.taught_only]
     if not lent:
-        return chosen, top, None
+        return chosen, top, vector
     query = index.query_terms(question)
     own_score = []
     for i in lent:
@@ -123,8 +169,8 @@ def vouched(index, question: str, chosen, top, gate_of, floor: float):
     ]
     table = index.taught_table if lent else None
     if table is None:
-        return chosen, top, None
-    vector = index.encoder.question(question)
+        return chosen, top, vector
+    vector = index.encoder.question(question) if vector is None else vector
     refused = {i for i in lent if table.closest(vector, i) < floor}
     if not refused:
         return chosen, top, vector

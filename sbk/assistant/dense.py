@@ -79,6 +79,11 @@ TAUGHT_MATCH: float | None = None
 # vouched``; ADR 0006, twenty-second round: chosen on the spent sets, judged on fresh16-19).
 # None: taught words vouch for any question (the sixth round's teaching).
 TAUGHT_VOUCH: float | None = 0.94
+# The cosine with a question the centre declined (库外问题) at or above which a question,
+# closer to it than to any taught question, is refused as that question reworded
+# (``by_meaning.declined``; ADR 0006, twenty-third round). None: only the declined
+# question's own words are refused.
+DECLINED_MATCH: float | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,8 @@ class Thresholds:
     refused, ``agreed`` admits it when the rankings agree, ``veto`` refuses what the gate
     passed (None: no admission by agreement, no veto); ``taught``: the cosine matching a
     taught question (None: no match); ``vouch``: the cosine to a passage's taught question
-    its taught words need to pass a question (None: none needed). A caller comparing
+    its taught words need to pass a question (None: none needed); ``declined``: the cosine
+    matching a declined question (None: no match). A caller comparing
     settings (the benchmark) passes its own to ``Index.search``; the default is the
     module's."""
 
@@ -96,12 +102,13 @@ class Thresholds:
     veto: float | None
     taught: float | None = None
     vouch: float | None = None
+    declined: float | None = None
 
 
 def thresholds() -> Thresholds:
-    """``GAP``, ``AGREED``, ``VETO``, ``TAUGHT_MATCH`` and ``TAUGHT_VOUCH`` as they are when
-    asked."""
-    return Thresholds(GAP, AGREED, VETO, TAUGHT_MATCH, TAUGHT_VOUCH)
+    """``GAP``, ``AGREED``, ``VETO``, ``TAUGHT_MATCH``, ``TAUGHT_VOUCH`` and
+    ``DECLINED_MATCH`` as they are when asked."""
+    return Thresholds(GAP, AGREED, VETO, TAUGHT_MATCH, TAUGHT_VOUCH, DECLINED_MATCH)
 
 
 ORDERS = ("fill", "fused", "surest")

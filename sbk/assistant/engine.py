@@ -63,6 +63,16 @@ def taught_questions(
     return {key: tuple(texts) for key, texts in grouped.items()}, vectors
 
 
+def declined_questions(with_vectors: bool) -> list[tuple[str, str, np.ndarray | None]]:
+    """The questions declined (库外问题): text, note and, when ``with_vectors``, the stored
+    embedding (None when not stored, or not read)."""
+    fields = ["text", "note", *(["vector"] if with_vectors else [])]
+    return [
+        (text, note, dense.from_bytes(data[0]) if data else None)
+        for text, note, *data in DeclinedQuestion.objects.order_by("pk").values_list(*fields)
+    ]
+
+
 def build_index() -> Index:
     meaning = ranking_by_meaning()
     fields = [
@@ -114,7 +124,7 @@ def build_index() -> Index:
         characters=hybrid_ranking(),
         vectors=vectors,
         taught_vectors=known,
-        declined=dict(DeclinedQuestion.objects.values_list("key", "note")),
+        declined=declined_questions(with_vectors=meaning),
     )
 
 

@@ -233,6 +233,9 @@ class DeclinedQuestion(models.Model):
         related_name="+",
     )
     declined_at = models.DateTimeField("标记时间")
+    # The question's embedding (``dense``, E5's ``query:`` side), made when declined, for
+    # matching other wordings by meaning (``dense.DECLINED_MATCH``, ADR 0006).
+    vector = models.BinaryField("语义向量", null=True, editable=False)
 
     class Meta:
         ordering = ["-declined_at", "-pk"]

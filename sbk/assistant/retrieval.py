@@ -14,13 +14,9 @@ shares its "办理"); stray bigrams that no document holds do not (they are most
 seams between two words). A superseded document's passages are scored down
 (``SUPERSEDED_FACTOR``) so that the one in force comes first; they are still shown, marked.
 
-Measured and off (ADR 0006): fusion with a character ranking (``HYBRID``, third round),
-query expansion from the library's statistics (``EXPANSION``, ``expansion``, fourth round)
-synonyms from the Cilin thesaurus (``THESAURUS``, ``thesaurus``, fifth round) and key terms
-weighed by general-language rarity (``KEY_WEIGHT``, ``KEY_CUT``, ``general_idf``, seventh
-round), a gate learned from labelled questions and its order under the rule gate's refusal
-(``FUSED_GATE`` "learned" / "learned_order", ``learned``, eighth and ninth rounds). On: the
-questions the centre taught a passage (``Entry.taught``, ``taught``, sixth round).
+Measured and off (ADR 0006): ``HYBRID``, ``EXPANSION``, ``THESAURUS``, ``KEY_WEIGHT`` /
+``KEY_CUT`` and the learned gates (rounds three to nine). On: the questions the centre taught
+a passage (``Entry.taught``, sixth round) and those it declined (``by_meaning.declined``).
 """
 
 from __future__ import annotations
@@ -135,7 +131,7 @@ class Index:
         vectors: np.ndarray | None = None,
         encoder: dense.Encoder | None = None,
         taught_vectors: dict[str, np.ndarray] | None = None,
-        declined: dict[str, str] | None = None,
+        declined: Sequence[tuple[str, str, np.ndarray | None]] | None = None,
     ):
         self.entries = list(entries)
         # Each passage's embedding (``dense``; a row of zeros: none), or None: no ranking
@@ -146,8 +142,9 @@ class Index:
         # The taught questions' embeddings (``by_meaning``; ``taught_vectors``: those
         # stored when taught), made into a table the first time a search matches them.
         self._taught_known = taught_vectors
-        # Questions the centre declined (库外问题), by ``taught.comparable``: their notes.
-        self.declined = declined or {}
+        # Questions declined (库外问题: text, note, embedding); notes by ``taught.comparable``.
+        self._declined = list(declined or ())
+        self.declined = {taught.comparable(t): note for t, note, _v in self._declined}
         self.tokenize = tokenize
         # Words that are members of a synonym group count through their group's term.
         self.members = frozenset(getattr(tokenize, "members", ()))
@@ -400,7 +397,10 @@ class Index:
         if fuse and self.chars is None:
             raise ValueError("fuse=True needs an index built with characters=True")
         question = (question or "").strip()
-        if self.declined and (note := self.declined.get(taught.comparable(question))) is not None:
+        limits = limits or dense.thresholds()
+        floor = limits.declined if meaning is not False else None
+        note, vector = by_meaning.declined(self, question, floor)
+        if note is not None:
             return Answer(question, True, [], [], None, declined=note)
         mask = None
         if allowed is not None:
@@ -442,12 +442,10 @@ class Index:
         chosen = [i for i in top if score[i] >= threshold and cover[i] >= coverage][:k]
         order = dense.order(order)
         # Meaning is consulted when it can add to the list, or refuse what the gate passed.
-        limits = limits or dense.thresholds()
-        vector = None
         if limits.vouch is not None and self.vectors is not None and meaning is not False:
             gate_of = (ranked, raw, units, weighting, threshold, coverage)
             chosen, top, vector = by_meaning.vouched(
-                self, question, chosen, top, gate_of, limits.vouch
+                self, question, chosen, top, gate_of, limits.vouch, vector
             )
         wanted = len(chosen) < k or ((order != "fill" or limits.veto is not None) and bool(chosen))
         wanted |= limits.taught is not None and self.taught_table is not None
@@ -462,12 +460,16 @@ class Index:
 
     @functools.cached_property
     def taught_table(self) -> by_meaning.TaughtTable | None:
-        """The taught questions' table (``by_meaning``), built the first time a search
-        matches taught questions by meaning: an index that never does (the match off, the
-        default) embeds none of them. None without passage embeddings or taught questions."""
+        """The taught questions' table (``by_meaning``), built the first time a search needs
+        it (else nothing is embedded); None without passage embeddings or taught questions."""
         if self.vectors is None:
             return None
         return by_meaning.TaughtTable.build(self.entries, self.encoder, self._taught_known)
+
+    @functools.cached_property
+    def declined_table(self) -> by_meaning.DeclinedTable | None:
+        """The declined questions' table, built as ``taught_table`` is."""
+        return by_meaning.DeclinedTable.build(self._declined, self.encoder)
 
     def _hit(self, i: int, score: np.ndarray, raw: np.ndarray) -> Hit:
         return Hit(self.entries[i], float(score[i]), float(raw[i]))

@@ -448,6 +448,8 @@ def decline_question(*, acting_user, question: str, note: str = "") -> DeclinedQ
     key = comparable(question)
     if not key:
         raise ServiceError(E.QUESTION_EMPTY, "请输入问题", field="question")
+    # Embedded before the library is locked, as a taught question is.
+    vector = dense.to_bytes(dense.shared_encoder().question(question))
     state = _lock_library()
     found = DeclinedQuestion.objects.filter(key=key).first()
     if found is not None:
@@ -462,6 +464,7 @@ def decline_question(*, acting_user, question: str, note: str = "") -> DeclinedQ
         note=note,
         declined_by=None if is_system(acting_user) else acting_user,
         declined_at=timezone.now(),
+        vector=vector,
     )
     _touch(state)
     actions.record(

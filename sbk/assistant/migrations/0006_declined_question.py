@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
                 ('key', models.CharField(max_length=500, unique=True, verbose_name='比对形式')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='告知提问人')),
                 ('declined_at', models.DateTimeField(verbose_name='标记时间')),
+                ('vector', models.BinaryField(editable=False, null=True, verbose_name='语义向量')),
                 ('declined_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='标记人')),
             ],
             options={
