@@ -31,6 +31,7 @@ FRESH_ROUNDS = {
     "fresh17": "twentieth",
     "fresh18": "twenty-first",
     "fresh19": "twenty-second",
+    "fresh20": "twenty-third",
 }
 FRESH = tuple(FRESH_ROUNDS)
 PARTS = ("tuning", "held-out", "all", *FRESH)
@@ -91,6 +92,7 @@ GAPS = {
     "spent_gap": 0.020,
     "taught_match": 0.030,
     "taught_vouch": 0.030,
+    "declined_match": 0.030,
 }
 # The gap at which a refused question is admitted when meaning's closest passage is the word
 # engine's best candidate (``dense.AGREED``), by engine; None elsewhere (seventeenth round:
@@ -102,6 +104,7 @@ AGREED_AT = {
     "spent_gap": 0.015,
     "taught_match": 0.025,
     "taught_vouch": 0.025,
+    "declined_match": 0.025,
 }
 # The gap below which meaning refuses a question the word gate answered (``dense.VETO``), by
 # engine; None elsewhere (nineteenth round: the highest that costs nothing on the tuning part).
@@ -112,7 +115,12 @@ TAUGHT_AT = {"taught_match": 0.94}
 # The cosine to a passage's taught question its taught words need to pass a question
 # (``dense.TAUGHT_VOUCH``), by engine; None elsewhere (twenty-second round: chosen on the spent
 # sets, leave one set out, ``assistant_vouch.choice``).
-VOUCH_AT = {"taught_vouch": 0.94}
+VOUCH_AT = {"taught_vouch": 0.94, "declined_match": 0.94}
+# The cosine at which a question is matched to a declined one (``dense.DECLINED_MATCH``), by
+# engine; None elsewhere (twenty-third round: chosen on the spent sets, leave one set out,
+# ``assistant_declined.choice``; the engines by meaning refuse a declined question's own
+# words whatever this says).
+DECLINED_AT = {"declined_match": 0.89}
 # How an engine by meaning makes its list (``dense.ORDERS``); the others fill.
 ORDER_OF = {"fused": "fused", "surest": "surest"}
 LABELS = {
@@ -142,6 +150,8 @@ LABELS = {
     "taught_match": "agreed floor, and a taught question matched at a cosine of 0.94",
     "taught_vouch": "agreed floor, taught words vouching at a cosine of"
     f" {VOUCH_AT['taught_vouch']:g}",
+    "declined_match": "taught words vouching, declined questions matched at a cosine of"
+    f" {DECLINED_AT['declined_match']:g}",
     "floor": "floor: BM25 over single characters",
 }
 

@@ -96,6 +96,7 @@ from sbk.assistant import (  # noqa: E402
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import assistant_declined  # noqa: E402
 import assistant_filler  # noqa: E402
 import assistant_lexicon  # noqa: E402
 import assistant_meaning  # noqa: E402
@@ -105,6 +106,7 @@ import assistant_vouch  # noqa: E402
 from assistant_filler import filler_entries, passage_vectors  # noqa: E402  (train_gate too)
 from assistant_report import (  # noqa: E402
     AGREED_AT,
+    DECLINED_AT,
     ENGINES,
     GAPS,
     ORDER_OF,
@@ -196,17 +198,19 @@ def evaluate(
     engine: str = "ours",
     coverage: float | None = None,
     vouch: float | None = None,
+    declined: float | None = None,
 ) -> dict:
     """``files``: document id → file name of the library. With filler loaded, a question
     the library cannot answer may be answered from a filler document on its topic
     (失业金 from an unemployment insurance rule): it counts as right when refused or when
     no answer comes from the library; ``refused_strict`` counts refusals only.
     ``engine``: one of ``ENGINES`` (the floor is an index of its own); ``vouch``: the
-    cosine taught words need (``dense.TAUGHT_VOUCH``) instead of the engine's."""
+    cosine taught words need (``dense.TAUGHT_VOUCH``) instead of the engine's; ``declined``:
+    the cosine matching a declined question (``dense.DECLINED_MATCH``) instead of its."""
     hits = answerable = refused_right = strict = must_refuse = answered_right = 0
     misses = []
     for question, file, heading in questions:
-        answer = ask(index, question, threshold, engine, coverage, vouch)
+        answer = ask(index, question, threshold, engine, coverage, vouch, declined)
         if file:
             answerable += 1
             found = any(is_labelled(h.entry, files, file, heading) for h in answer.hits)
@@ -301,6 +305,7 @@ def ask(
     engine: str,
     coverage: float | None = None,
     vouch: float | None = None,
+    declined: float | None = None,
 ):
     fuse, gate, expand, synonyms, keys = ENGINES.get(engine, (False, "word", False, False, None))
     key_weight, key_cut = keys or (None, None)
@@ -311,6 +316,7 @@ def ask(
         VETO_AT.get(engine),
         TAUGHT_AT.get(engine),
         VOUCH_AT.get(engine) if vouch is None else vouch,
+        DECLINED_AT.get(engine) if declined is None else declined,
     )
     return index.search(
         question,
@@ -528,18 +534,14 @@ def main() -> int:
     )
     settings = [("", entries, library_vectors), ("_big", everything_stored, big.vectors)]
     twenty_first = assistant_taught.measure(
-        named,
-        entries,
-        files,
-        settings,
-        sbk_tok,
-        evaluate,
-        labelled_passage,
-        is_labelled,
+        named, entries, files, settings, sbk_tok, evaluate, labelled_passage, is_labelled
     )
     _, spent = assistant_taught.spent_vectors(named, entries, files, labelled_passage)
     twenty_second = assistant_vouch.measure(
         named, entries, files, settings, sbk_tok, evaluate, labelled_passage, spent
+    )
+    twenty_third = assistant_declined.measure(
+        named, entries, files, settings, sbk_tok, evaluate, labelled_passage
     )
     lexicon_built = assistant_lexicon.measure(
         rows, parts, entries, files, max(0, args.docs - len(files)), filler_entries, evaluate
@@ -568,6 +570,7 @@ def main() -> int:
             *assistant_meaning.lines(rows, n_docs, build),
             *assistant_taught.lines(rows, n_docs, twenty_first),
             *assistant_vouch.lines(n_docs, twenty_second),
+            *assistant_declined.lines(n_docs, twenty_third),
         ],
     )
     print(body)

@@ -8,6 +8,10 @@ question finds it. A question whose cosine with a taught question is at least
 first, as a passage the word gate passed does. Questions are compared with questions (both
 embedded with E5's ``query:`` prefix), which the model places much closer for a paraphrase
 than a question and the passage answering it.
+
+A declined question (库外问题) is refused by its own words, and, with
+``dense.Thresholds.declined``, another wording of it is refused by meaning (``declined``;
+twenty-third round) unless a taught question is nearer.
 """
 
 from __future__ import annotations

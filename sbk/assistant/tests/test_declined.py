@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sbk.accounts.models import ApiToken
-from sbk.assistant import engine, services
+from sbk.assistant import dense, engine, services
 from sbk.assistant.api import answer_out
 from sbk.assistant.models import DeclinedQuestion
 from sbk.assistant.taught import comparable
@@ -169,3 +169,30 @@ def test_the_api_declines_lists_and_undoes(client, world, doc):
     )
     assert gone.status_code == 200 and gone.json()["question"] == MARRIAGE
     assert client.get(url, headers=headers).json() == []
+
+
+@pytest.mark.django_db
+def test_with_the_match_on_another_wording_is_refused_unless_a_taught_one_is_nearer(
+    world, doc, monkeypatch
+):
+    """``dense.DECLINED_MATCH`` (ADR 0006, twenty-third round), on the real model: at 0.9,
+    a rewording of the declined question (cosine 0.98) is refused with its note; a card
+    question near it (0.91) is refused too while nothing is taught, and answered once a
+    question nearer to it than the declined one is taught."""
+    services.decline_question(acting_user=SYSTEM, question=MARRIAGE, note=NOTE)
+    reworded, card = "去领结婚证需要准备哪些材料", "补社保卡要带什么材料"
+    assert services.ask(reworded, user=world.operator_a, channel="console").declined is None
+    monkeypatch.setattr(dense, "DECLINED_MATCH", 0.9)
+    answer = services.ask(reworded, user=world.operator_a, channel="console")
+    assert answer.refused and answer.declined == NOTE and answer.hits == []
+    assert services.ask(card, user=world.operator_a, channel="console").declined == NOTE
+    passage = doc.passages.order_by("seq").last()
+    services.teach_question(acting_user=SYSTEM, question=card, passage_id=passage.pk)
+    answered = services.ask(card, user=world.operator_a, channel="console")
+    assert not answered.refused and answered.declined is None
+    # The index embeds a declined question only when a search matches by meaning.
+    monkeypatch.setattr(dense, "DECLINED_MATCH", None)
+    services.decline_question(acting_user=SYSTEM, question="公积金怎么取")
+    index = engine.current_index()
+    services.ask(reworded, user=world.operator_a, channel="console")
+    assert "declined_table" not in index.__dict__
