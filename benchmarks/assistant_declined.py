@@ -21,7 +21,7 @@ import numpy as np
 from assistant_report import DECLINED_AT, FRESH, LABELS
 from assistant_rounds import pct
 from assistant_taught import taught_pool
-from assistant_vouch import near_copy
+from assistant_vouch import near_copy, taught_index
 
 from sbk.assistant import dense, retrieval
 
@@ -57,18 +57,10 @@ class Memo:
 def index_of(entries, pool, declined, tokenize, vectors, known) -> retrieval.Index:
     """The index of ``entries`` with ``pool`` (question, position) taught and ``declined``
     declined (no note), the questions' embeddings from ``known`` (``Memo``)."""
-    taught: dict[int, list[str]] = {}
-    for question, at in pool:
-        taught.setdefault(at, []).append(question)
-    with_taught = [
-        dataclasses.replace(e, taught=tuple(taught[i])) if i in taught else e
-        for i, e in enumerate(entries)
-    ]
-    return retrieval.Index(
-        with_taught, tokenize, characters=False, feedback=False, vectors=vectors,
-        taught_vectors=known, declined=[(q, "", known.get(q)) for q in declined],
-        encoder=Memo(known),
-    )  # fmt: skip
+    refused = [(q, "", known.get(q)) for q in declined]
+    return taught_index(
+        entries, pool, tokenize, vectors, known, declined=refused, encoder=Memo(known)
+    )
 
 
 def embedded(named, sets) -> dict:

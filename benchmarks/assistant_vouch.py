@@ -39,8 +39,9 @@ RECALL = 0.9
 NEAR = 0.8
 
 
-def taught_index(entries, pool, tokenize, vectors, taught_vectors) -> retrieval.Index:
-    """The index of ``entries`` with ``pool``'s questions (question, position) taught."""
+def taught_index(entries, pool, tokenize, vectors, taught_vectors, **options) -> retrieval.Index:
+    """The index of ``entries`` with ``pool``'s questions (question, position) taught;
+    ``options``: more of ``retrieval.Index``'s (the twenty-third round's declined)."""
     taught: dict[int, list[str]] = {}
     for question, at in pool:
         taught.setdefault(at, []).append(question)
@@ -50,7 +51,7 @@ def taught_index(entries, pool, tokenize, vectors, taught_vectors) -> retrieval.
     ]
     return retrieval.Index(
         with_taught, tokenize, characters=False, feedback=False,
-        vectors=vectors, taught_vectors=taught_vectors,
+        vectors=vectors, taught_vectors=taught_vectors, **options,
     )  # fmt: skip
 
 

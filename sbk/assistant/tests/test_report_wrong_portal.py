@@ -18,14 +18,10 @@ from sbk.core.models import AuditEntry
 from sbk.testing import PASSWORD, login
 
 from .scenarios import asked
+from .test_report_wrong import TEXT
 
 pytestmark = pytest.mark.django_db
 
-TEXT = """测试补卡规定
-一、补卡
-（一）条件。社保卡遗失的，须先办理正式挂失，再申请补卡。
-（二）材料。携带本人有效身份证件原件。
-"""
 QUESTION = "补卡要带哪些材料"
 REFUSED = "住房公积金怎么提取"
 
