@@ -51,11 +51,8 @@ class TaughtTable:
                 at.append(i)
         if not texts:
             return None
-        known = known or {}
-        todo = [t for t in dict.fromkeys(texts) if known.get(t) is None]
-        made = dict(zip(todo, encoder.questions(todo), strict=True)) if todo else {}
-        vectors = np.stack([known[t] if known.get(t) is not None else made[t] for t in texts])
-        return cls(vectors.astype(np.float32), np.asarray(at, dtype=np.int64))
+        vectors = _stacked(texts, known or {}, encoder)
+        return cls(vectors, np.asarray(at, dtype=np.int64))
 
     def match(self, question: np.ndarray, scope: np.ndarray, floor: float | None) -> int | None:
         """The position of the passage whose taught question is closest to ``question``
@@ -89,19 +86,29 @@ class DeclinedTable:
         ``encoder``); None when nothing is declined."""
         if not declined:
             return None
-        todo = [text for text, _note, vector in declined if vector is None]
-        made = dict(zip(todo, encoder.questions(todo), strict=True)) if todo else {}
-        vectors = np.stack([made[t] if v is None else v for t, _n, v in declined])
-        return cls(vectors.astype(np.float32), tuple(note for _t, note, _v in declined))
+        known = {text: vector for text, _note, vector in declined}
+        vectors = _stacked([text for text, _note, _v in declined], known, encoder)
+        return cls(vectors, tuple(note for _t, note, _v in declined))
 
 
-def declined(index, question: str, floor: float | None):
+def _stacked(texts, known: Mapping[str, np.ndarray | None], encoder: dense.Encoder) -> np.ndarray:
+    """(len(texts), DIM): each question's embedding from ``known`` (stored), or made by
+    ``encoder`` (once for a text given twice)."""
+    todo = [t for t in dict.fromkeys(texts) if known.get(t) is None]
+    made = dict(zip(todo, encoder.questions(todo), strict=True)) if todo else {}
+    rows = [known[t] if known.get(t) is not None else made[t] for t in texts]
+    return np.stack(rows).astype(np.float32)
+
+
+def declined(index, question: str, limits: dense.Thresholds, meaning: bool | None):
     """(the note, the question's embedding or None) when ``question`` is one the centre
-    declined (库外问题): its own words (``taught.comparable``), or, with ``floor``, a
+    declined (库外问题): its own words (``taught.comparable``), or, with a floor, a
     question whose cosine with a declined one is at least ``floor`` and above its cosine
     with every taught question (a question nearer one the centre taught is that one
-    reworded); (None, embedding or None) otherwise. The embedding is made only for the
-    match, and given back for the rest of the search."""
+    reworded); (None, embedding or None) otherwise. ``floor``: ``limits.declined``, unless
+    the search does not rank by meaning (``meaning`` False). The embedding is made only for
+    the match, and given back for the rest of the search."""
+    floor = limits.declined if meaning is not False else None
     note = index.declined.get(comparable(question)) if index.declined else None
     if note is not None or floor is None or index.vectors is None:
         return note, None

@@ -14,9 +14,8 @@ shares its "办理"); stray bigrams that no document holds do not (they are most
 seams between two words). A superseded document's passages are scored down
 (``SUPERSEDED_FACTOR``) so that the one in force comes first; they are still shown, marked.
 
-Measured and off (ADR 0006): ``HYBRID``, ``EXPANSION``, ``THESAURUS``, ``KEY_WEIGHT`` /
-``KEY_CUT`` and the learned gates (rounds three to nine). On: the questions the centre taught
-a passage (``Entry.taught``, sixth round) and those it declined (``by_meaning.declined``).
+Measured and off (ADR 0006): the switches of rounds three to nine. On: the questions the
+centre taught a passage (``Entry.taught``) and those it declined (``by_meaning.declined``).
 """
 
 from __future__ import annotations
@@ -398,8 +397,7 @@ class Index:
             raise ValueError("fuse=True needs an index built with characters=True")
         question = (question or "").strip()
         limits = limits or dense.thresholds()
-        floor = limits.declined if meaning is not False else None
-        note, vector = by_meaning.declined(self, question, floor)
+        note, vector = by_meaning.declined(self, question, limits, meaning)
         if note is not None:
             return Answer(question, True, [], [], None, declined=note)
         mask = None
