@@ -32,6 +32,7 @@ FRESH_ROUNDS = {
     "fresh18": "twenty-first",
     "fresh19": "twenty-second",
     "fresh20": "twenty-third",
+    "fresh21": "twenty-fourth",
 }
 FRESH = tuple(FRESH_ROUNDS)
 PARTS = ("tuning", "held-out", "all", *FRESH)
@@ -93,6 +94,7 @@ GAPS = {
     "taught_match": 0.030,
     "taught_vouch": 0.030,
     "declined_match": 0.030,
+    "declined_passage": 0.030,
 }
 # The gap at which a refused question is admitted when meaning's closest passage is the word
 # engine's best candidate (``dense.AGREED``), by engine; None elsewhere (seventeenth round:
@@ -105,6 +107,7 @@ AGREED_AT = {
     "taught_match": 0.025,
     "taught_vouch": 0.025,
     "declined_match": 0.025,
+    "declined_passage": 0.025,
 }
 # The gap below which meaning refuses a question the word gate answered (``dense.VETO``), by
 # engine; None elsewhere (nineteenth round: the highest that costs nothing on the tuning part).
@@ -115,12 +118,16 @@ TAUGHT_AT = {"taught_match": 0.94}
 # The cosine to a passage's taught question its taught words need to pass a question
 # (``dense.TAUGHT_VOUCH``), by engine; None elsewhere (twenty-second round: chosen on the spent
 # sets, leave one set out, ``assistant_vouch.choice``).
-VOUCH_AT = {"taught_vouch": 0.94, "declined_match": 0.94}
+VOUCH_AT = {"taught_vouch": 0.94, "declined_match": 0.94, "declined_passage": 0.94}
 # The cosine at which a question is matched to a declined one (``dense.DECLINED_MATCH``), by
 # engine; None elsewhere (twenty-third round: chosen on the spent sets, leave one set out,
 # ``assistant_declined.choice``; the engines by meaning refuse a declined question's own
 # words whatever this says).
-DECLINED_AT = {"declined_match": 0.89}
+DECLINED_AT = {"declined_match": 0.89, "declined_passage": 0.95}
+# How much less relevant to the answer's first passage than the question a matched declined
+# question may be (``dense.DECLINED_MARGIN``), by engine; None elsewhere (twenty-fourth round:
+# chosen on the spent sets with and without teaching, ``assistant_declined_passage.choice``).
+MARGIN_AT = {"declined_passage": 0.02}
 # How an engine by meaning makes its list (``dense.ORDERS``); the others fill.
 ORDER_OF = {"fused": "fused", "surest": "surest"}
 LABELS = {
@@ -152,6 +159,9 @@ LABELS = {
     f" {VOUCH_AT['taught_vouch']:g}",
     "declined_match": "taught words vouching, declined questions matched at a cosine of"
     f" {DECLINED_AT['declined_match']:g}",
+    "declined_passage": "declined questions matched at"
+    f" {DECLINED_AT['declined_passage']:g} where as relevant to the answer's passage, less"
+    f" {MARGIN_AT['declined_passage']:g}",
     "floor": "floor: BM25 over single characters",
 }
 

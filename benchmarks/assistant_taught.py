@@ -18,6 +18,7 @@ passage, as since the sixth round), and the same with the match (``taught_match`
 from __future__ import annotations
 
 import dataclasses
+import sys
 
 import numpy as np
 from assistant_report import FRESH, LABELS, TAUGHT_AT
@@ -147,3 +148,22 @@ def lines(rows, n_docs: int, measured: dict) -> list[str]:
         verdict = "—" if engine == BASE else ("passes" if kept and better else "fails")
         out.append(f"| {label} | " + " | ".join(cells) + f" | {verdict} |")
     return [*out, ""]
+
+
+def main() -> int:
+    """The round's grid and choice (``choice``) alone, printed (``python
+    benchmarks/assistant_taught.py --choice``)."""
+    import bench_assistant as bench
+
+    named = bench.named_parts(bench.read_questions())
+    entries, files = bench.library_entries()
+    pool, vectors = spent_vectors(named, entries, files, bench.labelled_passage)
+    picked = choice(named, entries, files, vectors, bench.labelled_passage, bench.is_labelled)
+    for t, (right, wrong) in picked["grid"].items():
+        print(f"{t:.2f} right {right:4d} wrong {wrong:4d} net {right - wrong:4d}")
+    print("chosen", picked["chosen"], "of", picked["questions"], "questions; taught", len(pool))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -97,6 +97,7 @@ from sbk.assistant import (  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import assistant_declined  # noqa: E402
+import assistant_declined_passage  # noqa: E402
 import assistant_filler  # noqa: E402
 import assistant_lexicon  # noqa: E402
 import assistant_meaning  # noqa: E402
@@ -109,6 +110,7 @@ from assistant_report import (  # noqa: E402
     DECLINED_AT,
     ENGINES,
     GAPS,
+    MARGIN_AT,
     ORDER_OF,
     PARTS,
     TAUGHT_AT,
@@ -197,20 +199,18 @@ def evaluate(
     threshold: float,
     engine: str = "ours",
     coverage: float | None = None,
-    vouch: float | None = None,
-    declined: float | None = None,
+    **limits: float | None,
 ) -> dict:
     """``files``: document id → file name of the library. With filler loaded, a question
     the library cannot answer may be answered from a filler document on its topic
     (失业金 from an unemployment insurance rule): it counts as right when refused or when
     no answer comes from the library; ``refused_strict`` counts refusals only.
-    ``engine``: one of ``ENGINES`` (the floor is an index of its own); ``vouch``: the
-    cosine taught words need (``dense.TAUGHT_VOUCH``) instead of the engine's; ``declined``:
-    the cosine matching a declined question (``dense.DECLINED_MATCH``) instead of its."""
+    ``engine``: one of ``ENGINES`` (the floor is an index of its own); ``limits``: fields of
+    ``dense.Thresholds`` instead of the engine's (``vouch``, ``declined`` …)."""
     hits = answerable = refused_right = strict = must_refuse = answered_right = 0
     misses = []
     for question, file, heading in questions:
-        answer = ask(index, question, threshold, engine, coverage, vouch, declined)
+        answer = ask(index, question, threshold, engine, coverage, **limits)
         if file:
             answerable += 1
             found = any(is_labelled(h.entry, files, file, heading) for h in answer.hits)
@@ -304,8 +304,7 @@ def ask(
     threshold: float,
     engine: str,
     coverage: float | None = None,
-    vouch: float | None = None,
-    declined: float | None = None,
+    **overrides: float | None,
 ):
     fuse, gate, expand, synonyms, keys = ENGINES.get(engine, (False, "word", False, False, None))
     key_weight, key_cut = keys or (None, None)
@@ -315,9 +314,11 @@ def ask(
         AGREED_AT.get(engine),
         VETO_AT.get(engine),
         TAUGHT_AT.get(engine),
-        VOUCH_AT.get(engine) if vouch is None else vouch,
-        DECLINED_AT.get(engine) if declined is None else declined,
+        VOUCH_AT.get(engine),
+        DECLINED_AT.get(engine),
+        MARGIN_AT.get(engine),
     )
+    limits = dataclasses.replace(limits, **overrides)
     return index.search(
         question,
         k=3,
@@ -391,19 +392,12 @@ def main() -> int:
     )
     parser.add_argument("--no-cache", action="store_true", help="re-segment the filler")
     parser.add_argument(
-        "--taught-choice",
-        action="store_true",
-        help="the twenty-first round's choice of the match's cosine, on the spent sets only",
-    )
-    parser.add_argument(
         "--vouch-choice",
         action="store_true",
         help="the twenty-second round's choice of the vouching floor, on the spent sets only",
     )
     args = parser.parse_args()
     assistant_filler.NO_CACHE = args.no_cache
-    if args.taught_choice:
-        return taught_choice()
     if args.vouch_choice:
         named, (entries, files) = named_parts(read_questions()), library_entries()
         groups = text.parse_synonyms(SYNONYMS.read_text("utf-8"))
@@ -543,6 +537,9 @@ def main() -> int:
     twenty_third = assistant_declined.measure(
         named, entries, files, settings, sbk_tok, evaluate, labelled_passage
     )
+    twenty_fourth = assistant_declined_passage.measure(
+        named, entries, files, settings, sbk_tok, evaluate, labelled_passage
+    )
     lexicon_built = assistant_lexicon.measure(
         rows, parts, entries, files, max(0, args.docs - len(files)), filler_entries, evaluate
     )
@@ -571,6 +568,7 @@ def main() -> int:
             *assistant_taught.lines(rows, n_docs, twenty_first),
             *assistant_vouch.lines(n_docs, twenty_second),
             *assistant_declined.lines(n_docs, twenty_third),
+            *assistant_declined_passage.lines(n_docs, twenty_fourth),
         ],
     )
     print(body)
@@ -580,18 +578,6 @@ def main() -> int:
         from results import write_section
 
         write_section(args.write, NAME, body)
-    return 0
-
-
-def taught_choice() -> int:
-    """The twenty-first round's grid and choice (``assistant_taught.choice``), printed."""
-    named = named_parts(read_questions())
-    entries, files = library_entries()
-    pool, vectors = assistant_taught.spent_vectors(named, entries, files, labelled_passage)
-    picked = assistant_taught.choice(named, entries, files, vectors, labelled_passage, is_labelled)
-    for t, (right, wrong) in picked["grid"].items():
-        print(f"{t:.2f} right {right:4d} wrong {wrong:4d} net {right - wrong:4d}")
-    print("chosen", picked["chosen"], "of", picked["questions"], "questions; taught", len(pool))
     return 0
 
 

@@ -11,7 +11,9 @@ than a question and the passage answering it.
 
 A declined question (库外问题) is refused by its own words, and, with
 ``dense.Thresholds.declined``, another wording of it is refused by meaning (``declined``;
-twenty-third round) unless a taught question is nearer.
+twenty-third round) unless a taught question is nearer; with a margin too, only an answer
+whose first passage is as relevant to the declined question (``declined_answer``;
+twenty-fourth round).
 """
 
 from __future__ import annotations
@@ -77,18 +79,25 @@ class DeclinedTable:
 
     vectors: np.ndarray
     notes: tuple[str, ...]
+    # The index's passages by the identity of their entry (a hit holds the index's own
+    # entry): where an answer's first passage is (``declined_answer``).
+    positions: Mapping[int, int]
 
     @classmethod
     def build(
-        cls, declined: Sequence[tuple[str, str, np.ndarray | None]], encoder: dense.Encoder
+        cls,
+        declined: Sequence[tuple[str, str, np.ndarray | None]],
+        encoder: dense.Encoder,
+        entries: Sequence[Entry] = (),
     ) -> DeclinedTable | None:
         """The table of ``declined`` (text, note, stored embedding or None: made by
-        ``encoder``); None when nothing is declined."""
+        ``encoder``) over the index's ``entries``; None when nothing is declined."""
         if not declined:
             return None
         known = {text: vector for text, _note, vector in declined}
         vectors = _stacked([text for text, _note, _v in declined], known, encoder)
-        return cls(vectors, tuple(note for _t, note, _v in declined))
+        positions = {id(e): i for i, e in enumerate(entries)}
+        return cls(vectors, tuple(note for _t, note, _v in declined), positions)
 
 
 def _stacked(texts, known: Mapping[str, np.ndarray | None], encoder: dense.Encoder) -> np.ndarray:
@@ -109,6 +118,8 @@ def declined(index, question: str, limits: dense.Thresholds, meaning: bool | Non
     the search does not rank by meaning (``meaning`` False). The embedding is made only for
     the match, and given back for the rest of the search."""
     floor = limits.declined if meaning is not False else None
+    # With a margin the match waits for the answer's passage (``declined_answer``).
+    floor = floor if limits.declined_margin is None else None
     note = index.declined.get(comparable(question)) if index.declined else None
     if note is not None or floor is None or index.vectors is None:
         return note, None
@@ -123,6 +134,36 @@ def declined(index, question: str, limits: dense.Thresholds, meaning: bool | Non
     if cosine[best] >= floor and cosine[best] > nearest_taught:
         return table.notes[best], vector
     return None, vector
+
+
+def declined_answer(index, question: str, hits, limits: dense.Thresholds, meaning, vector=None):
+    """The note of a declined question (库外问题) the answer ``hits`` is refused for, or None
+    (ADR 0006, twenty-fourth round): one whose cosine with the question is at least
+    ``limits.declined``, above the question's cosine with every taught question, and
+    whose relevance to the answer's first passage (the passage's embedding · the declined
+    question's) is at least the question's own less ``limits.declined_margin``. A question
+    near a declined one is then refused only where that one would have been answered from
+    the same passage, as well: the passages the centre's business questions are answered
+    from, where nothing is taught, are not near what it declined. Off without a margin, a
+    floor, embeddings or declined questions, or with ``meaning`` False. ``vector``: the
+    question's embedding when already made."""
+    floor, margin = limits.declined, limits.declined_margin
+    if margin is None or floor is None or meaning is False or not hits:
+        return None
+    table = index.declined_table if index.vectors is not None else None
+    passage = table.positions.get(id(hits[0].entry)) if table is not None else None
+    if passage is None or not index.embedded[passage]:
+        return None
+    vector = index.encoder.question(question) if vector is None else vector
+    cosine = table.vectors @ vector
+    taught = index.taught_table
+    nearest_taught = float((taught.vectors @ vector).max()) if taught is not None else -np.inf
+    at = index.vectors[passage].astype(np.float32)
+    relevant = table.vectors @ at >= float(at @ vector) - margin
+    fires = (cosine >= floor) & (cosine > nearest_taught) & relevant
+    if not fires.any():
+        return None
+    return table.notes[int(np.argmax(np.where(fires, cosine, -np.inf)))]
 
 
 def hits(

@@ -84,6 +84,11 @@ TAUGHT_VOUCH: float | None = 0.94
 # (``by_meaning.declined``; ADR 0006, twenty-third round). None: only the declined
 # question's own words are refused.
 DECLINED_MATCH: float | None = None
+# With a margin, the match waits for the answer's first passage and fires only for a declined
+# question as close to that passage as the question is, less the margin
+# (``by_meaning.declined_answer``; ADR 0006, twenty-fourth round). None: the match, if on, is
+# the twenty-third round's, before any ranking.
+DECLINED_MARGIN: float | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,9 @@ class Thresholds:
     passed (None: no admission by agreement, no veto); ``taught``: the cosine matching a
     taught question (None: no match); ``vouch``: the cosine to a passage's taught question
     its taught words need to pass a question (None: none needed); ``declined``: the cosine
-    matching a declined question (None: no match). A caller comparing
+    matching a declined question (None: no match); ``declined_margin``: how much less
+    relevant to the answer's first passage than the question a matched declined question
+    may be (None: the match, if any, before ranking). A caller comparing
     settings (the benchmark) passes its own to ``Index.search``; the default is the
     module's."""
 
@@ -103,12 +110,15 @@ class Thresholds:
     taught: float | None = None
     vouch: float | None = None
     declined: float | None = None
+    declined_margin: float | None = None
 
 
 def thresholds() -> Thresholds:
-    """``GAP``, ``AGREED``, ``VETO``, ``TAUGHT_MATCH``, ``TAUGHT_VOUCH`` and
-    ``DECLINED_MATCH`` as they are when asked."""
-    return Thresholds(GAP, AGREED, VETO, TAUGHT_MATCH, TAUGHT_VOUCH, DECLINED_MATCH)
+    """``GAP``, ``AGREED``, ``VETO``, ``TAUGHT_MATCH``, ``TAUGHT_VOUCH``, ``DECLINED_MATCH``
+    and ``DECLINED_MARGIN`` as they are when asked."""
+    return Thresholds(
+        GAP, AGREED, VETO, TAUGHT_MATCH, TAUGHT_VOUCH, DECLINED_MATCH, DECLINED_MARGIN
+    )
 
 
 ORDERS = ("fill", "fused", "surest")

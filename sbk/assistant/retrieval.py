@@ -194,19 +194,14 @@ class Index:
         self.offsets = np.searchsorted(terms_of, np.arange(vocab_size + 1))
         self.unknown_idf = self.idf_of(0)
         # Each passage's words and synonym terms, for pseudo-relevance feedback.
-        if feedback is None:
-            feedback = EXPANSION is not None
+        feedback = EXPANSION is not None if feedback is None else feedback
         self.forward = expansion.Forward(n, terms_of, docs, tf, self.vocab) if feedback else None
-        self.terms_by_id: list[str] | None = None
-        if feedback:
-            self.terms_by_id = [""] * vocab_size
-            for term, tid in self.vocab.items():
-                self.terms_by_id[tid] = term
+        # Term ids are 0 … vocab_size - 1 in order of first sight: sorting by id lists them.
+        self.terms_by_id = sorted(self.vocab, key=self.vocab.__getitem__) if feedback else None
         # The character index of the hybrid ranking (``text.plain_terms``, the floor's
         # terms: single characters and ASCII words): the same passages in the same order,
         # so that a passage is the same position in both.
-        if characters is None:
-            characters = HYBRID
+        characters = HYBRID if characters is None else characters
         self.chars: Index | None = (
             Index(self.entries, plain_terms, k1=k1, b=b, characters=False) if characters else None
         )
@@ -452,9 +447,14 @@ class Index:
             hits = by_meaning.hits(self, question, top, chosen, scope, score, raw, k, order, vector)
         else:
             hits = [self._hit(i, score, raw) for i in chosen]
-        if hits:
-            return Answer(question, False, hits, [], best)
-        return self.refusal(question, by_bm25, best)
+        note = by_meaning.declined_answer(self, question, hits, limits, meaning, vector)
+        if note is not None:
+            return Answer(question, True, [], [], None, declined=note)
+        return (
+            Answer(question, False, hits, [], best)
+            if hits
+            else self.refusal(question, by_bm25, best)
+        )
 
     @functools.cached_property
     def taught_table(self) -> by_meaning.TaughtTable | None:
@@ -467,7 +467,7 @@ class Index:
     @functools.cached_property
     def declined_table(self) -> by_meaning.DeclinedTable | None:
         """The declined questions' table, built as ``taught_table`` is."""
-        return by_meaning.DeclinedTable.build(self._declined, self.encoder)
+        return by_meaning.DeclinedTable.build(self._declined, self.encoder, self.entries)
 
     def _hit(self, i: int, score: np.ndarray, raw: np.ndarray) -> Hit:
         return Hit(self.entries[i], float(score[i]), float(raw[i]))
