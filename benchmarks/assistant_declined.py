@@ -97,19 +97,34 @@ def measure(named, entries, files, settings, tokenize, evaluate, labelled_passag
     picked = choice(
         named, entries, files, settings[0][2], known, tokenize, evaluate, labelled_passage
     )
-    pool = taught_pool(named, SPENT, entries, files, labelled_passage)
-    declined = refused_of(named, SPENT)
-    spent = [q for name in SPENT for q, _f, _h in named[name]]
+    judged = judged_rows(
+        named, entries, files, settings, tokenize, evaluate, labelled_passage, known,
+        (SPENT, JUDGED, ENGINE),
+    )  # fmt: skip
+    return {**judged, "choice": picked}
+
+
+def judged_rows(
+    named, entries, files, settings, tokenize, evaluate, labelled_passage, known, round_
+) -> dict:
+    """A declined round's judged figures (``round_``: the spent sets, the set judged, the
+    engine): the tuning part, the judged set and its questions that are no near copy of a
+    spent one asked with the spent sets taught and declined, and the tuning part with them
+    declined alone, by ``BASE`` and the engine, in each setting."""
+    spent_sets, judged, engine_of_round = round_
+    pool = taught_pool(named, spent_sets, entries, files, labelled_passage)
+    declined = refused_of(named, spent_sets)
+    spent = [q for name in spent_sets for q, _f, _h in named[name]]
     parts = {
         "tuning": named["tuning"],
-        JUDGED: named[JUDGED],
-        "new": [q for q in named[JUDGED] if not near_copy(q[0], spent)],
+        judged: named[judged],
+        "new": [q for q in named[judged] if not near_copy(q[0], spent)],
     }
     rows: dict[str, dict] = {p: {} for p in (*parts, "tuning_declined_only")}
     for suffix, setting_entries, setting_vectors in settings:
         both = index_of(setting_entries, pool, declined, tokenize, setting_vectors, known)
         alone = index_of(setting_entries, [], declined, tokenize, setting_vectors, known)
-        for engine in (BASE, ENGINE):
+        for engine in (BASE, engine_of_round):
             for part, qs in parts.items():
                 rows[part][engine + suffix] = evaluate(both, qs, files, retrieval.THRESHOLD, engine)
             rows["tuning_declined_only"][engine + suffix] = evaluate(
@@ -117,7 +132,6 @@ def measure(named, entries, files, settings, tokenize, evaluate, labelled_passag
             )
     return {
         "rows": rows,
-        "choice": picked,
         "taught": len(pool),
         "declined": len(declined),
         "new": len(parts["new"]),
@@ -129,20 +143,47 @@ def _counts(r) -> tuple[int, int, int]:
     return round(r["recall"] * r["answerable"]), round(r["refusal"] * n), n
 
 
-def verdict(rows) -> bool:
-    """The rule (ADR 0006): on ``JUDGED``, found + right higher and found not down by more
+def verdict(rows, judged: str = JUDGED, engine: str = ENGINE) -> bool:
+    """The rule (ADR 0006): on ``judged``, found + right higher and found not down by more
     than one question; on the tuning part, both ways, neither figure down by more than one;
     in each setting."""
     ok = True
     for suffix in ("", "_big"):
-        f0, r0, _ = _counts(rows[JUDGED][BASE + suffix])
-        f1, r1, _ = _counts(rows[JUDGED][ENGINE + suffix])
+        f0, r0, _ = _counts(rows[judged][BASE + suffix])
+        f1, r1, _ = _counts(rows[judged][engine + suffix])
         ok &= f1 + r1 > f0 + r0 and f1 >= f0 - 1
         for part in ("tuning", "tuning_declined_only"):
             f0, r0, _ = _counts(rows[part][BASE + suffix])
-            f1, r1, _ = _counts(rows[part][ENGINE + suffix])
+            f1, r1, _ = _counts(rows[part][engine + suffix])
             ok &= f1 >= f0 - 1 and r1 >= r0 - 1
     return ok
+
+
+def table(n_docs: int, rows, judged: str = JUDGED, engine_of_round: str = ENGINE) -> list[str]:
+    """A declined round's table: found / right on ``judged`` and its questions that are no
+    near copy, recall / right decisions on the tuning part, by ``BASE`` and the engine."""
+    out = [
+        f"| engine | {judged}, library: found / right | {judged}, "
+        f"{n_docs} documents | tuning, library | tuning, {n_docs} documents | tuning, declined"
+        f" only, library | tuning, declined only, {n_docs} documents | no near copy, library |"
+        f" no near copy, {n_docs} documents | rule |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    passes = verdict(rows, judged, engine_of_round)
+    for engine in (BASE, engine_of_round):
+        cells = []
+        for part in (judged, "tuning", "tuning_declined_only", "new"):
+            for suffix in ("", "_big"):
+                r = rows[part][engine + suffix]
+                if part in (judged, "new"):
+                    found, right, n = _counts(r)
+                    cells.append(f"{found} / {right} of {n}")
+                else:
+                    cells.append(f"{pct(r['recall'])} / {pct(r['refusal'])}")
+        rule = "—" if engine == BASE else ("passes" if passes else "fails")
+        label = LABELS[engine] if engine != BASE else f"{LABELS[BASE]}, spent sets declined"
+        out.append(f"| {label} | " + " | ".join(cells) + f" | {rule} |")
+    return out
 
 
 def lines(n_docs: int, measured: dict) -> list[str]:
@@ -166,28 +207,8 @@ def lines(n_docs: int, measured: dict) -> list[str]:
         " declined; the tuning part asked with them taught and declined, and with them declined"
         " alone. Shown, not judged: fresh20's"
         f" {measured['new']} questions that are no near copy of a spent one.",
-        "",
-        "| engine | fresh20, library: found / right | fresh20, "
-        f"{n_docs} documents | tuning, library | tuning, {n_docs} documents | tuning, declined"
-        f" only, library | tuning, declined only, {n_docs} documents | no near copy, library |"
-        f" no near copy, {n_docs} documents | rule |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    passes = verdict(rows)
-    for engine in (BASE, ENGINE):
-        cells = []
-        for part in (JUDGED, "tuning", "tuning_declined_only", "new"):
-            for suffix in ("", "_big"):
-                r = rows[part][engine + suffix]
-                if part in (JUDGED, "new"):
-                    found, right, n = _counts(r)
-                    cells.append(f"{found} / {right} of {n}")
-                else:
-                    cells.append(f"{pct(r['recall'])} / {pct(r['refusal'])}")
-        rule = "—" if engine == BASE else ("passes" if passes else "fails")
-        label = LABELS[engine] if engine == ENGINE else f"{LABELS[BASE]}, spent sets declined"
-        out.append(f"| {label} | " + " | ".join(cells) + f" | {rule} |")
-    return [*out, ""]
+    return [*out, "", *table(n_docs, rows), ""]
 
 
 def settings_of(bench, entries, files, library_vectors) -> list[tuple]:
@@ -206,11 +227,10 @@ def settings_of(bench, entries, files, library_vectors) -> list[tuple]:
     return [("", entries, library_vectors), ("_big", stored + filler, big)]
 
 
-def main() -> int:
-    """This round's part of the benchmark alone (``python benchmarks/assistant_declined.py
-    [--choice]``): the choice, or the choice and the judged table, printed."""
-    import bench_assistant as bench
-
+def library_setup(bench) -> tuple:
+    """(the question set's parts, the library's entries, its files, the tokenizer, the
+    passages' embeddings), as a round's script alone needs them (``bench``: the
+    ``bench_assistant`` module, imported by the caller when run)."""
     from sbk.assistant import text
 
     named = bench.named_parts(bench.read_questions())
@@ -220,6 +240,27 @@ def main() -> int:
     library_vectors = dense.Encoder(shipped=None).passages(
         [dense.passage_text(e.title, e.heading, e.text) for e in entries]
     )
+    return named, entries, files, tokenize, library_vectors
+
+
+def print_judged(bench, setup: tuple, measure, lines) -> int:
+    """A round's judged figures, measured in both settings and printed as the full run
+    writes them (``setup``: what ``library_setup`` gives)."""
+    named, entries, files, tokenize, library_vectors = setup
+    settings = settings_of(bench, entries, files, library_vectors)
+    measured = measure(
+        named, entries, files, settings, tokenize, bench.evaluate, bench.labelled_passage
+    )
+    print("\n".join(lines(1000, measured)))
+    return 0
+
+
+def main() -> int:
+    """This round's part of the benchmark alone (``python benchmarks/assistant_declined.py
+    [--choice]``): the choice, or the choice and the judged table, printed."""
+    import bench_assistant as bench
+
+    named, entries, files, tokenize, library_vectors = library_setup(bench)
     if "--choice" in sys.argv:
         known = embedded(named, SPENT)
         picked = choice(
@@ -230,12 +271,7 @@ def main() -> int:
             print(f"{f}: found {found} right {right} of {n}; sum {found + right}")
         print("chosen", picked["chosen"])
         return 0
-    settings = settings_of(bench, entries, files, library_vectors)
-    measured = measure(
-        named, entries, files, settings, tokenize, bench.evaluate, bench.labelled_passage
-    )
-    print("\n".join(lines(1000, measured)))
-    return 0
+    return print_judged(bench, (named, entries, files, tokenize, library_vectors), measure, lines)
 
 
 if __name__ == "__main__":

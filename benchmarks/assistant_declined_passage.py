@@ -24,13 +24,19 @@ from __future__ import annotations
 
 import sys
 
-from assistant_declined import _counts, embedded, index_of, refused_of, settings_of
-from assistant_report import DECLINED_AT, FRESH, LABELS, MARGIN_AT
-from assistant_rounds import pct
+from assistant_declined import (
+    embedded,
+    index_of,
+    judged_rows,
+    library_setup,
+    print_judged,
+    refused_of,
+    table,
+)
+from assistant_report import DECLINED_AT, FRESH, MARGIN_AT
 from assistant_taught import taught_pool
-from assistant_vouch import near_copy
 
-from sbk.assistant import dense, retrieval
+from sbk.assistant import retrieval
 
 BASE, ENGINE = "taught_vouch", "declined_passage"
 SPENT = ("held-out", *FRESH[: FRESH.index("fresh20") + 1])
@@ -85,48 +91,16 @@ def choice(named, entries, files, vectors, known, tokenize, ask, is_labelled, la
 def measure(named, entries, files, settings, tokenize, evaluate, labelled_passage) -> dict:
     """The round's figures, as ``assistant_declined.measure`` makes the twenty-third's."""
     known = embedded(named, (*SPENT, JUDGED, "tuning"))
-    pool = taught_pool(named, SPENT, entries, files, labelled_passage)
-    declined = refused_of(named, SPENT)
-    spent = [q for name in SPENT for q, _f, _h in named[name]]
-    parts = {
-        "tuning": named["tuning"],
-        JUDGED: named[JUDGED],
-        "new": [q for q in named[JUDGED] if not near_copy(q[0], spent)],
-    }
-    rows: dict[str, dict] = {p: {} for p in (*parts, "tuning_declined_only")}
-    for suffix, setting_entries, setting_vectors in settings:
-        both = index_of(setting_entries, pool, declined, tokenize, setting_vectors, known)
-        alone = index_of(setting_entries, [], declined, tokenize, setting_vectors, known)
-        for engine in (BASE, ENGINE):
-            for part, qs in parts.items():
-                rows[part][engine + suffix] = evaluate(both, qs, files, retrieval.THRESHOLD, engine)
-            rows["tuning_declined_only"][engine + suffix] = evaluate(
-                alone, named["tuning"], files, retrieval.THRESHOLD, engine
-            )
-    return {"rows": rows, "taught": len(pool), "declined": len(declined), "new": len(parts["new"])}
-
-
-def verdict(rows) -> bool:
-    """The twenty-third round's rule (ADR 0006), on ``JUDGED``: found + right higher and
-    found not down by more than one question; on the tuning part, both ways, neither figure
-    down by more than one; in each setting."""
-    ok = True
-    for suffix in ("", "_big"):
-        f0, r0, _ = _counts(rows[JUDGED][BASE + suffix])
-        f1, r1, _ = _counts(rows[JUDGED][ENGINE + suffix])
-        ok &= f1 + r1 > f0 + r0 and f1 >= f0 - 1
-        for part in ("tuning", "tuning_declined_only"):
-            f0, r0, _ = _counts(rows[part][BASE + suffix])
-            f1, r1, _ = _counts(rows[part][ENGINE + suffix])
-            ok &= f1 >= f0 - 1 and r1 >= r0 - 1
-    return ok
+    return judged_rows(
+        named, entries, files, settings, tokenize, evaluate, labelled_passage, known,
+        (SPENT, JUDGED, ENGINE),
+    )  # fmt: skip
 
 
 def lines(n_docs: int, measured: dict) -> list[str]:
     """The round's paragraph and the rule's table (the choice's grid is in ADR 0006)."""
-    rows = measured["rows"]
     floor, margin = DECLINED_AT[ENGINE], MARGIN_AT[ENGINE]
-    out = [
+    paragraph = (
         f"Twenty-fourth round (ADR 0006): with the spent sets' {measured['taught']} answerable"
         f" questions taught and {measured['declined']} questions to refuse declined, an answer"
         f" is refused for a declined question whose cosine with the question is at least"
@@ -135,29 +109,9 @@ def lines(n_docs: int, measured: dict) -> list[str]:
         " spent sets with and without teaching: `python benchmarks/assistant_declined_passage.py"
         " --choice`). Judged on fresh21 (written for this round) as the twenty-third round"
         f" was on fresh20. Shown, not judged: fresh21's {measured['new']} questions that are no"
-        " near copy of a spent one.",
-        "",
-        f"| engine | fresh21, library: found / right | fresh21, {n_docs} documents | tuning,"
-        f" library | tuning, {n_docs} documents | tuning, declined only, library | tuning,"
-        f" declined only, {n_docs} documents | no near copy, library | no near copy,"
-        f" {n_docs} documents | rule |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    passes = verdict(rows)
-    for engine in (BASE, ENGINE):
-        cells = []
-        for part in (JUDGED, "tuning", "tuning_declined_only", "new"):
-            for suffix in ("", "_big"):
-                r = rows[part][engine + suffix]
-                if part in (JUDGED, "new"):
-                    found, right, n = _counts(r)
-                    cells.append(f"{found} / {right} of {n}")
-                else:
-                    cells.append(f"{pct(r['recall'])} / {pct(r['refusal'])}")
-        rule = "—" if engine == BASE else ("passes" if passes else "fails")
-        label = LABELS[engine] if engine == ENGINE else f"{LABELS[BASE]}, spent sets declined"
-        out.append(f"| {label} | " + " | ".join(cells) + f" | {rule} |")
-    return [*out, ""]
+        " near copy of a spent one."
+    )
+    return [paragraph, "", *table(n_docs, measured["rows"], JUDGED, ENGINE), ""]
 
 
 def main() -> int:
@@ -165,15 +119,7 @@ def main() -> int:
     benchmarks/assistant_declined_passage.py [--choice]``)."""
     import bench_assistant as bench
 
-    from sbk.assistant import text
-
-    named = bench.named_parts(bench.read_questions())
-    entries, files = bench.library_entries()
-    groups = text.parse_synonyms(bench.SYNONYMS.read_text("utf-8"))
-    tokenize = retrieval.segmented(groups, retrieval.shared_segmenter())
-    library_vectors = dense.Encoder(shipped=None).passages(
-        [dense.passage_text(e.title, e.heading, e.text) for e in entries]
-    )
+    named, entries, files, tokenize, library_vectors = library_setup(bench)
     if "--choice" in sys.argv:
         known = embedded(named, SPENT)
         picked = choice(
@@ -184,12 +130,7 @@ def main() -> int:
             print(f"floor {f} margin {m}: found {found} right {right} of {n}; {found + right}")
         print("chosen", picked["chosen"])
         return 0
-    settings = settings_of(bench, entries, files, library_vectors)
-    measured = measure(
-        named, entries, files, settings, tokenize, bench.evaluate, bench.labelled_passage
-    )
-    print("\n".join(lines(1000, measured)))
-    return 0
+    return print_judged(bench, (named, entries, files, tokenize, library_vectors), measure, lines)
 
 
 if __name__ == "__main__":
