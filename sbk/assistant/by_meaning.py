@@ -127,13 +127,20 @@ def declined(index, question: str, limits: dense.Thresholds, meaning: bool | Non
     if table is None:
         return None, None
     vector = index.encoder.question(question)
+    return _nearest_declined(index, table, vector, floor), vector
+
+
+def _nearest_declined(index, table: DeclinedTable, vector: np.ndarray, floor: float, also=True):
+    """The note of the declined question nearest ``vector`` among those whose cosine with it
+    is at least ``floor``, above its cosine with every taught question, and that ``also``
+    (a mask over the declined questions) keeps; None when there is none."""
     cosine = table.vectors @ vector
-    best = int(np.argmax(cosine))
     taught = index.taught_table
     nearest_taught = float((taught.vectors @ vector).max()) if taught is not None else -np.inf
-    if cosine[best] >= floor and cosine[best] > nearest_taught:
-        return table.notes[best], vector
-    return None, vector
+    fires = (cosine >= floor) & (cosine > nearest_taught) & also
+    if not fires.any():
+        return None
+    return table.notes[int(np.argmax(np.where(fires, cosine, -np.inf)))]
 
 
 def declined_answer(index, question: str, hits, limits: dense.Thresholds, meaning, vector=None):
@@ -155,26 +162,21 @@ def declined_answer(index, question: str, hits, limits: dense.Thresholds, meanin
     if passage is None or not index.embedded[passage]:
         return None
     vector = index.encoder.question(question) if vector is None else vector
-    cosine = table.vectors @ vector
-    taught = index.taught_table
-    nearest_taught = float((taught.vectors @ vector).max()) if taught is not None else -np.inf
     at = index.vectors[passage].astype(np.float32)
     relevant = table.vectors @ at >= float(at @ vector) - margin
-    fires = (cosine >= floor) & (cosine > nearest_taught) & relevant
-    if not fires.any():
-        return None
-    return table.notes[int(np.argmax(np.where(fires, cosine, -np.inf)))]
+    return _nearest_declined(index, table, vector, floor, relevant)
 
 
 def hits(
     index, question: str, top, chosen, scope, score, raw, k: int, order: str, vector=None
-) -> list[Hit]:
+) -> tuple[list[Hit], np.ndarray]:
     """The list by meaning (the question is embedded here, only when meaning can add to
     the list, refuse it, or match a taught question), made as ``order`` says
     (``dense.listed``) from the word engine's ``chosen`` passages and its candidates
     ``top``; empty when meaning refuses (``scope``'s limits). A taught question matched
     puts its passage first. A passage the rule gate did not pass is marked as by meaning.
-    ``vector``: the question's embedding when already made (``vouched``)."""
+    ``vector``: the question's embedding when already made (``vouched``). Also returns the
+    question's embedding (for ``declined_answer``)."""
     mask, superseded_factor, limits = scope
     in_scope = index.embedded if mask is None else mask & index.embedded
     vector = index.encoder.question(question) if vector is None else vector
@@ -187,7 +189,9 @@ def hits(
     vetoed = None if matched is not None else functools.partial(dense.below_veto, best, limits)
     listed = dense.listed(order, chosen, top, closest, k, vetoed)
     passed = set(chosen) - {matched}
-    return [Hit(index.entries[i], float(score[i]), float(raw[i]), i not in passed) for i in listed]
+    return [
+        Hit(index.entries[i], float(score[i]), float(raw[i]), i not in passed) for i in listed
+    ], vector
 
 
 def vouched(index, question: str, chosen, top, gate_of, floor: float, vector=None):

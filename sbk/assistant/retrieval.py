@@ -444,17 +444,17 @@ class Index:
         wanted |= limits.taught is not None and self.taught_table is not None
         if self.vectors is not None and meaning is not False and wanted:
             scope = (mask, superseded_factor, limits)
-            hits = by_meaning.hits(self, question, top, chosen, scope, score, raw, k, order, vector)
+            hits, vector = by_meaning.hits(
+                self, question, top, chosen, scope, score, raw, k, order, vector
+            )
         else:
             hits = [self._hit(i, score, raw) for i in chosen]
         note = by_meaning.declined_answer(self, question, hits, limits, meaning, vector)
         if note is not None:
             return Answer(question, True, [], [], None, declined=note)
-        return (
-            Answer(question, False, hits, [], best)
-            if hits
-            else self.refusal(question, by_bm25, best)
-        )
+        if hits:
+            return Answer(question, False, hits, [], best)
+        return self.refusal(question, by_bm25, best)
 
     @functools.cached_property
     def taught_table(self) -> by_meaning.TaughtTable | None:
